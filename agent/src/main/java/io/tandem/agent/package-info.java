@@ -1,0 +1,2 @@
+/** Tandem agent. */
+package io.tandem.agent;

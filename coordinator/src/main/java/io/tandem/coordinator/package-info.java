@@ -1,0 +1,2 @@
+/** Tandem coordinator: replicated assignments with fencing tokens on Apache Ratis. */
+package io.tandem.coordinator;
