@@ -1,0 +1,41 @@
+package io.tandem.coordinator.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A coordinator's settings, validated. Built by {@link ConfigLoader} from YAML and flags.
+ *
+ * @param nodeId this coordinator's id, one of {@code peers}
+ * @param clusterId names the Raft group; must be the same on every peer and never change
+ * @param dataDir Raft log, snapshots and metadata of this node
+ * @param peers every coordinator of the cluster, this one included
+ * @param metricsAddress where {@code /metrics} is served; empty to serve none
+ * @param lease lease and failover timing
+ */
+public record CoordinatorConfig(
+    String nodeId,
+    String clusterId,
+    Path dataDir,
+    List<PeerConfig> peers,
+    Optional<HostPort> metricsAddress,
+    LeaseSettings lease,
+    Duration switchoverTimeout) {
+
+  public CoordinatorConfig {
+    peers = List.copyOf(peers);
+  }
+
+  public PeerConfig self() {
+    return peers.stream()
+        .filter(p -> p.id().equals(nodeId))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("nodeId " + nodeId + " is not among the peers"));
+  }
+
+  public Optional<PeerConfig> peer(String id) {
+    return peers.stream().filter(p -> p.id().equals(id)).findFirst();
+  }
+}

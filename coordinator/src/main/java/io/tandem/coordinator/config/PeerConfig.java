@@ -1,0 +1,4 @@
+package io.tandem.coordinator.config;
+
+/** One coordinator: its id, its Raft (peer-to-peer) address and its gRPC (agents, CLI) address. */
+public record PeerConfig(String id, HostPort raft, HostPort grpc) {}

@@ -1,0 +1,185 @@
+package io.tandem.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The coordinators that a client (agent or admin CLI) may talk to, and the one it currently
+ * believes to be the Raft leader.
+ *
+ * <p>Calls go to the current target with a short deadline chosen by the caller. A follower's
+ * {@code UNAVAILABLE} carrying the {@link #LEADER_TRAILER} moves the target to the named leader;
+ * any other {@code UNAVAILABLE} or {@code DEADLINE_EXCEEDED} rotates to the next address. So a
+ * frozen (SIGSTOPped) leader stalls a caller for one deadline, not for the TCP timeout.
+ *
+ * <p>Thread-safe. Channels are created lazily, one per address, and closed by {@link #close()}.
+ */
+public final class CoordinatorEndpoints implements AutoCloseable {
+  /** Trailer in which a follower names the leader's gRPC address ({@code host:port}). */
+  public static final Metadata.Key<String> LEADER_TRAILER =
+      Metadata.Key.of("tandem-leader", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final List<String> addresses;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile String target;
+
+  private CoordinatorEndpoints(List<String> addresses) {
+    this.addresses = new ArrayList<>(addresses);
+    this.target = this.addresses.get(0);
+  }
+
+  /**
+   * Parses a comma-separated list of {@code host:port}.
+   *
+   * @throws IllegalArgumentException with a message naming the bad entry
+   */
+  public static CoordinatorEndpoints parse(String csv) {
+    if (csv == null || csv.isBlank()) {
+      throw new IllegalArgumentException(
+          "no coordinator addresses given (expected host:port[,host:port...])");
+    }
+    List<String> list = new ArrayList<>();
+    for (String raw : csv.split(",")) {
+      String a = raw.trim();
+      if (a.isEmpty()) {
+        continue;
+      }
+      checkAddress(a);
+      if (!list.contains(a)) {
+        list.add(a);
+      }
+    }
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("no coordinator addresses in \"" + csv + "\"");
+    }
+    return new CoordinatorEndpoints(list);
+  }
+
+  public static CoordinatorEndpoints of(List<String> addresses) {
+    return parse(String.join(",", addresses));
+  }
+
+  static void checkAddress(String a) {
+    int colon = a.lastIndexOf(':');
+    if (colon <= 0 || colon == a.length() - 1) {
+      throw new IllegalArgumentException("\"" + a + "\" is not host:port");
+    }
+    try {
+      int port = Integer.parseInt(a.substring(colon + 1));
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("\"" + a + "\": port must be 1-65535");
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("\"" + a + "\" has no numeric port");
+    }
+  }
+
+  public List<String> addresses() {
+    return List.copyOf(addresses);
+  }
+
+  /** The address calls currently go to. */
+  public String target() {
+    return target;
+  }
+
+  /** The channel to the current target. */
+  public ManagedChannel channel() {
+    return channel(target);
+  }
+
+  public ManagedChannel channel(String address) {
+    return channels.computeIfAbsent(
+        address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build());
+  }
+
+  /**
+   * Adjusts the target after a failed call to {@code address}: follow the leader named in the
+   * trailer, else rotate to the next address. Returns true if the failure is worth a retry on
+   * the (new) target.
+   */
+  public boolean onFailure(String address, Throwable failure) {
+    Status status = Status.fromThrowable(failure);
+    if (status.getCode() != Status.Code.UNAVAILABLE
+        && status.getCode() != Status.Code.DEADLINE_EXCEEDED) {
+      return false;
+    }
+    Optional<String> leader = leaderHint(failure);
+    synchronized (this) {
+      if (!address.equals(target)) {
+        return true; // someone else already moved the target
+      }
+      if (leader.isPresent() && !leader.get().equals(address)) {
+        try {
+          checkAddress(leader.get());
+          if (!addresses.contains(leader.get())) {
+            addresses.add(leader.get());
+          }
+          target = leader.get();
+          return true;
+        } catch (IllegalArgumentException ignored) {
+          // a malformed hint: rotate instead
+        }
+      }
+      int i = addresses.indexOf(address);
+      target = addresses.get((i + 1) % addresses.size());
+    }
+    return true;
+  }
+
+  /** The leader's address from a follower's trailer, if the failure carries one. */
+  public static Optional<String> leaderHint(Throwable failure) {
+    Metadata trailers = Status.trailersFromThrowable(failure);
+    if (trailers == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(trailers.get(LEADER_TRAILER)).filter(s -> !s.isBlank());
+  }
+
+  /**
+   * Runs a blocking call against the current target, following redirects and rotating on
+   * unavailability, at most {@code attempts} times (at least once per address is sensible).
+   *
+   * @throws StatusRuntimeException the last failure, or the first one that is not retryable
+   */
+  public <T> T call(Function<ManagedChannel, T> call, int attempts) {
+    StatusRuntimeException last = null;
+    for (int i = 0; i < Math.max(1, attempts); i++) {
+      String address = target;
+      try {
+        return call.apply(channel(address));
+      } catch (StatusRuntimeException e) {
+        last = e;
+        if (!onFailure(address, e)) {
+          throw e;
+        }
+      }
+    }
+    throw last;
+  }
+
+  @Override
+  public void close() {
+    for (ManagedChannel c : channels.values()) {
+      c.shutdownNow();
+    }
+    for (ManagedChannel c : channels.values()) {
+      try {
+        c.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}
