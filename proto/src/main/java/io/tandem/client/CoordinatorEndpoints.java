@@ -18,7 +18,8 @@ import java.util.function.Function;
  * believes to be the Raft leader.
  *
  * <p>Calls go to the current target with a short deadline chosen by the caller. A follower's
- * {@code UNAVAILABLE} carrying the {@link #LEADER_TRAILER} moves the target to the named leader;
+ * {@code UNAVAILABLE} carrying the {@link #LEADER_TRAILER} moves the target to the named leader
+ * (if it is one of the configured addresses);
  * any other {@code UNAVAILABLE} or {@code DEADLINE_EXCEEDED} rotates to the next address. So a
  * frozen (SIGSTOPped) leader stalls a caller for one deadline, not for the TCP timeout.
  *
@@ -29,12 +30,12 @@ public final class CoordinatorEndpoints implements AutoCloseable {
   public static final Metadata.Key<String> LEADER_TRAILER =
       Metadata.Key.of("tandem-leader", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final List<String> addresses;
+  private final List<String> addresses; // fixed after construction
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String target;
 
   private CoordinatorEndpoints(List<String> addresses) {
-    this.addresses = new ArrayList<>(addresses);
+    this.addresses = List.copyOf(addresses);
     this.target = this.addresses.get(0);
   }
 
@@ -119,17 +120,11 @@ public final class CoordinatorEndpoints implements AutoCloseable {
       if (!address.equals(target)) {
         return true; // someone else already moved the target
       }
-      if (leader.isPresent() && !leader.get().equals(address)) {
-        try {
-          checkAddress(leader.get());
-          if (!addresses.contains(leader.get())) {
-            addresses.add(leader.get());
-          }
-          target = leader.get();
-          return true;
-        } catch (IllegalArgumentException ignored) {
-          // a malformed hint: rotate instead
-        }
+      // Follow a hint only to an address this client was configured with: a client that reaches
+      // the coordinators through proxies or NAT cannot use the address a coordinator advertises.
+      if (leader.isPresent() && !leader.get().equals(address) && addresses.contains(leader.get())) {
+        target = leader.get();
+        return true;
       }
       int i = addresses.indexOf(address);
       target = addresses.get((i + 1) % addresses.size());

@@ -1,6 +1,5 @@
 package io.tandem.coordinator.ratis;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.proto.state.Command;
@@ -8,15 +7,14 @@ import io.tandem.proto.state.CommandResult;
 import io.tandem.proto.state.Group;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -26,19 +24,22 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.NotLeaderException;
-import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.TimeDuration;
 
 /**
- * One coordinator's Raft server. Writes and linearizable reads are submitted to the local
- * server (never through a remote RaftClient, which stalls for seconds on a frozen leader); a
- * follower answers {@link NotLeader} with the leader's id, and the gRPC layer redirects.
+ * One coordinator's Raft server. Writes and linearizable reads are submitted to the local server
+ * (never through a remote RaftClient, which stalls for seconds on a frozen leader); a follower
+ * answers {@link NotLeader} with the leader's id, and the gRPC layer redirects.
+ *
+ * <p>Bootstrap: the group id is derived from the cluster id, so every restart finds the same
+ * group in the data dir. Storage opens with RECOVER, which formats an empty directory on the first
+ * start and recovers the log and snapshots on every later one. The first peer in the config has
+ * a higher Raft priority, so a fresh cluster elects it deterministically.
  */
 public final class RaftNode implements AutoCloseable {
   private final CoordinatorConfig config;
@@ -49,60 +50,33 @@ public final class RaftNode implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final RaftServer server;
 
-  /** This server is not the (ready) leader; {@code leaderId} is empty when none is known. */
-  public static final class NotLeader extends RuntimeException {
-    private final Optional<String> leaderId;
-
-    public NotLeader(Optional<String> leaderId) {
-      super(leaderId.map(l -> "not the leader; the leader is " + l).orElse("no leader elected yet"));
-      this.leaderId = leaderId;
-    }
-
-    public Optional<String> leaderId() {
-      return leaderId;
-    }
-  }
-
   public RaftNode(CoordinatorConfig config) throws IOException {
     this.config = config;
     this.selfId = RaftPeerId.valueOf(config.nodeId());
+    List<PeerConfig> peerConfigs = config.peers();
     List<RaftPeer> peers =
-        config.peers().stream()
-            .map(
-                p ->
-                    RaftPeer.newBuilder()
-                        .setId(p.id())
-                        .setAddress(p.raft().toString())
-                        .build())
+        peerConfigs.stream()
+            .map(p -> RaftPeer.newBuilder()
+                .setId(p.id())
+                .setAddress(p.raft().toString())
+                .setPriority(p == peerConfigs.get(0) ? 1 : 0)
+                .build())
             .toList();
-    UUID groupUuid =
-        UUID.nameUUIDFromBytes(("tandem-cluster:" + config.clusterId()).getBytes(StandardCharsets.UTF_8));
-    this.group = RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid), peers);
+    this.group = RaftGroup.valueOf(groupId(config.clusterId()), peers);
     this.server =
         RaftServer.newBuilder()
             .setServerId(selfId)
             .setGroup(group)
-            .setProperties(properties(config))
+            .setProperties(RaftSettings.properties(config))
             .setStateMachine(stateMachine)
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
   }
 
-  private static RaftProperties properties(CoordinatorConfig config) {
-    RaftProperties p = new RaftProperties();
-    PeerConfig self = config.self();
-    RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().toFile()));
-    GrpcConfigKeys.Server.setHost(p, self.raft().host());
-    GrpcConfigKeys.Server.setPort(p, self.raft().port());
-    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
-    RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(1, TimeUnit.SECONDS));
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, 1000);
-    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 3);
-    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
-    return p;
+  /** The fixed Raft group id of a cluster: the same on every peer and across restarts. */
+  public static RaftGroupId groupId(String clusterId) {
+    return RaftGroupId.valueOf(
+        UUID.nameUUIDFromBytes(("tandem-cluster:" + clusterId).getBytes(StandardCharsets.UTF_8)));
   }
 
   public void start() throws IOException {
@@ -121,12 +95,16 @@ public final class RaftNode implements AutoCloseable {
     return config;
   }
 
-  private DivisionInfo info() {
+  private RaftServer.Division division() {
     try {
-      return server.getDivision(group.getGroupId()).getInfo();
+      return server.getDivision(group.getGroupId());
     } catch (IOException e) {
-      throw new IllegalStateException("raft division unavailable", e);
+      throw new IllegalStateException("raft group " + group.getGroupId() + " is not open", e);
     }
+  }
+
+  private DivisionInfo info() {
+    return division().getInfo();
   }
 
   /** Leader whose first entry of its term has been applied. */
@@ -136,8 +114,7 @@ public final class RaftNode implements AutoCloseable {
   }
 
   public Optional<String> leaderId() {
-    RaftPeerId id = info().getLeaderId();
-    return Optional.ofNullable(id).map(RaftPeerId::toString);
+    return Optional.ofNullable(info().getLeaderId()).map(RaftPeerId::toString);
   }
 
   public long term() {
@@ -149,37 +126,23 @@ public final class RaftNode implements AutoCloseable {
   }
 
   public long commitIndex() {
-    try {
-      return server.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
-    } catch (IOException e) {
-      return -1;
-    }
+    return division().getRaftLog().getLastCommittedIndex();
   }
 
   public long lastAppliedIndex() {
     return info().getLastAppliedIndex();
   }
 
-  /** Match index per peer id, known on the leader only (empty otherwise). */
-  public java.util.Map<String, Long> followerMatchIndices() {
-    var result = new java.util.LinkedHashMap<String, Long>();
-    try {
-      var division = server.getDivision(group.getGroupId());
-      if (!division.getInfo().isLeader()) {
-        return result;
-      }
-      long[] match = division.getInfo().getFollowerMatchIndices();
-      var followers =
-          division.getRaftConf().getCurrentPeers().stream()
-              .filter(p -> !p.getId().equals(selfId))
-              .toList();
-      for (int i = 0; i < Math.min(match.length, followers.size()); i++) {
-        result.put(followers.get(i).getId().toString(), match[i]);
-      }
-    } catch (IOException | RuntimeException e) {
-      // unknown: an empty map
+  /**
+   * Commit index of every peer as this server knows it (on the leader: as the followers last
+   * reported it; the lag of a follower is the leader's commit index minus this).
+   */
+  public Map<String, Long> peerCommitIndices() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (CommitInfoProto c : division().getCommitInfos()) {
+      out.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
     }
-    return result;
+    return out;
   }
 
   /** Proposes a command on this server; fails with {@link NotLeader} on a follower. */
@@ -188,39 +151,71 @@ public final class RaftNode implements AutoCloseable {
         newRequest(Message.valueOf(ByteString.copyFrom(command.toByteArray())))
             .setType(RaftClientRequest.writeRequestType())
             .build();
-    return submit(request)
-        .thenApply(
-            reply -> {
-              try {
-                return CommandResult.parseFrom(reply.getMessage().getContent().toByteArray());
-              } catch (InvalidProtocolBufferException e) {
-                throw new CompletionException(e);
-              }
-            });
+    return Replies.send(server, request).thenApply(Replies::commandResult);
   }
 
   /**
-   * Linearizable read of one group: completes only if this server was the leader, confirmed by
-   * a majority or by its leader lease, at some moment after the call.
+   * Linearizable read of one group on the leader: completes only if this server was the leader
+   * of one unchanged term before and after the read, confirmed by a majority or by its leader
+   * lease. A follower fails with {@link NotLeader} (it never serves this read itself).
    */
   public CompletableFuture<Optional<Group>> readGroup(String name) {
+    DivisionInfo before = info();
+    if (!before.isLeader() || !before.isLeaderReady()) {
+      return CompletableFuture.failedFuture(new NotLeader(leaderId()));
+    }
+    long term = before.getCurrentTerm();
     RaftClientRequest request =
-        newRequest(Message.valueOf(name))
-            .setType(RaftClientRequest.readRequestType())
-            .build();
-    return submit(request)
+        newRequest(Message.valueOf(name)).setType(RaftClientRequest.readRequestType()).build();
+    return Replies.send(server, request)
         .thenApply(
             reply -> {
-              var content = reply.getMessage().getContent();
-              if (content.isEmpty()) {
-                return Optional.<Group>empty();
+              DivisionInfo after = info();
+              if (!after.isLeader() || after.getCurrentTerm() != term) {
+                throw new NotLeader(leaderId());
               }
-              try {
-                return Optional.of(Group.parseFrom(content.toByteArray()));
-              } catch (InvalidProtocolBufferException e) {
-                throw new CompletionException(e);
-              }
+              return Replies.group(reply);
             });
+  }
+
+  /** Forces a snapshot now (operators and tests); returns the index it covers. */
+  public long takeSnapshot(long timeoutMs) throws IOException {
+    RaftClientReply reply =
+        server.snapshotManagement(
+            SnapshotManagementRequest.newCreate(
+                clientId, selfId, group.getGroupId(), callIds.incrementAndGet(), timeoutMs, 1));
+    if (!reply.isSuccess()) {
+      throw new IOException("snapshot failed: " + reply.getException());
+    }
+    return reply.getLogIndex();
+  }
+
+  /**
+   * Hands leadership to the most caught-up follower before a planned stop ({@code close()} alone
+   * does not: the others would wait an election timeout). Best effort.
+   */
+  public boolean transferLeadershipIfLeader(long timeoutMs) {
+    if (!isLeaderReady()) {
+      return false;
+    }
+    Optional<String> target =
+        peerCommitIndices().entrySet().stream()
+            .filter(e -> !e.getKey().equals(selfId.toString()))
+            .max(Map.Entry.comparingByValue())
+            .map(Map.Entry::getKey);
+    if (target.isEmpty()) {
+      return false;
+    }
+    try {
+      RaftClientReply reply =
+          server.transferLeadership(
+              new TransferLeadershipRequest(
+                  clientId, selfId, group.getGroupId(), callIds.incrementAndGet(),
+                  RaftPeerId.valueOf(target.get()), timeoutMs));
+      return reply.isSuccess();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private RaftClientRequest.Builder newRequest(Message message) {
@@ -230,48 +225,6 @@ public final class RaftNode implements AutoCloseable {
         .setGroupId(group.getGroupId())
         .setCallId(callIds.incrementAndGet())
         .setMessage(message);
-  }
-
-  private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
-    CompletableFuture<RaftClientReply> f;
-    try {
-      f = server.submitClientRequestAsync(request);
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return f.thenApply(
-        reply -> {
-          if (reply.isSuccess()) {
-            return reply;
-          }
-          NotLeaderException nle = reply.getNotLeaderException();
-          if (nle != null) {
-            throw new NotLeader(
-                Optional.ofNullable(nle.getSuggestedLeader()).map(p -> p.getId().toString()));
-          }
-          RaftException e = reply.getException();
-          if (e != null && e.getClass().getSimpleName().equals("LeaderNotReadyException")) {
-            throw new NotLeader(Optional.empty());
-          }
-          throw new CompletionException(
-              e != null ? e : new IllegalStateException("raft request failed: " + reply));
-        });
-  }
-
-  /** Hands leadership to another peer before a planned stop (RaftServer.close does not). */
-  public void transferLeadershipIfLeader(long timeoutMs) {
-    if (!isLeaderReady()) {
-      return;
-    }
-    try (var client =
-        org.apache.ratis.client.RaftClient.newBuilder()
-            .setRaftGroup(group)
-            .setProperties(new RaftProperties())
-            .build()) {
-      client.admin().transferLeadership(null, timeoutMs);
-    } catch (IOException | RuntimeException e) {
-      // best effort: the others elect a leader anyway
-    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.tandem.proto.state.Command;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.TandemState;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +39,7 @@ public final class TandemStateMachine extends BaseStateMachine {
 
   /** Told of every applied command, on the apply thread: must not block. */
   public interface AppliedListener {
-    void onApplied(TandemState state, Applied applied, long index);
+    void onApplied(Command command, Applied applied, long index);
   }
 
   /** Told of leadership changes of this server. */
@@ -123,7 +124,7 @@ public final class TandemStateMachine extends BaseStateMachine {
     }
     for (AppliedListener l : appliedListeners) {
       try {
-        l.onApplied(applied.state(), applied, index);
+        l.onApplied(command, applied, index);
       } catch (RuntimeException e) {
         LOG.error("listener failed on entry {}", index, e);
       }
@@ -147,7 +148,7 @@ public final class TandemStateMachine extends BaseStateMachine {
   }
 
   @Override
-  public void notifyNotLeader(java.util.Collection<TransactionContext> pending) {
+  public void notifyNotLeader(Collection<TransactionContext> pending) {
     leadershipListeners.forEach(LeadershipListener::onNotLeader);
   }
 

@@ -1,0 +1,41 @@
+package io.tandem.agent.nodered;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** One Node-RED runtime, launched and supervised by the agent (LAUNCH) or only probed (ATTACH). */
+public interface NodeRedRuntime extends AutoCloseable {
+
+  /**
+   * LAUNCH: prepare the userDir, spawn with a parent-death signal, supervise (restart as a spare with
+   * backoff after an exit). ATTACH: start probing. Returns at once.
+   */
+  void start();
+
+  RuntimeStatus status();
+
+  /** Called on every state change, on the runtime's own thread; must not block. */
+  void addListener(Consumer<RuntimeStatus> listener);
+
+  /** POST /tandem/fence {"token":T}. Throws on refusal (409: lower than the current) or failure/timeout. */
+  void setToken(long token, Duration timeout) throws RuntimeControlException;
+
+  /** POST /flows/state {"state":"start"}; returns after the reply (flows running). Status becomes RUNNING. */
+  void startFlows(Duration timeout) throws RuntimeControlException;
+
+  /** POST /flows/state {"state":"stop"}; returns after the reply (flows stopped). Status becomes STANDBY. */
+  void stopFlows(Duration timeout) throws RuntimeControlException;
+
+  /**
+   * SIGKILL the runtime and its descendants now (LAUNCH); the supervisor then restarts it as a spare.
+   * Returns false in ATTACH mode (cannot kill), logging a warning.
+   */
+  boolean kill(String reason);
+
+  /** True in LAUNCH mode. */
+  boolean canKill();
+
+  /** Kill (LAUNCH) / stop probing (ATTACH); no restart afterwards. Idempotent. */
+  @Override
+  void close();
+}

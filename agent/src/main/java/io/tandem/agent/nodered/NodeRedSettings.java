@@ -1,0 +1,106 @@
+package io.tandem.agent.nodered;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How one Node-RED runtime is run and watched. Built and validated by the agent's config loader;
+ * the constructor only checks what would make the runtime code itself misbehave.
+ *
+ * @param mode              LAUNCH (the agent starts and supervises Node-RED) or ATTACH (someone else runs it)
+ * @param command           LAUNCH: e.g. ["node", "/path/node_modules/node-red/red.js"]; empty = "node-red" on PATH
+ * @param userDir           LAUNCH: the Node-RED userDir (created if missing; user files preserved)
+ * @param host              LAUNCH: listen address (uiHost), default "127.0.0.1"
+ * @param port              LAUNCH: Node-RED port (uiPort)
+ * @param extraArgs         LAUNCH: appended to the command line
+ * @param env               LAUNCH: extra environment for the Node-RED process
+ * @param url               ATTACH: base URL of the runtime, e.g. http://127.0.0.1:1880/
+ * @param tokenFile         the agent's admin token: read if present (must be owner-only), else generated 0600
+ * @param probeInterval     time between two probes (GET /flows/state)
+ * @param probeTimeout      response timeout of one probe
+ * @param probeMisses       consecutive missed probes that mean "hung"
+ * @param restartBackoffMin first delay before a restart after an exit
+ * @param restartBackoffMax upper bound of the doubling restart delay
+ */
+public record NodeRedSettings(
+    Mode mode,
+    List<String> command,
+    Path userDir,
+    String host,
+    int port,
+    List<String> extraArgs,
+    Map<String, String> env,
+    URI url,
+    Path tokenFile,
+    Duration probeInterval,
+    Duration probeTimeout,
+    int probeMisses,
+    Duration restartBackoffMin,
+    Duration restartBackoffMax) {
+
+  public enum Mode { LAUNCH, ATTACH }
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMillis(100);
+  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(250);
+  public static final int DEFAULT_PROBE_MISSES = 3;
+  public static final Duration DEFAULT_BACKOFF_MIN = Duration.ofMillis(200);
+  public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(10);
+
+  public NodeRedSettings {
+    Objects.requireNonNull(mode, "mode");
+    command = command == null ? List.of() : List.copyOf(command);
+    extraArgs = extraArgs == null ? List.of() : List.copyOf(extraArgs);
+    env = env == null ? Map.of() : Map.copyOf(env);
+    host = host == null || host.isBlank() ? DEFAULT_HOST : host;
+    probeInterval = probeInterval == null ? DEFAULT_PROBE_INTERVAL : probeInterval;
+    probeTimeout = probeTimeout == null ? DEFAULT_PROBE_TIMEOUT : probeTimeout;
+    probeMisses = probeMisses <= 0 ? DEFAULT_PROBE_MISSES : probeMisses;
+    restartBackoffMin = restartBackoffMin == null ? DEFAULT_BACKOFF_MIN : restartBackoffMin;
+    restartBackoffMax = restartBackoffMax == null ? DEFAULT_BACKOFF_MAX : restartBackoffMax;
+    Objects.requireNonNull(tokenFile, "tokenFile");
+    if (mode == Mode.LAUNCH) {
+      Objects.requireNonNull(userDir, "userDir is required in launch mode");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1..65535 in launch mode, got " + port);
+      }
+    } else {
+      Objects.requireNonNull(url, "url is required in attach mode");
+    }
+    if (restartBackoffMax.compareTo(restartBackoffMin) < 0) {
+      throw new IllegalArgumentException("restartBackoffMax (" + restartBackoffMax
+          + ") is shorter than restartBackoffMin (" + restartBackoffMin + ")");
+    }
+  }
+
+  /** Launch mode with default host, probe and backoff settings. */
+  public static NodeRedSettings launch(List<String> command, Path userDir, int port, Path tokenFile) {
+    return new NodeRedSettings(Mode.LAUNCH, command, userDir, DEFAULT_HOST, port, List.of(), Map.of(),
+        null, tokenFile, null, null, 0, null, null);
+  }
+
+  /** Attach mode with default probe settings. */
+  public static NodeRedSettings attach(URI url, Path tokenFile) {
+    return new NodeRedSettings(Mode.ATTACH, List.of(), null, null, 0, List.of(), Map.of(),
+        url, tokenFile, null, null, 0, null, null);
+  }
+
+  /** The base URL of the admin API: {@link #url} in attach mode, http://host:port/ in launch mode. */
+  public URI baseUrl() {
+    if (mode == Mode.ATTACH) {
+      String s = url.toString();
+      return URI.create(s.endsWith("/") ? s : s + "/");
+    }
+    String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    if ("0.0.0.0".equals(h)) {
+      h = "127.0.0.1";
+    } else if ("[::]".equals(h)) {
+      h = "[::1]";
+    }
+    return URI.create("http://" + h + ":" + port + "/");
+  }
+}

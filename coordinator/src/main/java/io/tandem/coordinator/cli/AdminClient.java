@@ -1,0 +1,122 @@
+package io.tandem.coordinator.cli;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.proto.admin.AdminServiceGrpc;
+import io.tandem.proto.admin.AdminServiceGrpc.AdminServiceBlockingStub;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Calls the coordinators' AdminService for one tandemctl run: each attempt has a short deadline,
+ * a follower's redirect or an unreachable coordinator moves on to the next address (via {@link
+ * CoordinatorEndpoints}), until the total time is used up. So a frozen leader costs one attempt.
+ *
+ * <p>Writes take a request id made once per command ({@link #newRequestId()}) and reused on every
+ * retry, so a write retried after a lost answer returns the first result instead of applying
+ * twice.
+ */
+final class AdminClient implements AutoCloseable {
+  private static final long MIN_ATTEMPT_MILLIS = 50;
+  private static final long PAUSE_AFTER_ROUND_MILLIS = 100;
+
+  private final CoordinatorEndpoints endpoints;
+  private final Duration total;
+  private final Duration attempt;
+
+  AdminClient(CoordinatorEndpoints endpoints, Duration total, Duration attempt) {
+    this.endpoints = endpoints;
+    this.total = total;
+    this.attempt = attempt.compareTo(total) > 0 ? total : attempt;
+  }
+
+  static String newRequestId() {
+    return UUID.randomUUID().toString();
+  }
+
+  CoordinatorEndpoints endpoints() {
+    return endpoints;
+  }
+
+  Duration attemptTimeout() {
+    return attempt;
+  }
+
+  /** A call with the default deadlines. */
+  <T> T call(Function<AdminServiceBlockingStub, T> call) {
+    return call(call, attempt, total, true);
+  }
+
+  /**
+   * Runs {@code call} against the current target until it answers.
+   *
+   * @param perAttempt deadline of one attempt
+   * @param overall time after which no new attempt starts
+   * @param retryTimeouts whether an attempt that hit its deadline may be retried (false for calls
+   *     that must not run twice and carry no request id the server de-duplicates)
+   * @throws CtlException exit code 1 for a refusal, 2 when no coordinator answered
+   */
+  <T> T call(
+      Function<AdminServiceBlockingStub, T> call,
+      Duration perAttempt,
+      Duration overall,
+      boolean retryTimeouts) {
+    long deadline = System.nanoTime() + overall.toNanos();
+    StatusRuntimeException last = null;
+    int failuresSincePause = 0;
+    while (true) {
+      long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (last != null && leftMillis < MIN_ATTEMPT_MILLIS) {
+        throw CtlException.unreachable(endpoints.addresses(), last);
+      }
+      long thisAttempt = Math.max(MIN_ATTEMPT_MILLIS, Math.min(perAttempt.toMillis(), leftMillis));
+      String address = endpoints.target();
+      AdminServiceBlockingStub stub =
+          AdminServiceGrpc.newBlockingStub(endpoints.channel(address))
+              .withDeadlineAfter(thisAttempt, TimeUnit.MILLISECONDS);
+      long started = System.nanoTime();
+      try {
+        return call.apply(stub);
+      } catch (StatusRuntimeException e) {
+        last = e;
+        boolean timedOut = e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED;
+        if (!endpoints.onFailure(address, e)) {
+          throw CtlException.refused(e);
+        }
+        if (timedOut && !retryTimeouts) {
+          throw new CtlException(
+              CtlException.UNREACHABLE,
+              "no answer from " + address + " within " + thisAttempt + " ms; the outcome is unknown");
+        }
+        boolean redirected = CoordinatorEndpoints.leaderHint(e).isPresent();
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        failuresSincePause++;
+        if (!redirected
+            && tookMillis < PAUSE_AFTER_ROUND_MILLIS
+            && failuresSincePause >= endpoints.addresses().size()) {
+          // every address failed fast (refused, no leader yet): wait a little before the next round
+          pause(Math.min(PAUSE_AFTER_ROUND_MILLIS, Math.max(0, leftMillis - tookMillis)));
+          failuresSincePause = 0;
+          endpoints.addresses().forEach(a -> endpoints.channel(a).resetConnectBackoff());
+        }
+      }
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CtlException(CtlException.UNREACHABLE, "interrupted");
+    }
+  }
+
+  @Override
+  public void close() {
+    endpoints.close();
+  }
+}

@@ -1,0 +1,90 @@
+package io.tandem.coordinator.cli;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A failure that ends a tandemctl run with one line on stderr (no stack trace) and an exit code.
+ */
+final class CtlException extends RuntimeException {
+  /** The coordinator answered and refused the request (not found, invalid, stale, ...). */
+  static final int REFUSED = 1;
+  /** Bad usage, or no coordinator gave an answer. */
+  static final int UNREACHABLE = 2;
+
+  private final int exitCode;
+
+  CtlException(int exitCode, String message) {
+    super(message, null, false, false);
+    this.exitCode = exitCode;
+  }
+
+  int exitCode() {
+    return exitCode;
+  }
+
+  /** An error status that a coordinator sent on purpose, e.g. NOT_FOUND. */
+  static CtlException refused(StatusRuntimeException e) {
+    String description = e.getStatus().getDescription();
+    String code = e.getStatus().getCode().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    if (description == null || description.isBlank()) {
+      return new CtlException(REFUSED, code);
+    }
+    return new CtlException(REFUSED, description + " (" + code + ")");
+  }
+
+  /** Every attempt failed with UNAVAILABLE or DEADLINE_EXCEEDED until the time ran out. */
+  static CtlException unreachable(List<String> addresses, StatusRuntimeException last) {
+    String at = String.join(",", addresses);
+    if (last != null && answeredByServer(last)) {
+      return new CtlException(
+          UNREACHABLE, "no leader available at " + at + " (last error: " + describe(last) + ")");
+    }
+    return new CtlException(
+        UNREACHABLE, "no coordinator reachable at " + at + " (last error: " + describe(last) + ")");
+  }
+
+  /** True if the status came from a coordinator (e.g. "no leader yet"), not from the transport. */
+  private static boolean answeredByServer(StatusRuntimeException e) {
+    return e.getStatus().getCode() == Status.Code.UNAVAILABLE
+        && e.getStatus().getCause() == null
+        && e.getStatus().getDescription() != null
+        && !e.getStatus().getDescription().startsWith("io exception");
+  }
+
+  /** A short, human description of a transport or server failure. */
+  static String describe(StatusRuntimeException e) {
+    if (e == null) {
+      return "none recorded";
+    }
+    Status status = e.getStatus();
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ConnectException || String.valueOf(t.getMessage()).contains("Connection refused")) {
+        return "connection refused";
+      }
+      if (t instanceof UnknownHostException) {
+        return "unknown host " + t.getMessage();
+      }
+      if (t instanceof NoRouteToHostException) {
+        return "no route to host";
+      }
+      if (t instanceof ClosedChannelException) {
+        return "connection closed";
+      }
+    }
+    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+      return "no answer before the deadline";
+    }
+    String description = status.getDescription();
+    if (description != null && !description.isBlank()) {
+      return description;
+    }
+    return status.getCode().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+  }
+}

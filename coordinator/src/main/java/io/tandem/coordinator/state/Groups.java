@@ -1,0 +1,40 @@
+package io.tandem.coordinator.state;
+
+import io.tandem.proto.state.Group;
+import io.tandem.proto.state.InstanceSpec;
+import io.tandem.proto.state.Transition;
+import java.util.List;
+import java.util.Optional;
+
+/** Small read helpers over {@link Group}. */
+public final class Groups {
+  /** History entries kept per group; the oldest are dropped first. */
+  public static final int HISTORY_LIMIT = 100;
+
+  private Groups() {}
+
+  /** The member with id {@code instance}, if any. */
+  public static Optional<InstanceSpec> instance(Group group, String instance) {
+    for (InstanceSpec i : group.getInstancesList()) {
+      if (i.getId().equals(instance)) {
+        return Optional.of(i);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public static boolean isMember(Group group, String instance) {
+    return instance(group, instance).isPresent();
+  }
+
+  /** {@code group} with {@code t} appended to its history, keeping at most HISTORY_LIMIT. */
+  static Group.Builder appendHistory(Group.Builder group, Transition t) {
+    List<Transition> history = group.getHistoryList();
+    int drop = Math.max(0, history.size() + 1 - HISTORY_LIMIT);
+    if (drop > 0) {
+      List<Transition> kept = List.copyOf(history.subList(drop, history.size()));
+      group.clearHistory().addAllHistory(kept);
+    }
+    return group.addHistory(t);
+  }
+}
