@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A small client of the Node-RED admin API as the agent uses it: flows state, fencing token and
@@ -34,11 +36,20 @@ public final class NodeRedAdminClient {
   }
 
   public NodeRedAdminClient(URI baseUrl, String token, String headerName) {
+    this(baseUrl, token, headerName, newHttpClient());
+  }
+
+  /** Shares one HttpClient (its selector thread and connection pool) between clients. */
+  NodeRedAdminClient(URI baseUrl, String token, String headerName, HttpClient http) {
     String b = Objects.requireNonNull(baseUrl, "baseUrl").toString();
     this.base = URI.create(b.endsWith("/") ? b : b + "/");
     this.token = Objects.requireNonNull(token, "token");
     this.header = Objects.requireNonNull(headerName, "headerName");
-    this.http = HttpClient.newBuilder()
+    this.http = Objects.requireNonNull(http, "http");
+  }
+
+  static HttpClient newHttpClient() {
+    return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2))
         .build();
@@ -51,6 +62,21 @@ public final class NodeRedAdminClient {
   /** GET /flows/state: "start", "stop" or "safe". */
   public String getFlowsState(Duration timeout) throws RuntimeControlException {
     return field(send("GET", "flows/state", null, timeout), "state", "GET /flows/state").asText();
+  }
+
+  /**
+   * GET /flows/state without blocking: completes with the state, or exceptionally (HttpTimeoutException
+   * when no reply came within {@code timeout}, ConnectException, or RuntimeControlException on an HTTP error).
+   */
+  public CompletableFuture<String> getFlowsStateAsync(Duration timeout) {
+    HttpRequest req = request("GET", "flows/state", null, timeout).build();
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenApply(resp -> {
+      try {
+        return field(parse("GET " + req.uri(), resp), "state", "GET /flows/state").asText();
+      } catch (RuntimeControlException e) {
+        throw new CompletionException(e);
+      }
+    });
   }
 
   public String getFlowsState() throws RuntimeControlException {
@@ -112,8 +138,8 @@ public final class NodeRedAdminClient {
     return deployFlows(flowsJson, DEFAULT_TIMEOUT);
   }
 
-  private JsonNode send(String method, String path, String body, Duration timeout, String... headers)
-      throws RuntimeControlException {
+  private HttpRequest.Builder request(String method, String path, String body, Duration timeout,
+      String... headers) {
     URI uri = base.resolve(path);
     HttpRequest.Builder req = HttpRequest.newBuilder(uri)
         .timeout(timeout)
@@ -128,7 +154,13 @@ public final class NodeRedAdminClient {
     } else {
       req.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     }
-    String what = method + " " + uri;
+    return req;
+  }
+
+  private JsonNode send(String method, String path, String body, Duration timeout, String... headers)
+      throws RuntimeControlException {
+    HttpRequest.Builder req = request(method, path, body, timeout, headers);
+    String what = method + " " + base.resolve(path);
     HttpResponse<String> resp;
     try {
       resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
@@ -140,6 +172,10 @@ public final class NodeRedAdminClient {
       Thread.currentThread().interrupt();
       throw new RuntimeControlException(what + " interrupted", e);
     }
+    return parse(what, resp);
+  }
+
+  private static JsonNode parse(String what, HttpResponse<String> resp) throws RuntimeControlException {
     int status = resp.statusCode();
     if (status / 100 != 2) {
       String text = resp.body() == null ? "" : resp.body().strip();

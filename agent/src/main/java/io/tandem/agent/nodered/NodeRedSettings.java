@@ -71,6 +71,13 @@ public record NodeRedSettings(
     } else {
       Objects.requireNonNull(url, "url is required in attach mode");
     }
+    if (extraArgs.contains("--safe")) {
+      throw new IllegalArgumentException("extraArgs must not contain --safe: a deploy in safe mode starts the "
+          + "flows, so a spare would run them");
+    }
+    if (probeInterval.isNegative() || probeInterval.isZero() || probeTimeout.isNegative() || probeTimeout.isZero()) {
+      throw new IllegalArgumentException("probeInterval and probeTimeout must be positive");
+    }
     if (restartBackoffMax.compareTo(restartBackoffMin) < 0) {
       throw new IllegalArgumentException("restartBackoffMax (" + restartBackoffMax
           + ") is shorter than restartBackoffMin (" + restartBackoffMin + ")");

@@ -31,6 +31,8 @@ final class AdminClient implements AutoCloseable {
     this.endpoints = endpoints;
     this.total = total;
     this.attempt = attempt.compareTo(total) > 0 ? total : attempt;
+    // connect to every coordinator at once: a cold first connection then costs no attempt
+    endpoints.addresses().forEach(a -> endpoints.channel(a).getState(true));
   }
 
   static String newRequestId() {
@@ -66,6 +68,7 @@ final class AdminClient implements AutoCloseable {
       boolean retryTimeouts) {
     long deadline = System.nanoTime() + overall.toNanos();
     StatusRuntimeException last = null;
+    boolean lastWasTimeout = false;
     int failuresSincePause = 0;
     while (true) {
       long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -81,8 +84,11 @@ final class AdminClient implements AutoCloseable {
       try {
         return call.apply(stub);
       } catch (StatusRuntimeException e) {
-        last = e;
         boolean timedOut = e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED;
+        if (last == null || !timedOut || lastWasTimeout) {
+          last = e; // "connection refused" says more than a timeout while connecting
+          lastWasTimeout = timedOut;
+        }
         if (!endpoints.onFailure(address, e)) {
           throw CtlException.refused(e);
         }

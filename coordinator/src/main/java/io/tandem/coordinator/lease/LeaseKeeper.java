@@ -3,20 +3,15 @@ package io.tandem.coordinator.lease;
 import io.tandem.coordinator.config.LeaseSettings;
 import io.tandem.proto.agent.FenceReason;
 import io.tandem.proto.agent.RuntimeState;
-import io.tandem.proto.state.Activate;
-import io.tandem.proto.state.Command;
-import io.tandem.proto.state.Deactivate;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.InstanceSpec;
 import io.tandem.proto.state.TandemState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -25,9 +20,27 @@ import java.util.concurrent.TimeoutException;
  * to the log per heartbeat. Only decisions (activations, deactivations) are proposed, always as
  * compare-and-set on the group's token.
  *
+ * <ul>
+ *   <li>A new leader counts every lease as renewed at its takeover ({@link #becomeLeader}).
+ *   <li>When the active's lease expired, or its agent reported itself fenced, {@link #decide}
+ *       proposes Activate of the best ready standby (highest priority, then smallest id, never
+ *       no_failover; the fenced holder itself only if no other is ready), or Deactivate if none
+ *       is ready.
+ *   <li>In maintenance nothing is activated automatically; a holder whose lease expired or who
+ *       fenced itself is deactivated (its flows are stopped; the state says so and the group can
+ *       be deleted). A planned switchover still completes in maintenance.
+ *   <li>At most one proposal per group is in flight: the caller reports {@link #proposalDone}.
+ * </ul>
+ *
  * <p>Thread-safe; every method is cheap.
  */
 public final class LeaseKeeper {
+  /**
+   * A proposal not reported done after this long is assumed lost and the group is decided
+   * again. Safe: every proposal is compare-and-set on the token, so a duplicate is refused.
+   */
+  static final long IN_FLIGHT_LIMIT_NANOS = 10_000_000_000L;
+
   private record LeaseRecord(String holder, long token, long expiresAtNanos) {}
 
   private final long leaseNanos;
@@ -37,7 +50,8 @@ public final class LeaseKeeper {
   private final Map<String, Map<String, Liveness>> liveness = new HashMap<>();
   private final Map<String, LeaseRecord> leases = new HashMap<>();
   private final Map<String, ReleaseRequest> releases = new HashMap<>();
-  private final Set<String> inFlight = new HashSet<>();
+  /** Groups with a proposal in flight, and when it was decided. */
+  private final Map<String, Long> inFlight = new HashMap<>();
 
   public LeaseKeeper(LeaseSettings settings) {
     this.leaseNanos = settings.lease().toNanos();
@@ -78,8 +92,9 @@ public final class LeaseKeeper {
 
   /**
    * Records a heartbeat and renews the sender's lease if it is the committed active of {@code
-   * group} and has not fenced itself for the current token. {@code now} must be taken after this
-   * server's leadership was confirmed for the heartbeat.
+   * group}, has not fenced itself for the current token, and its lease has not already expired
+   * on this leader's clock (an expired lease is never renewed: the failover may be in flight).
+   * {@code now} must be taken after this server's leadership was confirmed for the heartbeat.
    */
   public synchronized Grant heartbeat(
       String groupName,
@@ -104,6 +119,11 @@ public final class LeaseKeeper {
     }
     Group g = committed.get();
     if (!g.getActive().equals(instance) || live.fencedToken() >= g.getToken()) {
+      return Grant.NONE;
+    }
+    LeaseRecord current = leases.get(groupName);
+    if (current != null && current.token() == g.getToken() && now - current.expiresAtNanos() >= 0) {
+      // Expired on this leader's clock: never renewed, a failover may already be in flight.
       return Grant.NONE;
     }
     leases.put(groupName, new LeaseRecord(instance, g.getToken(), now + leaseNanos));
@@ -142,6 +162,11 @@ public final class LeaseKeeper {
     inFlight.remove(group);
   }
 
+  /** True while a proposal for {@code group} decided here has not been reported done. */
+  public synchronized boolean inFlight(String group) {
+    return inFlight.containsKey(group);
+  }
+
   /** The proposals to make now. Groups with a proposal in flight are skipped. */
   public synchronized List<Decision> decide(TandemState state, long now) {
     List<Decision> out = new ArrayList<>();
@@ -150,19 +175,30 @@ public final class LeaseKeeper {
     }
     leases.keySet().retainAll(state.getGroupsMap().keySet());
     liveness.keySet().retainAll(state.getGroupsMap().keySet());
+    inFlight.keySet().retainAll(state.getGroupsMap().keySet());
     for (Group g : state.getGroupsMap().values()) {
-      if (inFlight.contains(g.getName())) {
+      forgetRemovedInstances(g);
+      Long since = inFlight.get(g.getName());
+      if (since != null && now - since < IN_FLIGHT_LIMIT_NANOS) {
         continue;
       }
+      inFlight.remove(g.getName());
       expireRelease(g, now);
       Optional<Decision> d = decideGroup(g, now);
       d.ifPresent(
           decision -> {
-            inFlight.add(g.getName());
+            inFlight.put(g.getName(), now);
             out.add(decision);
           });
     }
     return out;
+  }
+
+  private void forgetRemovedInstances(Group g) {
+    Map<String, Liveness> byInstance = liveness.get(g.getName());
+    if (byInstance != null) {
+      byInstance.keySet().removeIf(id -> g.getInstancesList().stream().noneMatch(i -> i.getId().equals(id)));
+    }
   }
 
   private void expireRelease(Group g, long now) {
@@ -173,7 +209,9 @@ public final class LeaseKeeper {
     if (r.token() != g.getToken()) {
       releases.remove(g.getName());
       if (g.getActive().equals(r.to())) {
-        // completed by the activation; the watcher of the log completes `done`.
+        // Done. The proposer normally completed `done` with the activation's own result
+        // already; if not (it was lost), this completes it: the token is that entry's index.
+        r.done().complete(Decisions.committedActivation(g));
         return;
       }
       r.done().completeExceptionally(new IllegalStateException(
@@ -192,7 +230,7 @@ public final class LeaseKeeper {
         return Optional.empty();
       }
       return best(g, now, null)
-          .map(c -> activate(g, c, "no active instance; \"" + c + "\" is ready", "no_active"));
+          .map(c -> Decisions.activate(g, c, "no active instance; \"" + c + "\" is ready", "no_active"));
     }
     LeaseRecord lease = leases.get(g.getName());
     if (lease == null || lease.token() != g.getToken()) {
@@ -203,62 +241,33 @@ public final class LeaseKeeper {
     Liveness live = liveness.getOrDefault(g.getName(), Map.of()).get(holder);
     boolean fenced = live != null && live.fencedToken() >= g.getToken();
     ReleaseRequest release = releases.get(g.getName());
-    if (release != null && release.token() == g.getToken()) {
-      if (!fenced) {
-        return Optional.empty(); // waiting for the holder to confirm its stop
-      }
+    if (fenced && release != null && release.token() == g.getToken()) {
+      // A planned switchover (allowed in maintenance too): the holder confirmed its stop.
       String to = isReady(g, release.to(), now, true) ? release.to() : best(g, now, holder).orElse(null);
       if (to != null) {
-        return Optional.of(activate(g, to,
+        return Optional.of(Decisions.activate(g, to,
             "planned switchover from \"" + holder + "\" to \"" + to + "\"", "switchover"));
       }
     }
-    if (g.getMaintenance()) {
-      return Optional.empty();
-    }
     boolean expired = now - lease.expiresAtNanos() >= 0;
     if (!fenced && !expired) {
-      return Optional.empty();
+      return Optional.empty(); // the holder's lease is live (also while a release is pending)
     }
     String why =
         fenced
-            ? "\"" + holder + "\" fenced itself (" + reasonText(live.fenceReason()) + ")"
+            ? "\"" + holder + "\" fenced itself (" + Decisions.reasonText(live.fenceReason()) + ")"
             : "the lease of \"" + holder + "\" expired";
-    String cause = fenced ? causeTag(live.fenceReason()) : "lease_expired";
-    Optional<String> candidate = best(g, now, null);
-    if (candidate.isPresent()) {
-      return Optional.of(activate(g, candidate.get(), why + "; \"" + candidate.get() + "\" takes over", cause));
+    String cause = fenced ? Decisions.causeTag(live.fenceReason()) : "lease_expired";
+    if (g.getMaintenance()) {
+      // No failover in maintenance; but the holder's flows are stopped, so say so in the state.
+      return Optional.of(Decisions.deactivate(g, why + "; maintenance is on, no failover", "maintenance_" + cause));
     }
-    Command c =
-        Command.newBuilder()
-            .setDeactivate(
-                Deactivate.newBuilder()
-                    .setGroup(g.getName())
-                    .setExpectedToken(g.getToken())
-                    .setReason(why + "; no ready standby"))
-            .build();
-    return Optional.of(new Decision(g.getName(), c, cause));
-  }
-
-  private static String reasonText(FenceReason r) {
-    return r == null || r == FenceReason.FENCE_REASON_UNSPECIFIED ? "reported in heartbeat" : r.name().toLowerCase().replace('_', ' ');
-  }
-
-  private static String causeTag(FenceReason r) {
-    return r == null || r == FenceReason.FENCE_REASON_UNSPECIFIED ? "fenced" : r.name().toLowerCase();
-  }
-
-  private Decision activate(Group g, String instance, String reason, String cause) {
-    Command c =
-        Command.newBuilder()
-            .setActivate(
-                Activate.newBuilder()
-                    .setGroup(g.getName())
-                    .setInstance(instance)
-                    .setExpectedToken(g.getToken())
-                    .setReason(reason))
-            .build();
-    return new Decision(g.getName(), c, cause);
+    // A holder that fenced itself may be ready again (restarted as a spare): prefer the others.
+    Optional<String> candidate = best(g, now, holder).or(() -> best(g, now, null));
+    if (candidate.isPresent()) {
+      return Optional.of(Decisions.activate(g, candidate.get(), why + "; \"" + candidate.get() + "\" takes over", cause));
+    }
+    return Optional.of(Decisions.deactivate(g, why + "; no ready standby", cause));
   }
 
   /** Best ready instance: highest priority, then smallest id; {@code exclude} is skipped. */
@@ -278,8 +287,9 @@ public final class LeaseKeeper {
   }
 
   /**
-   * Ready: a fresh heartbeat says its runtime is loaded with flows stopped, and it is not
-   * fenced for the current token. {@code manual} allows instances flagged no_failover.
+   * Ready: a member whose last heartbeat, at most standbyFreshness old, says its runtime is
+   * loaded with flows stopped. {@code manual} (an operator's switchover target) also allows
+   * instances flagged no_failover.
    */
   public synchronized boolean isReady(Group g, String instance, long now, boolean manual) {
     Optional<InstanceSpec> spec =

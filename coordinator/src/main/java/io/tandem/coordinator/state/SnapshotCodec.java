@@ -39,16 +39,16 @@ public final class SnapshotCodec {
    *     version this code reads
    */
   public static TandemState decode(byte[] bytes) {
+    int prefix = Math.min(bytes.length, MAGIC.length);
+    if (!Arrays.equals(bytes, 0, prefix, MAGIC, 0, prefix)) {
+      throw new IllegalArgumentException("not a Tandem snapshot: the file does not start with \"TNDS\"");
+    }
     if (bytes.length < HEADER_BYTES) {
       throw new IllegalArgumentException("snapshot is truncated: " + bytes.length
           + " bytes, shorter than its " + HEADER_BYTES + "-byte header (half-written?)");
     }
     ByteBuffer b = ByteBuffer.wrap(bytes);
-    byte[] magic = new byte[MAGIC.length];
-    b.get(magic);
-    if (!Arrays.equals(magic, MAGIC)) {
-      throw new IllegalArgumentException("not a Tandem snapshot: the file does not start with \"TNDS\"");
-    }
+    b.position(MAGIC.length);
     int version = b.getInt();
     if (version != VERSION) {
       throw new IllegalArgumentException("snapshot format version " + version

@@ -1,0 +1,151 @@
+package io.tandem.agent;
+
+import io.tandem.agent.config.AgentConfig;
+import io.tandem.agent.hooks.HookRunner;
+import io.tandem.agent.http.AgentHttpServer;
+import io.tandem.agent.http.AgentMetrics;
+import io.tandem.agent.http.AgentSnapshot;
+import io.tandem.agent.link.CoordinatorLink;
+import io.tandem.agent.link.LinkListener;
+import io.tandem.agent.nodered.NodeRedRuntime;
+import io.tandem.agent.nodered.NodeRedRuntimes;
+import io.tandem.agent.control.CoordinatorPort;
+import io.tandem.agent.control.Reconciler;
+import io.tandem.agent.nodered.NodeRedSettings;
+import io.tandem.proto.agent.FenceReason;
+import io.tandem.proto.agent.GroupUpdate;
+import io.tandem.proto.agent.HeartbeatRequest;
+import io.tandem.proto.agent.HeartbeatResponse;
+import java.io.IOException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent: supervises a Node-RED runtime, talks to the coordinators, runs the reconcile loop and
+ * serves the local HTTP API. {@link #start()} returns at once; {@link #close()} stops the flows
+ * (reporting SHUTDOWN), then the runtime.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private final AgentConfig config;
+  private final NodeRedRuntime runtime;
+  private final AgentMetrics metrics;
+  private final HookRunner hooks;
+  private final CoordinatorLink link;
+  private final Reconciler reconciler;
+  private final AtomicReference<Future<Boolean>> lastReport = new AtomicReference<>();
+  private AgentHttpServer http;
+  private boolean closed;
+
+  public Agent(AgentConfig config) {
+    this.config = config;
+    this.runtime = NodeRedRuntimes.create(config.nodeRed());
+    this.metrics = new AgentMetrics(config.group(), config.instance());
+    this.hooks = new HookRunner(config.hooks(), config.group(), config.instance());
+    LinkListener listener = new LinkListener() {
+      @Override
+      public void onHeartbeat(long sentAtNanos, HeartbeatResponse response) {
+        reconciler().onHeartbeat(sentAtNanos, response);
+      }
+
+      @Override
+      public void onGroupUpdate(GroupUpdate update) {
+        reconciler().onGroupUpdate(update);
+      }
+    };
+    this.link = new CoordinatorLink(config.coordinators(), config.group(), config.instance(),
+        config.lease(), this::heartbeatRequest, listener, metrics);
+    CoordinatorPort port = new CoordinatorPort() {
+      @Override
+      public void heartbeatNow() {
+        link.heartbeatNow();
+      }
+
+      @Override
+      public void reportFenced(long token, FenceReason reason, String detail) {
+        lastReport.set(link.reportFenced(token, reason, detail));
+      }
+    };
+    this.reconciler = new Reconciler(config.group(), config.instance(), config.lease(), runtime,
+        port, hooks, metrics, link::target);
+    metrics.bind(reconciler::snapshot);
+  }
+
+  private Reconciler reconciler() {
+    return reconciler;
+  }
+
+  private HeartbeatRequest heartbeatRequest() {
+    AgentSnapshot s = reconciler.snapshot();
+    return HeartbeatRequest.newBuilder()
+        .setGroup(config.group())
+        .setInstance(config.instance())
+        .setHost(config.host())
+        .setRuntime(runtime.status().state())
+        .setRunningToken(s.token())
+        .setFencedToken(s.fencedToken())
+        .build();
+  }
+
+  /**
+   * Starts the HTTP API, the runtime, the reconcile loop and the link; returns at once.
+   *
+   * @throws IOException if the HTTP API cannot listen on its address
+   */
+  public synchronized void start() throws IOException {
+    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics);
+    if (config.nodeRed().mode() == NodeRedSettings.Mode.ATTACH) {
+      log.warn("attach mode: Node-RED at {} was not started by this agent, so it does not die with "
+          + "the agent and cannot be killed when hung; prefer launch mode", config.nodeRed().url());
+    }
+    runtime.start();
+    reconciler.start();
+    link.start();
+    log.info("agent {}/{} started: coordinators {}, http {}", config.group(), config.instance(),
+        String.join(",", config.coordinators()), "http://" + config.http().host() + ":" + http.port());
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public AgentSnapshot snapshot() {
+    return reconciler.snapshot();
+  }
+
+  public NodeRedRuntime runtime() {
+    return runtime;
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    reconciler.shutdown();
+    Future<Boolean> report = lastReport.get();
+    if (report != null) {
+      try {
+        report.get(1, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.info("the shutdown report was not confirmed in time; the heartbeats carry it");
+      }
+    }
+    reconciler.close();
+    link.close();
+    runtime.close();
+    hooks.close();
+    if (http != null) {
+      http.close();
+    }
+    log.info("agent {}/{} stopped", config.group(), config.instance());
+  }
+}

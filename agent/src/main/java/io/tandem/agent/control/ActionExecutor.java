@@ -1,0 +1,143 @@
+package io.tandem.agent.control;
+
+import io.tandem.agent.config.LeaseSettings;
+import io.tandem.agent.hooks.HookRunner;
+import io.tandem.agent.nodered.NodeRedRuntime;
+import io.tandem.agent.nodered.RuntimeControlException;
+import io.tandem.proto.agent.FenceReason;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs the actions {@link Decide} chose, on the control thread, each bounded in time. Fencing
+ * comes first: the state is updated and the report queued before any hook runs.
+ */
+final class ActionExecutor {
+  private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
+  private static final Duration MAX_CONTROL_CALL = Duration.ofSeconds(2);
+  private final NodeRedRuntime runtime;
+  private final CoordinatorPort coordinator;
+  private final HookRunner hooks;
+  private final LeaseSettings lease;
+  private final ControlState state;
+
+  ActionExecutor(NodeRedRuntime runtime, CoordinatorPort coordinator, HookRunner hooks,
+      LeaseSettings lease, ControlState state) {
+    this.runtime = runtime;
+    this.coordinator = coordinator;
+    this.hooks = hooks;
+    this.lease = lease;
+    this.state = state;
+  }
+
+  /** Performs {@code a}; returns false if it failed and should not be retried at once. */
+  boolean execute(Action a, View v, long nowNanos) {
+    return switch (a.kind()) {
+      case NONE -> true;
+      case RENEW_NOW -> {
+        coordinator.heartbeatNow();
+        yield true;
+      }
+      case SET_TOKEN_AND_START -> start(a, v, nowNanos);
+      case STOP -> stop(a.token(), a.fence(), a.reason());
+      case KILL -> kill(a, v);
+      case REPORT_FENCED -> {
+        boolean wasRunning = v.runningToken() == a.token();
+        fence(a.token(), a.fence(), a.reason(), wasRunning);
+        yield true;
+      }
+    };
+  }
+
+  private boolean start(Action a, View v, long nowNanos) {
+    long t = a.token();
+    Duration budget = untilStop(v, nowNanos);
+    try {
+      runtime.setToken(t, budget);
+    } catch (RuntimeControlException e) {
+      if (e.isStaleToken()) {
+        String why = "Node-RED refused token " + t + " (it holds a higher one): " + e.body();
+        log.error("{}; fencing token {}", why, t);
+        fence(t, FenceReason.REVOKED, why, false);
+        return true;
+      }
+      log.warn("could not set token {} in Node-RED: {}", t, e.getMessage());
+      return false;
+    }
+    boolean fresh = v.runningToken() != t;
+    state.started(t);
+    try {
+      runtime.startFlows(untilStop(v, System.nanoTime()));
+    } catch (RuntimeControlException e) {
+      log.warn("starting the flows under token {} was not confirmed: {}", t, e.getMessage());
+      return false;
+    }
+    if (fresh) {
+      hooks.fire(HookRunner.Event.ACTIVATE, t, a.reason());
+    }
+    return true;
+  }
+
+  /** Time left before the stop time, capped; at least 1 ms. */
+  private static Duration untilStop(View v, long nowNanos) {
+    long left = v.lease().stopAtNanos() - nowNanos;
+    return Duration.ofNanos(Math.max(1_000_000L, Math.min(left, MAX_CONTROL_CALL.toNanos())));
+  }
+
+  /** Stops the flows within the stop budget, else kills Node-RED; then fences and reports. */
+  boolean stop(long token, FenceReason reason, String why) {
+    boolean gone;
+    try {
+      runtime.stopFlows(lease.stopBudget());
+      gone = true;
+    } catch (RuntimeControlException e) {
+      log.warn("stop not confirmed within {} ms ({}): killing Node-RED",
+          lease.stopBudget().toMillis(), e.getMessage());
+      long generation = runtime.status().generation();
+      gone = runtime.kill("stop not confirmed: " + why);
+      if (gone) {
+        state.killed(generation);
+      } else {
+        log.error("Node-RED is attached, not launched by the agent: it cannot be killed and its "
+            + "flows may still run; the coordinators will only move on when the lease expires");
+      }
+    }
+    if (token > 0) {
+      state.fenced(token);
+      if (gone) {
+        coordinator.reportFenced(token, reason, why);
+        hooks.fire(HookRunner.Event.DEACTIVATE, token, why);
+      }
+    }
+    return gone;
+  }
+
+  private boolean kill(Action a, View v) {
+    boolean killed = runtime.kill(a.reason());
+    state.killed(v.runtime().generation());
+    if (a.token() > 0) {
+      // fenced even if it could not be killed: the heartbeats then stop renewing the lease
+      state.fenced(a.token());
+      if (killed) {
+        coordinator.reportFenced(a.token(), FenceReason.HUNG, a.reason());
+      }
+      if (v.runningToken() == a.token()) {
+        hooks.fire(HookRunner.Event.DEACTIVATE, a.token(), a.reason());
+      }
+    }
+    if (!killed) {
+      log.error("Node-RED is hung and attached (not launched by the agent): it cannot be killed; "
+          + "restart it by hand");
+    }
+    return killed;
+  }
+
+  private void fence(long token, FenceReason reason, String why, boolean wasRunning) {
+    state.fenced(token);
+    coordinator.reportFenced(token, reason, why);
+    if (wasRunning) {
+      hooks.fire(HookRunner.Event.DEACTIVATE, token, why);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.tandem.agent.control;
+
+import io.tandem.proto.agent.FenceReason;
+import io.tandem.proto.agent.RuntimeState;
+
+/**
+ * The agent's reconcile rule: from what the coordinator committed, the lease and the local runtime,
+ * what to do now and why. Pure: no I/O, no clock (the time is a parameter), no state.
+ *
+ * <p>Safety: flows are started only under an assignment that names this instance with a token above
+ * every token it fenced, and with a lease for that token whose stop time has not come; flows that
+ * run without such a lease are stopped.
+ */
+public final class Decide {
+  private Decide() {}
+
+  public static Action decide(View v, long nowNanos) {
+    RuntimeState rs = v.runtime().state();
+    Committed c = v.committed();
+    long held = v.runningToken();
+    long fenced = v.fencedToken();
+    boolean assignedToMe = c.names(v.instance());
+    long t = c.token();
+
+    if (rs == RuntimeState.RUNTIME_HUNG) {
+      if (v.runtime().generation() == v.killedGeneration()) {
+        return Action.none("waiting for the killed Node-RED (pid " + v.runtime().pid() + ") to exit");
+      }
+      long token = held > 0 ? held : (assignedToMe && t > fenced ? t : 0);
+      return Action.kill(token, "Node-RED killed: it does not answer probes (" + v.runtime().detail()
+          + ")" + (token > 0 ? "; token " + token + " fenced" : ""));
+    }
+    if (held > 0 && rs != RuntimeState.RUNTIME_RUNNING && rs != RuntimeState.RUNTIME_STANDBY) {
+      return Action.reportFenced(held, FenceReason.CRASHED, "token " + held
+          + " fenced: Node-RED went away while running flows (" + describe(v) + ")");
+    }
+    if (held > 0 || rs == RuntimeState.RUNTIME_RUNNING) {
+      return whileRunning(v, nowNanos, assignedToMe);
+    }
+    if (!c.known()) {
+      return Action.none("standby: waiting for the committed assignment from the coordinators");
+    }
+    if (!assignedToMe) {
+      return Action.none("standby: " + c.describe());
+    }
+    if (t <= fenced) {
+      return Action.none("token " + t + " was fenced here; waiting for the coordinator to move on");
+    }
+    if (v.releaseToken() == t) {
+      return Action.reportFenced(t, FenceReason.RELEASED,
+          "token " + t + " released before its flows were started (planned switchover)");
+    }
+    if (rs != RuntimeState.RUNTIME_STANDBY) {
+      return Action.reportFenced(t, FenceReason.CRASHED, "token " + t
+          + " handed back: this instance is assigned but Node-RED is not ready (" + describe(v) + ")");
+    }
+    if (v.lease().validFor(t, nowNanos)) {
+      return Action.start(t, "flows started: committed active with token " + t + ", lease left "
+          + v.lease().millisLeft(nowNanos) + " ms");
+    }
+    return Action.renewNow(t, "assigned token " + t + ": asking for a lease before starting flows");
+  }
+
+  private static Action whileRunning(View v, long now, boolean assignedToMe) {
+    Committed c = v.committed();
+    long held = v.runningToken();
+    long t = c.token();
+    Lease lease = v.lease();
+    if (held == 0) {
+      if (assignedToMe && t > v.fencedToken() && lease.validFor(t, now)) {
+        return Action.start(t, "flows found running: setting token " + t + " and confirming the start");
+      }
+      return Action.stop(0, FenceReason.REVOKED, "flows stopped: they were running without a "
+          + "committed assignment and a lease for this instance (" + c.describe() + ")");
+    }
+    if (held <= v.fencedToken()) {
+      return Action.stop(held, FenceReason.REVOKED,
+          "flows stopped: token " + held + " was already fenced here");
+    }
+    if (!c.known()) {
+      return Action.stop(held, FenceReason.REVOKED,
+          "flows stopped: no committed assignment is known for token " + held);
+    }
+    if (!c.exists()) {
+      return Action.stop(held, FenceReason.REVOKED,
+          "flows stopped: the coordinator no longer knows this group");
+    }
+    if (!assignedToMe || t != held) {
+      return Action.stop(held, FenceReason.REVOKED, "flows stopped: the committed assignment moved ("
+          + c.describe() + ", flows ran under token " + held + ")");
+    }
+    if (v.releaseToken() == held) {
+      return Action.stop(held, FenceReason.RELEASED,
+          "flows stopped: a planned switchover asked this instance to release token " + held);
+    }
+    if (lease.isNone() || lease.token() != held) {
+      return Action.stop(held, FenceReason.LEASE_LOST,
+          "flows stopped: there is no lease for token " + held);
+    }
+    if (!lease.validFor(held, now)) {
+      long endsIn = (lease.endNanos() - now) / 1_000_000;
+      return Action.stop(held, FenceReason.LEASE_LOST, endsIn >= 0
+          ? "flows stopped: the lease ends in " + endsIn + " ms and was not renewed"
+          : "flows stopped: the lease ended " + (-endsIn) + " ms ago and was not renewed");
+    }
+    if (v.runtime().state() == RuntimeState.RUNTIME_STANDBY) {
+      return Action.start(held, "flows restarted: Node-RED reports them stopped although this "
+          + "instance holds token " + held + " with a valid lease");
+    }
+    return Action.none("active: flows running under token " + held + ", lease left "
+        + lease.millisLeft(now) + " ms");
+  }
+
+  private static String describe(View v) {
+    String d = v.runtime().detail();
+    String state = v.runtime().state().name().replace("RUNTIME_", "").toLowerCase();
+    return d.isEmpty() ? state : state + ": " + d;
+  }
+}

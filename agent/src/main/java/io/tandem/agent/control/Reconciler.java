@@ -1,0 +1,253 @@
+package io.tandem.agent.control;
+
+import io.tandem.agent.config.LeaseSettings;
+import io.tandem.agent.hooks.HookRunner;
+import io.tandem.agent.http.AgentMetrics;
+import io.tandem.agent.http.AgentSnapshot;
+import io.tandem.agent.nodered.NodeRedRuntime;
+import io.tandem.agent.nodered.RuntimeStatus;
+import io.tandem.proto.agent.FenceReason;
+import io.tandem.proto.agent.GroupUpdate;
+import io.tandem.proto.agent.HeartbeatResponse;
+import io.tandem.proto.agent.RuntimeState;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reconcile loop: one control thread merges every event (heartbeat reply, watch update, runtime
+ * change) into {@link ControlState}, runs {@link Decide} and lets the {@link ActionExecutor} act. It
+ * also runs on a timer set exactly for the lease's stop time, and on a 10 ms safety tick.
+ */
+public final class Reconciler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+  private static final long TICK_MS = 10;
+  private static final long RETRY_GAP_NANOS = 200_000_000L;
+  private static final long RENEW_GAP_NANOS = 100_000_000L;
+  private final String group;
+  private final String instance;
+  private final LeaseSettings lease;
+  private final NodeRedRuntime runtime;
+  private final ControlState state;
+  private final ActionExecutor executor;
+  private final AgentMetrics metrics;
+  private final Supplier<String> coordinatorTarget;
+  private final ScheduledExecutorService thread;
+  private final NoneLog noneLog = new NoneLog();
+  private volatile AgentSnapshot snapshot;
+  private String lastReason = "starting";
+  private long lastActionAtMillis;
+  private Action lastAction;
+  private long lastActionNanos;
+  private boolean lastActionFailed;
+  private long timerStopAt = Long.MIN_VALUE;
+  private ScheduledFuture<?> stopTimer;
+  private long lastGeneration;
+  private long warnedShortLease;
+  private boolean closed;
+
+  public Reconciler(String group, String instance, LeaseSettings lease, NodeRedRuntime runtime,
+      CoordinatorPort coordinator, HookRunner hooks, AgentMetrics metrics,
+      Supplier<String> coordinatorTarget) {
+    this.group = group;
+    this.instance = instance;
+    this.lease = lease;
+    this.runtime = runtime;
+    this.metrics = metrics;
+    this.coordinatorTarget = coordinatorTarget;
+    this.state = new ControlState(instance, lease);
+    this.executor = new ActionExecutor(runtime, coordinator, hooks, lease, state);
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread th = new Thread(r, "tandem-control");
+      th.setDaemon(true);
+      return th;
+    });
+    t.setRemoveOnCancelPolicy(true);
+    this.thread = t;
+    publish(System.nanoTime());
+  }
+
+  public void start() {
+    runtime.addListener(this::onRuntime);
+    thread.scheduleAtFixedRate(this::reconcile, 0, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  public void onHeartbeat(long sentAtNanos, HeartbeatResponse r) {
+    post(() -> {
+      Lease granted = state.onHeartbeat(sentAtNanos, r);
+      if (!granted.isNone() && lease.tooShort(granted.leaseMillis())
+          && warnedShortLease != granted.leaseMillis()) {
+        warnedShortLease = granted.leaseMillis();
+        log.warn("the coordinators grant a lease of {} ms: after the drift bound and the stop "
+            + "budget of {} ms less than one renew interval ({} ms) is left to run flows; raise the "
+            + "lease or lower stopBudget", granted.leaseMillis(), lease.stopBudget().toMillis(),
+            lease.renewInterval().toMillis());
+      }
+    });
+  }
+
+  public void onGroupUpdate(GroupUpdate u) {
+    post(() -> state.onWatch(u));
+  }
+
+  private void onRuntime(RuntimeStatus s) {
+    post(() -> { });
+  }
+
+  private void post(Runnable change) {
+    try {
+      thread.execute(() -> {
+        change.run();
+        reconcile();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: the event no longer matters
+    }
+  }
+
+  /** The latest snapshot for /status, /active and the metrics. */
+  public AgentSnapshot snapshot() {
+    return snapshot;
+  }
+
+  private void reconcile() {
+    if (closed) {
+      return;
+    }
+    try {
+      observeRuntime();
+      long now = System.nanoTime();
+      View v = state.view();
+      Action a = Decide.decide(v, now);
+      if (a.kind() == ActionKind.NONE) {
+        noneLog.log(a.reason());
+        lastReason = a.reason();
+      } else if (!throttled(a, now)) {
+        log.info("{} [{} token {}]", a.reason(), a.kind(), a.token());
+        lastActionFailed = !executor.execute(a, v, now);
+        lastAction = a;
+        lastActionNanos = now;
+        lastReason = a.reason();
+        lastActionAtMillis = System.currentTimeMillis();
+        metrics.action(a.kind().name(), a.reasonTag());
+        noneLog.reset();
+        observeRuntime();
+      }
+      armStopTimer(state.view().lease());
+      publish(System.nanoTime());
+    } catch (RuntimeException e) {
+      log.error("reconcile failed", e);
+    }
+  }
+
+  private void observeRuntime() {
+    RuntimeStatus s = runtime.status();
+    if (s.generation() > lastGeneration) {
+      if (lastGeneration > 0) {
+        metrics.runtimeRestart();
+      }
+      lastGeneration = s.generation();
+    }
+    state.onRuntime(s);
+  }
+
+  /** Repeats of a failed action wait a little; RENEW_NOW is coalesced. */
+  private boolean throttled(Action a, long now) {
+    if (lastAction == null || lastAction.kind() != a.kind() || lastAction.token() != a.token()) {
+      return false;
+    }
+    long gap = a.kind() == ActionKind.RENEW_NOW ? RENEW_GAP_NANOS
+        : lastActionFailed ? RETRY_GAP_NANOS : 0;
+    return now - lastActionNanos < gap;
+  }
+
+  private void armStopTimer(Lease l) {
+    if (l.isNone() || l.stopAtNanos() == timerStopAt) {
+      return;
+    }
+    if (stopTimer != null) {
+      stopTimer.cancel(false);
+    }
+    timerStopAt = l.stopAtNanos();
+    long delay = Math.max(0, l.stopAtNanos() - System.nanoTime());
+    stopTimer = thread.schedule(this::reconcile, delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void publish(long now) {
+    View v = state.view();
+    RuntimeStatus rt = v.runtime();
+    boolean active = v.runningToken() > 0 && rt.state() == RuntimeState.RUNTIME_RUNNING
+        && v.committed().names(instance) && v.committed().token() == v.runningToken()
+        && v.lease().validFor(v.runningToken(), now);
+    String role = active ? "active"
+        : rt.state() == RuntimeState.RUNTIME_STANDBY && v.runningToken() == 0 ? "standby"
+        : "unavailable";
+    snapshot = new AgentSnapshot(group, instance, role, active, v.runningToken(),
+        v.committed().active(), v.committed().token(), v.fencedToken(),
+        active ? v.lease().stopAtNanos() : 0, rt.state().name().replace("RUNTIME_", ""),
+        rt.pid(), rt.detail(), coordinatorTarget.get(), lastReason, lastActionAtMillis);
+  }
+
+  /**
+   * Stops the flows for a shutdown (fence and report SHUTDOWN) on the control thread and stops the
+   * loop. Returns when done, at most after a few seconds.
+   */
+  public void shutdown() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      thread.execute(() -> {
+        try {
+          observeRuntime();
+          View v = state.view();
+          if (v.runningToken() > 0 || v.runtime().state() == RuntimeState.RUNTIME_RUNNING) {
+            String why = "flows stopped: the agent is shutting down";
+            log.info("{} [STOP token {}]", why, v.runningToken());
+            executor.stop(v.runningToken(), FenceReason.SHUTDOWN, why);
+            metrics.action(ActionKind.STOP.name(), FenceReason.SHUTDOWN.name());
+            lastReason = why;
+          }
+          closed = true;
+          publish(System.nanoTime());
+        } finally {
+          done.complete(null);
+        }
+      });
+      done.get(lease.stopBudget().toMillis() + 3000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("shutdown of the control loop did not finish cleanly: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.shutdownNow();
+    try {
+      thread.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Logs a NONE reason once per situation (numbers ignored), so a steady state logs nothing. */
+  private static final class NoneLog {
+    private String lastKey = "";
+
+    void log(String reason) {
+      String key = reason.replaceAll("\\d+", "#");
+      if (!key.equals(lastKey)) {
+        lastKey = key;
+        Reconciler.log.info(reason);
+      }
+    }
+
+    void reset() {
+      lastKey = "";
+    }
+  }
+}

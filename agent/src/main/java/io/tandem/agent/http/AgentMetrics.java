@@ -1,0 +1,71 @@
+package io.tandem.agent.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** The agent's Prometheus metrics ({@code tandem_agent_*}), scraped at GET /metrics. */
+public final class AgentMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Timer heartbeatLatency;
+  private final Counter runtimeRestarts;
+
+  public AgentMetrics(String group, String instance) {
+    registry.config().commonTags("group", group, "instance", instance);
+    heartbeatLatency = Timer.builder("tandem_agent_heartbeat_latency")
+        .description("round trip of granted or refused heartbeats")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(2))
+        .register(registry);
+    runtimeRestarts = Counter.builder("tandem_agent_runtime_restarts")
+        .description("Node-RED (re)launches after the first one")
+        .register(registry);
+  }
+
+  /** Registers the role and lease gauges, read from the agent's current snapshot. */
+  public void bind(Supplier<AgentSnapshot> snapshot) {
+    for (String role : AgentSnapshot.ROLES) {
+      Gauge.builder("tandem_agent_role", () -> role.equals(snapshot.get().role()) ? 1 : 0)
+          .description("1 for the agent's current role, 0 for the others")
+          .tag("role", role)
+          .register(registry);
+    }
+    Gauge.builder("tandem_agent_lease_left_seconds",
+            () -> Math.max(0, snapshot.get().leaseLeftMillis(System.nanoTime())) / 1000.0)
+        .description("time until the flows must stop unless the lease is renewed (0: no lease)")
+        .register(registry);
+  }
+
+  public void action(String action, String reason) {
+    Counter.builder("tandem_agent_actions")
+        .description("actions performed by the agent's reconcile loop")
+        .tag("action", action)
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  public void heartbeat(String result, long nanos) {
+    Counter.builder("tandem_agent_heartbeats")
+        .description("heartbeats by result: granted, refused (no lease), failed")
+        .tag("result", result)
+        .register(registry)
+        .increment();
+    if (!"failed".equals(result)) {
+      heartbeatLatency.record(Duration.ofNanos(nanos));
+    }
+  }
+
+  public void runtimeRestart() {
+    runtimeRestarts.increment();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,52 @@
+package io.tandem.agent.http;
+
+import java.util.List;
+
+/**
+ * What the agent shows at /status and /active, published by the control thread after every
+ * reconcile (immutable).
+ *
+ * @param group           the group
+ * @param instance        this instance
+ * @param role            "active", "standby" or "unavailable" (Node-RED not ready, hung or fenced)
+ * @param flowsActive     flows run under the committed token (the lease is checked separately)
+ * @param token           token the flows run under (0 if none)
+ * @param committedActive the committed active of the group ("" if none or unknown)
+ * @param committedToken  the committed token
+ * @param fencedToken     highest token this agent fenced itself for
+ * @param stopAtNanos     when the flows must stop unless renewed (System.nanoTime), if flowsActive
+ * @param runtimeState    Node-RED state: DOWN, STARTING, STANDBY, RUNNING, HUNG
+ * @param pid             Node-RED pid (-1 if unknown)
+ * @param runtimeDetail   human detail of the runtime state
+ * @param coordinator     the coordinator the agent currently talks to
+ * @param lastReason      the reason of the last action (or of the current situation)
+ * @param lastActionAtMillis wall-clock time of the last action (epoch millis, 0 if none)
+ */
+public record AgentSnapshot(
+    String group,
+    String instance,
+    String role,
+    boolean flowsActive,
+    long token,
+    String committedActive,
+    long committedToken,
+    long fencedToken,
+    long stopAtNanos,
+    String runtimeState,
+    long pid,
+    String runtimeDetail,
+    String coordinator,
+    String lastReason,
+    long lastActionAtMillis) {
+  public static final List<String> ROLES = List.of("active", "standby", "unavailable");
+
+  /** Milliseconds until the flows must stop; -1 when this instance holds no lease. */
+  public long leaseLeftMillis(long nowNanos) {
+    return flowsActive ? Math.max(0, (stopAtNanos - nowNanos) / 1_000_000) : -1;
+  }
+
+  /** True while this instance runs flows as the committed active with a valid lease. */
+  public boolean activeNow(long nowNanos) {
+    return flowsActive && nowNanos - stopAtNanos < 0;
+  }
+}

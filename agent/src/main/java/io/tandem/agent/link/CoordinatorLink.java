@@ -1,0 +1,80 @@
+package io.tandem.agent.link;
+
+import io.tandem.agent.config.LeaseSettings;
+import io.tandem.agent.http.AgentMetrics;
+import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.proto.agent.FenceReason;
+import io.tandem.proto.agent.FencedReport;
+import io.tandem.proto.agent.HeartbeatRequest;
+import io.tandem.proto.agent.WatchGroupRequest;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * The agent's connection to the coordinators: the heartbeat loop, the WatchGroup stream and fence
+ * reports, all following the Raft leader through one {@link CoordinatorEndpoints}.
+ */
+public final class CoordinatorLink implements AutoCloseable {
+  private final CoordinatorEndpoints endpoints;
+  private final String group;
+  private final String instance;
+  private final HeartbeatLoop heartbeats;
+  private final GroupWatcher watcher;
+  private final FenceReporter reporter;
+  private final Thread heartbeatThread;
+  private final Thread watchThread;
+
+  public CoordinatorLink(List<String> coordinators, String group, String instance,
+      LeaseSettings lease, Supplier<HeartbeatRequest> request, LinkListener listener,
+      AgentMetrics metrics) {
+    this.endpoints = CoordinatorEndpoints.of(coordinators);
+    this.group = group;
+    this.instance = instance;
+    Backoffs backoffs = new Backoffs(endpoints, 500_000_000L);
+    this.heartbeats = new HeartbeatLoop(endpoints, lease, request, listener, metrics, backoffs);
+    this.watcher = new GroupWatcher(endpoints,
+        WatchGroupRequest.newBuilder().setGroup(group).setInstance(instance).build(), listener,
+        backoffs);
+    this.reporter = new FenceReporter(endpoints, lease.rpcTimeout(), backoffs);
+    this.heartbeatThread = new Thread(heartbeats, "tandem-heartbeat");
+    this.watchThread = new Thread(watcher, "tandem-watch");
+    heartbeatThread.setDaemon(true);
+    watchThread.setDaemon(true);
+  }
+
+  public void start() {
+    heartbeatThread.start();
+    watchThread.start();
+  }
+
+  /** Sends a heartbeat now (e.g. the moment this instance was named active), coalesced. */
+  public void heartbeatNow() {
+    heartbeats.now();
+  }
+
+  /** Reports asynchronously that this agent fenced itself for {@code token}; never blocks. */
+  public Future<Boolean> reportFenced(long token, FenceReason reason, String detail) {
+    return reporter.report(FencedReport.newBuilder().setGroup(group).setInstance(instance)
+        .setToken(token).setReason(reason).setDetail(detail).build());
+  }
+
+  /** The coordinator calls currently go to. */
+  public String target() {
+    return endpoints.target();
+  }
+
+  @Override
+  public void close() {
+    heartbeats.stop();
+    watcher.stop();
+    try {
+      heartbeatThread.join(2000);
+      watchThread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    reporter.close();
+    endpoints.close();
+  }
+}

@@ -1,0 +1,135 @@
+package io.tandem.agent.link;
+
+import io.grpc.StatusRuntimeException;
+import io.tandem.agent.config.LeaseSettings;
+import io.tandem.agent.http.AgentMetrics;
+import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.proto.agent.AgentServiceGrpc;
+import io.tandem.proto.agent.HeartbeatRequest;
+import io.tandem.proto.agent.HeartbeatResponse;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a heartbeat every renewInterval, and at once when asked ({@link #now()}), one at a time, each
+ * with the deadline rpcTimeout. The send time is taken before the request leaves. A failed call
+ * follows the leader hint or rotates to the next coordinator and is retried at once, so a frozen
+ * leader costs one deadline.
+ */
+final class HeartbeatLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(HeartbeatLoop.class);
+  private final CoordinatorEndpoints endpoints;
+  private final LeaseSettings lease;
+  private final Supplier<HeartbeatRequest> request;
+  private final LinkListener listener;
+  private final AgentMetrics metrics;
+  private final Backoffs backoffs;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private boolean demanded;
+  private volatile boolean running = true;
+  private volatile boolean reachable = true;
+
+  HeartbeatLoop(CoordinatorEndpoints endpoints, LeaseSettings lease,
+      Supplier<HeartbeatRequest> request, LinkListener listener, AgentMetrics metrics,
+      Backoffs backoffs) {
+    this.endpoints = endpoints;
+    this.lease = lease;
+    this.request = request;
+    this.listener = listener;
+    this.metrics = metrics;
+    this.backoffs = backoffs;
+  }
+
+  /** Asks for a heartbeat now (coalesced with one already due). */
+  void now() {
+    lock.lock();
+    try {
+      demanded = true;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void stop() {
+    running = false;
+    now();
+  }
+
+  @Override
+  public void run() {
+    long interval = lease.renewInterval().toNanos();
+    long next = System.nanoTime();
+    while (running) {
+      if (!awaitTurn(next)) {
+        return;
+      }
+      long started = System.nanoTime();
+      next = started + interval;
+      roundTrip();
+    }
+  }
+
+  private boolean awaitTurn(long dueNanos) {
+    lock.lock();
+    try {
+      while (running && !demanded) {
+        long left = dueNanos - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        wake.awaitNanos(left);
+      }
+      demanded = false;
+      return running;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void roundTrip() {
+    int attempts = endpoints.addresses().size();
+    for (int i = 0; i < attempts && running; i++) {
+      String address = endpoints.target();
+      HeartbeatRequest req = request.get();
+      long sentAt = System.nanoTime();
+      try {
+        HeartbeatResponse r = AgentServiceGrpc.newBlockingStub(endpoints.channel(address))
+            .withDeadlineAfter(lease.rpcTimeout().toNanos(), TimeUnit.NANOSECONDS)
+            .heartbeat(req);
+        metrics.heartbeat(r.getLeaseMillis() > 0 ? "granted" : "refused", System.nanoTime() - sentAt);
+        if (!reachable) {
+          reachable = true;
+          log.info("coordinator {} answers heartbeats again", address);
+        }
+        listener.onHeartbeat(sentAt, r);
+        return;
+      } catch (StatusRuntimeException e) {
+        metrics.heartbeat("failed", 0);
+        backoffs.onFailure(address, e);
+        boolean retry = endpoints.onFailure(address, e);
+        if (i == attempts - 1 || !retry) {
+          if (reachable) {
+            reachable = false;
+            log.warn("heartbeat failed: {} ({}); trying the other coordinators", address,
+                e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
+                    : ": " + e.getStatus().getDescription()));
+          }
+          return;
+        }
+      } catch (RuntimeException e) {
+        metrics.heartbeat("failed", 0);
+        log.warn("heartbeat to {} failed unexpectedly", address, e);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package io.tandem.agent.link;
+
+import io.tandem.proto.agent.GroupUpdate;
+import io.tandem.proto.agent.HeartbeatResponse;
+
+/** Receives what the coordinators say; called on the link's threads, must not block. */
+public interface LinkListener {
+  /** A heartbeat sent at {@code sentAtNanos} (System.nanoTime, taken before sending) was answered. */
+  void onHeartbeat(long sentAtNanos, HeartbeatResponse response);
+
+  /** A committed assignment (or release request) arrived on the watch stream. */
+  void onGroupUpdate(GroupUpdate update);
+}

@@ -1,0 +1,55 @@
+package io.tandem.agent.nodered;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where things live in a Node-RED userDir prepared by the agent. Public so that tests and tools can
+ * place flows before a launch or read the runtime's log.
+ */
+public record UserDirLayout(Path userDir) {
+
+  public UserDirLayout {
+    Objects.requireNonNull(userDir, "userDir");
+    userDir = userDir.toAbsolutePath().normalize();
+  }
+
+  /** The user's own settings (never written by the agent; loaded by {@link #tandemSettingsFile()}). */
+  public Path userSettingsFile() {
+    return userDir.resolve("settings.js");
+  }
+
+  /** The settings file the agent owns and passes with --settings; rewritten before every launch. */
+  public Path tandemSettingsFile() {
+    return userDir.resolve("tandem-settings.js");
+  }
+
+  /** Node-RED's default flows file (when settings.js sets no flowFile and the host name is not used). */
+  public Path flowsFile() {
+    return userDir.resolve("flows.json");
+  }
+
+  /** Runtime state Node-RED persists (instanceId, runtimeFlowState, possibly _credentialSecret). */
+  public Path runtimeConfigFile() {
+    return userDir.resolve(".config.runtime.json");
+  }
+
+  /** The admin-route module that serves POST/GET /tandem/fence. */
+  public Path fenceModuleFile() {
+    return userDir.resolve("nodes").resolve("tandem-fence.js");
+  }
+
+  public Path fenceModuleHtmlFile() {
+    return userDir.resolve("nodes").resolve("tandem-fence.html");
+  }
+
+  /** Written by tandem-settings.js at every start: {"pid": N, "adminRoot": "/..."}. */
+  public Path launchInfoFile() {
+    return userDir.resolve(".tandem-launch.json");
+  }
+
+  /** Node-RED's stdout and stderr, appended across launches (rotated once when large). */
+  public Path logFile() {
+    return userDir.resolve("tandem-node-red.log");
+  }
+}

@@ -1,0 +1,118 @@
+package io.tandem.agent.nodered;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Prepares a userDir for a launch without touching the user's own files: writes the agent's settings
+ * file and fence module, and merges "runtimeFlowState":"stop" into .config.runtime.json (other keys kept).
+ */
+public final class UserDirPreparer {
+  /** What the agent's token may do in Node-RED: read and change flows (and their state), set the token. */
+  static final List<String> AGENT_PERMISSIONS = List.of("flows.read", "flows.write");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private UserDirPreparer() {}
+
+  /** Idempotent; called before every launch. */
+  public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile) throws IOException {
+    Files.createDirectories(layout.userDir());
+    Files.createDirectories(layout.fenceModuleFile().getParent());
+    writeAtomically(layout.tandemSettingsFile(), settingsFile(layout, host, port, tokenFile), null);
+    writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
+    writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
+    mergeFlowsStopped(layout.runtimeConfigFile());
+  }
+
+  /** Sets "runtimeFlowState":"stop" in Node-RED's runtime config file, keeping every other key. */
+  public static void mergeFlowsStopped(Path runtimeConfig) throws IOException {
+    ObjectNode config;
+    Set<PosixFilePermission> mode = null;
+    if (Files.exists(runtimeConfig)) {
+      mode = Files.getPosixFilePermissions(runtimeConfig);
+      String text = Files.readString(runtimeConfig, StandardCharsets.UTF_8);
+      JsonNode parsed;
+      try {
+        parsed = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+      } catch (IOException e) {
+        throw new IOException(runtimeConfig + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "); it may hold "
+            + "Node-RED's _credentialSecret, so the agent does not overwrite it: repair or move it away", e);
+      }
+      if (!(parsed instanceof ObjectNode)) {
+        throw new IOException(runtimeConfig + " does not hold a JSON object; repair or move it away");
+      }
+      config = (ObjectNode) parsed;
+    } else {
+      config = JSON.createObjectNode();
+    }
+    if ("stop".equals(config.path("runtimeFlowState").asText(null)) && mode != null) {
+      return;
+    }
+    config.put("runtimeFlowState", "stop");
+    writeAtomically(runtimeConfig, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config),
+        mode != null ? mode : PosixFilePermissions.fromString("rw-------"));
+  }
+
+  static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile) throws IOException {
+    ObjectNode cfg = JSON.createObjectNode();
+    cfg.put("userSettingsFile", layout.userSettingsFile().toString());
+    cfg.put("tokenFile", tokenFile.toAbsolutePath().toString());
+    cfg.put("tokenHeader", NodeRedAdminClient.TOKEN_HEADER);
+    cfg.put("host", host);
+    cfg.put("port", port);
+    cfg.put("launchInfoFile", layout.launchInfoFile().toString());
+    cfg.set("permissions", JSON.valueToTree(AGENT_PERMISSIONS));
+    String template = resource("tandem-settings.js");
+    String marker = "/*TANDEM_CONFIG*/";
+    if (!template.contains(marker)) {
+      throw new IllegalStateException("settings template lacks " + marker);
+    }
+    return template.replace(marker, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = UserDirPreparer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("resource " + name + " is missing from the agent jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Writes a temp file next to the target, syncs it, and renames it over the target. */
+  static void writeAtomically(Path target, String content, Set<PosixFilePermission> mode) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tandem-tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+    }
+    if (mode != null) {
+      Files.setPosixFilePermissions(tmp, mode);
+    }
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Written by the Tandem agent before every launch of Node-RED. Do not edit: it is overwritten.
+// Your own settings stay in settings.js next to this file; this file loads them and adds only
+// what the agent needs: runtimeState (start/stop of flows over the admin API), the agent's
+// admin token (header x-tandem-token), the listen address, and the fencing token object that
+// flows read with global.get("tandem").token.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const crypto = require("crypto");
+
+const tandem = /*TANDEM_CONFIG*/;
+
+// Without a settings.js in the userDir, Node-RED would copy its default one there: load that default instead.
+const defaultSettingsFile = require.main && require.main.filename
+    ? path.join(path.dirname(require.main.filename), "settings.js") : null;
+const user = fs.existsSync(tandem.userSettingsFile) ? require(tandem.userSettingsFile)
+    : (defaultSettingsFile && fs.existsSync(defaultSettingsFile) ? require(defaultSettingsFile) : {});
+const settings = Object.assign({}, user);
+
+if (settings.https) {
+  throw new Error("Tandem: settings.js enables https, but the agent drives the admin API over plain HTTP "
+      + "on " + tandem.host + ". Terminate TLS in a proxy in front of Node-RED instead.");
+}
+const adminRoot = settings.httpRoot === false ? false : (settings.httpAdminRoot ?? settings.httpRoot ?? "/");
+if (adminRoot === false) {
+  throw new Error("Tandem: settings.js disables the admin API (httpAdminRoot/httpRoot false); "
+      + "the agent needs it to start and stop flows.");
+}
+
+// Start/stop of flows through POST /flows/state; the agent persists "stop" before every launch.
+settings.runtimeState = Object.assign({}, user.runtimeState, { enabled: true, ui: true });
+settings.uiHost = tandem.host;
+settings.uiPort = tandem.port;
+
+// The agent's static token, compared in constant time (both sides hashed to the same length).
+const expected = crypto.createHash("sha256").update(fs.readFileSync(tandem.tokenFile, "utf8").trim()).digest();
+function isAgentToken(presented) {
+  const got = crypto.createHash("sha256").update(String(presented)).digest();
+  return crypto.timingSafeEqual(got, expected);
+}
+const userAuth = user.adminAuth ? Object.assign({}, user.adminAuth, user.adminAuth.module) : null;
+const adminAuth = Object.assign({}, userAuth);
+delete adminAuth.module;
+if (!userAuth) {
+  // No adminAuth in settings.js: the editor and admin API stay open as before, the agent's token is accepted too.
+  adminAuth.default = { permissions: "*" };
+}
+const userTokens = userAuth && typeof userAuth.tokens === "function" ? userAuth.tokens : null;
+if (userAuth && userAuth.tokens && !userTokens) {
+  console.warn("Tandem: adminAuth.tokens in settings.js is not a function; it is replaced by the agent's token check.");
+}
+if (userTokens && userAuth.tokenHeader && String(userAuth.tokenHeader).toLowerCase() !== tandem.tokenHeader) {
+  console.warn("Tandem: adminAuth.tokenHeader " + userAuth.tokenHeader + " is replaced by " + tandem.tokenHeader
+      + "; your tokens are now read from that header.");
+}
+adminAuth.tokens = function (token) {
+  if (isAgentToken(token)) {
+    return Promise.resolve({ username: "tandem-agent", permissions: tandem.permissions });
+  }
+  return userTokens ? Promise.resolve(userTokens(token)) : Promise.resolve(null);
+};
+adminAuth.tokenHeader = tandem.tokenHeader;
+settings.adminAuth = adminAuth;
+
+// The fencing token: read-only for flows, set by the agent through POST <admin>/tandem/fence.
+const fence = { token: 0 };
+const visible = {};
+Object.defineProperty(visible, "token", { enumerable: true, get: () => fence.token });
+Object.freeze(visible);
+globalThis[Symbol.for("io.tandem.fence")] = fence;
+settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });
+
+// Tell the agent where the admin API of this process lives (its pid tells it from an older launch).
+const rootPath = ("/" + String(adminRoot).replace(/^\/+|\/+$/g, "") + "/").replace(/^\/\/$/, "/");
+const info = JSON.stringify({ pid: process.pid, adminRoot: rootPath });
+fs.writeFileSync(tandem.launchInfoFile + ".tmp", info, { mode: 0o600 });
+fs.renameSync(tandem.launchInfoFile + ".tmp", tandem.launchInfoFile);
+
+module.exports = settings;

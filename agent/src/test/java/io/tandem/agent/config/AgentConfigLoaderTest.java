@@ -1,0 +1,149 @@
+package io.tandem.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.agent.nodered.NodeRedSettings;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentConfigLoaderTest {
+  private static final Path BASE = Path.of("/etc/tandem");
+  private static final String MINIMAL = """
+      group: line-1
+      instance: plc-a
+      coordinators: [127.0.0.1:7400, "127.0.0.1:7410"]
+      nodeRed:
+        userDir: data/node-red
+        port: 1880
+      """;
+
+  private static AgentConfig parse(String yaml) throws ConfigException {
+    return AgentConfigLoader.parse(yaml, "agent.yaml", BASE);
+  }
+
+  @Test
+  void minimalFileGetsTheDocumentedDefaults() throws Exception {
+    AgentConfig c = parse(MINIMAL);
+    assertThat(c.group()).isEqualTo("line-1");
+    assertThat(c.coordinators()).containsExactly("127.0.0.1:7400", "127.0.0.1:7410");
+    assertThat(c.http()).isEqualTo(new HostPort("127.0.0.1", 7401));
+    assertThat(c.lease()).isEqualTo(LeaseSettings.defaults());
+    NodeRedSettings n = c.nodeRed();
+    assertThat(n.mode()).isEqualTo(NodeRedSettings.Mode.LAUNCH);
+    assertThat(n.userDir()).isEqualTo(Path.of("/etc/tandem/data/node-red"));
+    assertThat(n.tokenFile()).isEqualTo(Path.of("/etc/tandem/data/node-red/tandem-agent.token"));
+    assertThat(n.host()).isEqualTo("127.0.0.1");
+    assertThat(n.probeInterval()).isEqualTo(Duration.ofMillis(100));
+    assertThat(n.probeTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(n.probeMisses()).isEqualTo(3);
+    assertThat(c.hooks().timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.hooks().onActivate()).isEmpty();
+  }
+
+  @Test
+  void everyFieldIsRead() throws Exception {
+    AgentConfig c = parse("""
+        group: g
+        instance: b
+        host: plc-b.local
+        coordinators: 127.0.0.1:1
+        http: 0.0.0.0:9000
+        lease: {driftBound: 0.02, stopBudget: 150ms, renewInterval: 100ms, rpcTimeout: 1.5s}
+        probe: {interval: 50ms, timeout: 1s, misses: 5}
+        nodeRed:
+          mode: launch
+          command: node /opt/nr/red.js
+          userDir: /var/lib/nr
+          host: 0.0.0.0
+          port: 1881
+          args: [--verbose]
+          env: {TZ: UTC}
+          tokenFile: /etc/tandem/token
+          restartBackoff: {min: 100ms, max: 1m}
+        hooks: {onActivate: "logger up", onDeactivate: "logger down", timeout: 2s}
+        """);
+    assertThat(c.host()).isEqualTo("plc-b.local");
+    assertThat(c.http()).isEqualTo(new HostPort("0.0.0.0", 9000));
+    assertThat(c.lease()).isEqualTo(new LeaseSettings(0.02, Duration.ofMillis(150),
+        Duration.ofMillis(100), Duration.ofMillis(1500)));
+    NodeRedSettings n = c.nodeRed();
+    assertThat(n.command()).containsExactly("node", "/opt/nr/red.js");
+    assertThat(n.extraArgs()).containsExactly("--verbose");
+    assertThat(n.env()).isEqualTo(Map.of("TZ", "UTC"));
+    assertThat(n.port()).isEqualTo(1881);
+    assertThat(n.probeMisses()).isEqualTo(5);
+    assertThat(n.restartBackoffMax()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.hooks()).isEqualTo(new HookSettings("logger up", "logger down",
+        Duration.ofSeconds(2)));
+  }
+
+  @Test
+  void attachModeNeedsUrlAndTokenFile() throws Exception {
+    AgentConfig c = parse("""
+        group: g
+        instance: a
+        coordinators: [127.0.0.1:7400]
+        nodeRed: {mode: attach, url: "http://127.0.0.1:1880/", tokenFile: token}
+        """);
+    assertThat(c.nodeRed().mode()).isEqualTo(NodeRedSettings.Mode.ATTACH);
+    assertThat(c.nodeRed().url()).isEqualTo(URI.create("http://127.0.0.1:1880/"));
+    assertThat(c.nodeRed().tokenFile()).isEqualTo(Path.of("/etc/tandem/token"));
+  }
+
+  @Test
+  void errorsNameTheFileAndTheField() {
+    List<String[]> cases = List.of(
+        new String[] {MINIMAL.replace("group: line-1", "group: line 1"), "agent.yaml: group: "},
+        new String[] {MINIMAL.replace("instance: plc-a\n", ""), "agent.yaml: instance: is required"},
+        new String[] {MINIMAL.replace("127.0.0.1:7400,", "nohost,"),
+            "agent.yaml: coordinators[0]: \"nohost\" is not host:port"},
+        new String[] {MINIMAL + "lease: {stopBudget: 300}\n",
+            "agent.yaml: lease.stopBudget: must be a duration with a unit"},
+        new String[] {MINIMAL + "lease: {driftBound: 0.7}\n", "agent.yaml: lease.driftBound: "},
+        new String[] {MINIMAL + "probe: {misses: 0}\n", "agent.yaml: probe.misses: must be between"},
+        new String[] {MINIMAL.replace("port: 1880", "port: 70000"),
+            "agent.yaml: nodeRed.port: must be between 1 and 65535"},
+        new String[] {MINIMAL.replace("  userDir: data/node-red\n", ""),
+            "agent.yaml: nodeRed.userDir: is required in launch mode"},
+        new String[] {MINIMAL.replace("port: 1880", "port: 1880\n  mode: spawn"),
+            "agent.yaml: nodeRed.mode: must be launch"},
+        new String[] {MINIMAL + "hooks: {onActivat: x}\n", "agent.yaml: hooks.onActivat: unknown field"},
+        new String[] {MINIMAL + "htp: 1\n", "agent.yaml: htp: unknown field"},
+        new String[] {MINIMAL + "http: localhost\n", "agent.yaml: http: \"localhost\" is not host:port"},
+        new String[] {"group: [\n", "agent.yaml: not valid YAML"},
+        new String[] {"", "agent.yaml: the file is empty"});
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> parse(c[0])).as(c[1])
+          .isInstanceOf(ConfigException.class).hasMessageStartingWith(c[1]);
+    }
+  }
+
+  @Test
+  void missingFileIsNamed(@TempDir Path dir) {
+    Path f = dir.resolve("nope.yaml");
+    assertThatThrownBy(() -> AgentConfigLoader.load(f)).hasMessage(f + ": no such file");
+  }
+
+  @Test
+  void loadsFromAFileWithPathsRelativeToIt(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("agent.yaml");
+    Files.writeString(f, MINIMAL);
+    assertThat(AgentConfigLoader.load(f).nodeRed().userDir())
+        .isEqualTo(dir.resolve("data/node-red"));
+  }
+
+  @Test
+  void stopTimeIsLeaseShortenedByDriftMinusStopBudget() {
+    LeaseSettings l = LeaseSettings.defaults();
+    assertThat(l.stopAtNanos(1_000_000_000L, 2000)).isEqualTo(1_000_000_000L + 1_680_000_000L);
+    assertThat(l.tooShort(2000)).isFalse();
+    assertThat(l.tooShort(500)).isTrue();
+  }
+}

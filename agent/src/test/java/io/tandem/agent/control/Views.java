@@ -1,0 +1,83 @@
+package io.tandem.agent.control;
+
+import io.tandem.agent.nodered.RuntimeStatus;
+import io.tandem.proto.agent.RuntimeState;
+
+/** Builds {@link View}s for the tests of this package; "a" is this agent's instance. */
+final class Views {
+  static final String ME = "a";
+  static final long MS = 1_000_000L;
+  static final long NOW = 10_000 * MS;
+  static final long STOP_BUDGET = 300 * MS;
+
+  private Committed committed = Committed.UNKNOWN;
+  private long releaseToken;
+  private Lease lease = Lease.NONE;
+  private RuntimeStatus runtime = status(RuntimeState.RUNTIME_STANDBY, "");
+  private long runningToken;
+  private long fencedToken;
+  private long killedGeneration = -1;
+
+  static Views view() {
+    return new Views();
+  }
+
+  static RuntimeStatus status(RuntimeState s, String detail) {
+    return new RuntimeStatus(s, 42, 1, detail);
+  }
+
+  /** A lease for {@code token} whose stop time is {@code stopInMs} after NOW. */
+  static Lease lease(long token, long stopInMs) {
+    long stopAt = NOW + stopInMs * MS;
+    return new Lease(token, stopAt - 1680 * MS, 2000, stopAt + STOP_BUDGET, stopAt);
+  }
+
+  Views assigned(String active, long token) {
+    committed = Committed.of(active, token);
+    return this;
+  }
+
+  Views deleted() {
+    committed = new Committed(true, false, "", 0, false, 0);
+    return this;
+  }
+
+  Views release(long token) {
+    releaseToken = token;
+    return this;
+  }
+
+  Views lease(Lease l) {
+    lease = l;
+    return this;
+  }
+
+  Views runtime(RuntimeState s) {
+    return runtime(s, "");
+  }
+
+  Views runtime(RuntimeState s, String detail) {
+    runtime = status(s, detail);
+    return this;
+  }
+
+  Views running(long token) {
+    runningToken = token;
+    return this;
+  }
+
+  Views fenced(long token) {
+    fencedToken = token;
+    return this;
+  }
+
+  Views killed(long generation) {
+    killedGeneration = generation;
+    return this;
+  }
+
+  View build() {
+    return new View(ME, committed, releaseToken, lease, runtime, runningToken, fencedToken,
+        killedGeneration);
+  }
+}

@@ -1,0 +1,48 @@
+package io.tandem.coordinator.cli;
+
+import io.tandem.proto.admin.ClusterStatusRequest;
+import io.tandem.proto.admin.ClusterStatusResponse;
+import io.tandem.proto.admin.PeerInfo;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+
+@Command(
+    name = "status",
+    description = "Show the cluster (leader, term, commit index, peers) and every group.")
+final class StatusCommand extends CtlCommand {
+  @Override
+  int run(AdminClient client) {
+    ClusterStatusResponse s = client.call(stub -> stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()));
+    if (json()) {
+      Json.print(out(), Json.status(s));
+      return 0;
+    }
+    PrintWriter out = out();
+    out.printf(
+        "leader %s (%s)  term %d  commit index %d  answered by %s%n%n",
+        Text.orDash(s.getLeaderId()),
+        Text.orDash(s.getLeaderAddress()),
+        s.getTerm(),
+        s.getCommitIndex(),
+        Text.orDash(s.getAnsweredBy()));
+    Table peers = new Table("PEER", "ROLE", "GRPC", "RAFT", "MATCH INDEX", "LAG");
+    for (PeerInfo p : s.getPeersList()) {
+      peers.row(
+          p.getId(),
+          p.getRole(),
+          p.getGrpcAddress(),
+          p.getRaftAddress(),
+          p.getMatchIndex() < 0 ? "-" : p.getMatchIndex(),
+          p.getLag() < 0 ? "-" : p.getLag());
+    }
+    peers.print(out);
+    out.println();
+    if (s.getGroupsCount() == 0) {
+      out.println("no groups (create one: tandemctl group create NAME --instance ID ...)");
+    } else {
+      GroupCommand.groupTable(s.getGroupsList()).print(out);
+    }
+    out.flush();
+    return 0;
+  }
+}

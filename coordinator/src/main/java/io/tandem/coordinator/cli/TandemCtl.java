@@ -1,0 +1,158 @@
+package io.tandem.coordinator.cli;
+
+import io.tandem.client.CoordinatorEndpoints;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * tandemctl: the admin command line of a Tandem coordinator cluster (bin/tandemctl).
+ *
+ * <p>Exit codes: 0 success; 1 the coordinator refused the request (unknown group, invalid
+ * argument, stale token, failed precondition, ...); 2 bad usage, or no coordinator answered.
+ */
+@Command(
+    name = "tandemctl",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "Administer a Tandem coordinator cluster (Node-RED hot-spare failover).",
+    subcommands = {
+      StatusCommand.class,
+      GroupCommand.class,
+      InstanceCommand.class,
+      SwitchoverCommand.class,
+      MaintenanceCommand.class,
+      HistoryCommand.class,
+      WatchCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%n",
+    footer = {
+      "Environment:",
+      "  " + TandemCtl.ENV_COORDINATORS + "  coordinators to use when --coordinators is not given",
+      "Exit codes:",
+      "  0  success",
+      "  1  the coordinator refused the request (e.g. unknown group, invalid argument)",
+      "  2  bad usage, or no coordinator answered in time"
+    })
+public final class TandemCtl implements Runnable {
+  static final String ENV_COORDINATORS = "TANDEM_COORDINATORS";
+  static final String DEFAULT_COORDINATORS = "127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103";
+
+  /** Held so the level set in main() is not lost when the logger is garbage collected. */
+  private static final Logger GRPC_LOGGER = Logger.getLogger("io.grpc");
+
+  @Option(
+      names = "--coordinators",
+      paramLabel = "HOST:PORT,...",
+      scope = ScopeType.INHERIT,
+      description = {
+        "Coordinator gRPC addresses (any of them; the leader is found).",
+        "Default: $" + ENV_COORDINATORS + ", else " + DEFAULT_COORDINATORS
+      })
+  String coordinators;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      converter = DurationConverter.class,
+      scope = ScopeType.INHERIT,
+      description = "Total time for one request, retries included (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(
+      names = "--attempt-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "500ms",
+      converter = DurationConverter.class,
+      scope = ScopeType.INHERIT,
+      description = "Deadline of one attempt at one coordinator (default: ${DEFAULT-VALUE}).")
+  Duration attemptTimeout;
+
+  @Option(
+      names = "--json",
+      scope = ScopeType.INHERIT,
+      description = "Print JSON for scripts instead of tables.")
+  boolean json;
+
+  private final Map<String, String> env;
+
+  public TandemCtl() {
+    this(System.getenv());
+  }
+
+  /** For tests: the environment to read {@value #ENV_COORDINATORS} from. */
+  TandemCtl(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing command (try: tandemctl status)");
+  }
+
+  /** The coordinator list: the flag, else the environment variable, else the local default. */
+  String coordinatorList() {
+    if (coordinators != null) {
+      return coordinators;
+    }
+    String fromEnv = env.get(ENV_COORDINATORS);
+    return fromEnv == null || fromEnv.isBlank() ? DEFAULT_COORDINATORS : fromEnv;
+  }
+
+  AdminClient connect() {
+    CoordinatorEndpoints endpoints;
+    try {
+      endpoints = CoordinatorEndpoints.parse(coordinatorList());
+    } catch (IllegalArgumentException e) {
+      throw new CtlException(CtlException.UNREACHABLE, "bad coordinator list: " + e.getMessage());
+    }
+    return new AdminClient(endpoints, timeout, attemptTimeout);
+  }
+
+  /** A command line whose output goes to {@code out} and {@code err}. */
+  public static CommandLine commandLine(TandemCtl ctl, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(ctl);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(TandemCtl::onFailure);
+    return cl;
+  }
+
+  private static int onFailure(Exception e, CommandLine cl, ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    if (e instanceof CtlException c) {
+      err.println("tandemctl: " + c.getMessage());
+      err.flush();
+      return c.exitCode();
+    }
+    err.println("tandemctl: unexpected error: " + e);
+    err.flush();
+    return CtlException.REFUSED;
+  }
+
+  public static void main(String[] args) {
+    GRPC_LOGGER.setLevel(Level.SEVERE);
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = commandLine(new TandemCtl(), out, err).execute(args);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+}

@@ -1,0 +1,212 @@
+package io.tandem.coordinator.grpc;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.tandem.coordinator.ratis.TandemStateMachine;
+import io.tandem.proto.admin.AddInstanceRequest;
+import io.tandem.proto.admin.AdminServiceGrpc;
+import io.tandem.proto.admin.ClusterStatusRequest;
+import io.tandem.proto.admin.ClusterStatusResponse;
+import io.tandem.proto.admin.CreateGroupRequest;
+import io.tandem.proto.admin.DeleteGroupRequest;
+import io.tandem.proto.admin.GetGroupRequest;
+import io.tandem.proto.admin.GroupView;
+import io.tandem.proto.admin.HistoryRequest;
+import io.tandem.proto.admin.HistoryResponse;
+import io.tandem.proto.admin.ListGroupsRequest;
+import io.tandem.proto.admin.ListGroupsResponse;
+import io.tandem.proto.admin.RemoveInstanceRequest;
+import io.tandem.proto.admin.SetMaintenanceRequest;
+import io.tandem.proto.admin.SwitchoverRequest;
+import io.tandem.proto.admin.SwitchoverResponse;
+import io.tandem.proto.admin.TransitionEvent;
+import io.tandem.proto.admin.WatchRequest;
+import io.tandem.proto.admin.WriteResponse;
+import io.tandem.proto.state.AddInstance;
+import io.tandem.proto.state.Command;
+import io.tandem.proto.state.CreateGroup;
+import io.tandem.proto.state.DeleteGroup;
+import io.tandem.proto.state.Group;
+import io.tandem.proto.state.Outcome;
+import io.tandem.proto.state.RemoveInstance;
+import io.tandem.proto.state.SetMaintenance;
+import io.tandem.proto.state.Transition;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The operators' API. Reads are answered by any coordinator from its applied state (a follower
+ * may lag the leader by the replication delay; lease figures come from the leader only). Writes
+ * are validated here, before the log, then proposed on the leader; a follower answers
+ * UNAVAILABLE with the leader's address.
+ */
+public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
+  private final ServiceContext ctx;
+  private final StatusViews views;
+  private final Switchovers switchovers;
+
+  public AdminServiceImpl(ServiceContext ctx) {
+    this.ctx = ctx;
+    this.views = new StatusViews(ctx);
+    this.switchovers = new Switchovers(ctx);
+  }
+
+  /** Must be registered with the state machine so switchovers complete on their commit. */
+  public TandemStateMachine.AppliedListener switchoverListener() {
+    return switchovers;
+  }
+
+  @Override
+  public void clusterStatus(ClusterStatusRequest req, StreamObserver<ClusterStatusResponse> out) {
+    answer(out, views::cluster);
+  }
+
+  @Override
+  public void listGroups(ListGroupsRequest req, StreamObserver<ListGroupsResponse> out) {
+    answer(out, () -> ListGroupsResponse.newBuilder().addAllGroups(views.groups()).build());
+  }
+
+  @Override
+  public void getGroup(GetGroupRequest req, StreamObserver<GroupView> out) {
+    answer(out, () -> views.group(existing(req.getGroup())));
+  }
+
+  @Override
+  public void history(HistoryRequest req, StreamObserver<HistoryResponse> out) {
+    answer(out, () -> {
+      if (req.getLimit() < 0) {
+        throw Errors.invalid("limit must not be negative");
+      }
+      List<Transition> all = existing(req.getGroup()).getHistoryList();
+      int from = req.getLimit() == 0 ? 0 : Math.max(0, all.size() - req.getLimit());
+      return HistoryResponse.newBuilder().addAllTransitions(all.subList(from, all.size())).build();
+    });
+  }
+
+  @Override
+  public void watch(WatchRequest req, StreamObserver<TransitionEvent> out) {
+    try {
+      if (!req.getGroup().isEmpty()) {
+        Requests.name("group", req.getGroup());
+      }
+      ctx.watch().watchTransitions(req.getGroup(), (ServerCallStreamObserver<TransitionEvent>) out);
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+    }
+  }
+
+  @Override
+  public void createGroup(CreateGroupRequest req, StreamObserver<WriteResponse> out) {
+    write(out, req.getRequestId(), () -> {
+      Requests.name("group", req.getGroup());
+      Requests.instances(req.getInstancesList());
+      return Command.newBuilder().setCreateGroup(
+          CreateGroup.newBuilder().setGroup(req.getGroup()).addAllInstances(req.getInstancesList()));
+    });
+  }
+
+  @Override
+  public void deleteGroup(DeleteGroupRequest req, StreamObserver<WriteResponse> out) {
+    write(out, req.getRequestId(), () -> {
+      Requests.name("group", req.getGroup());
+      return Command.newBuilder().setDeleteGroup(DeleteGroup.newBuilder().setGroup(req.getGroup()));
+    });
+  }
+
+  @Override
+  public void addInstance(AddInstanceRequest req, StreamObserver<WriteResponse> out) {
+    write(out, req.getRequestId(), () -> {
+      Requests.name("group", req.getGroup());
+      Requests.instance("instance", req.getInstance());
+      return Command.newBuilder().setAddInstance(
+          AddInstance.newBuilder().setGroup(req.getGroup()).setInstance(req.getInstance()));
+    });
+  }
+
+  @Override
+  public void removeInstance(RemoveInstanceRequest req, StreamObserver<WriteResponse> out) {
+    write(out, req.getRequestId(), () -> {
+      Requests.name("group", req.getGroup());
+      Requests.name("instance", req.getInstance());
+      return Command.newBuilder().setRemoveInstance(
+          RemoveInstance.newBuilder().setGroup(req.getGroup()).setInstance(req.getInstance()));
+    });
+  }
+
+  @Override
+  public void setMaintenance(SetMaintenanceRequest req, StreamObserver<WriteResponse> out) {
+    write(out, req.getRequestId(), () -> {
+      Requests.name("group", req.getGroup());
+      return Command.newBuilder().setSetMaintenance(SetMaintenance.newBuilder()
+          .setGroup(req.getGroup()).setOn(req.getOn())
+          .setReason(req.getOn() ? "maintenance on (operator)" : "maintenance off (operator)"));
+    });
+  }
+
+  @Override
+  public void switchover(SwitchoverRequest req, StreamObserver<SwitchoverResponse> out) {
+    try {
+      switchovers.start(req).whenComplete((r, err) -> {
+        if (err != null) {
+          out.onError(ctx.errors().of(err));
+        } else {
+          out.onNext(r);
+          out.onCompleted();
+        }
+      });
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+    }
+  }
+
+  private Group existing(String name) {
+    Requests.name("group", name);
+    Group g = ctx.raft().stateMachine().state().getGroupsMap().get(name);
+    if (g == null) {
+      throw Errors.notFound("group \"" + name + "\" does not exist");
+    }
+    return g;
+  }
+
+  private void write(StreamObserver<WriteResponse> out, String requestId,
+      Supplier<Command.Builder> validated) {
+    Command command;
+    try {
+      Requests.requestId(requestId);
+      command = validated.get()
+          .setRequestId(requestId)
+          .setStampedUnixMillis(ctx.wallMillis().getAsLong())
+          .build();
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+      return;
+    }
+    ctx.raft().submit(command).whenComplete((result, err) -> {
+      if (err != null) {
+        out.onError(ctx.errors().of(err));
+      } else if (result.getOutcome() != Outcome.OK) {
+        out.onError(Errors.outcome(result));
+      } else {
+        out.onNext(WriteResponse.newBuilder()
+            .setIndex(result.getIndex())
+            .setMessage(result.getMessage())
+            .setActive(result.getActive())
+            .setToken(result.getToken())
+            .build());
+        out.onCompleted();
+      }
+    });
+  }
+
+  private <T> void answer(StreamObserver<T> out, Supplier<T> body) {
+    T value;
+    try {
+      value = body.get();
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+      return;
+    }
+    out.onNext(value);
+    out.onCompleted();
+  }
+}

@@ -1,0 +1,105 @@
+package io.tandem.coordinator.grpc;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.tandem.coordinator.lease.Grant;
+import io.tandem.coordinator.ratis.NotLeader;
+import io.tandem.proto.agent.AgentServiceGrpc;
+import io.tandem.proto.agent.FenceReason;
+import io.tandem.proto.agent.FencedAck;
+import io.tandem.proto.agent.FencedReport;
+import io.tandem.proto.agent.GroupUpdate;
+import io.tandem.proto.agent.HeartbeatRequest;
+import io.tandem.proto.agent.HeartbeatResponse;
+import io.tandem.proto.agent.RuntimeState;
+import io.tandem.proto.agent.WatchGroupRequest;
+
+/**
+ * The agents' API. Served by the ready leader only; a follower fails every call with UNAVAILABLE
+ * and the leader's address (see {@link Errors}). A lease is granted only after a linearizable
+ * read of the group confirmed this server's leadership, and measured from a clock reading taken
+ * after that read.
+ */
+public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase {
+  private final ServiceContext ctx;
+
+  public AgentServiceImpl(ServiceContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+    try {
+      Requests.name("group", req.getGroup());
+      Requests.name("instance", req.getInstance());
+      Requests.token("running_token", req.getRunningToken());
+      Requests.token("fenced_token", req.getFencedToken());
+      if (req.getRuntime() == RuntimeState.RUNTIME_STATE_UNSPECIFIED
+          || req.getRuntime() == RuntimeState.UNRECOGNIZED) {
+        throw Errors.invalid("runtime is required (DOWN, STARTING, STANDBY, RUNNING or HUNG)");
+      }
+      checkLeader();
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+      return;
+    }
+    ctx.raft().readGroup(req.getGroup()).whenComplete((group, err) -> {
+      if (err != null) {
+        out.onError(ctx.errors().of(err));
+        return;
+      }
+      long now = ctx.nanos().getAsLong(); // after the read confirmed leadership
+      Grant grant = ctx.keeper().heartbeat(req.getGroup(), req.getInstance(), req.getRuntime(),
+          req.getRunningToken(), req.getFencedToken(), group, now);
+      ctx.onHeartbeat().run();
+      out.onNext(HeartbeatResponse.newBuilder()
+          .setAssignment(Assignments.of(req.getGroup(), group))
+          .setLeaseMillis(grant.leaseMillis())
+          .setReleaseRequested(grant.releaseRequested())
+          .setCommitIndex(ctx.raft().commitIndex())
+          .setLeaderId(ctx.raft().selfId())
+          .build());
+      out.onCompleted();
+    });
+  }
+
+  @Override
+  public void reportFenced(FencedReport req, StreamObserver<FencedAck> out) {
+    try {
+      Requests.name("group", req.getGroup());
+      Requests.name("instance", req.getInstance());
+      Requests.token("token", req.getToken());
+      if (req.getReason() == FenceReason.UNRECOGNIZED) {
+        throw Errors.invalid("reason is not a known FenceReason");
+      }
+      checkLeader();
+      ctx.keeper().fenced(req.getGroup(), req.getInstance(), req.getToken(), req.getReason(),
+          ctx.nanos().getAsLong());
+      ctx.kickTicker().run();
+      out.onNext(FencedAck.newBuilder().setCommitIndex(ctx.raft().commitIndex()).build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+    }
+  }
+
+  @Override
+  public void watchGroup(WatchGroupRequest req, StreamObserver<GroupUpdate> out) {
+    try {
+      Requests.name("group", req.getGroup());
+      if (!req.getInstance().isEmpty()) {
+        Requests.name("instance", req.getInstance());
+      }
+      checkLeader();
+      ctx.watch().watchGroup(req.getGroup(), (ServerCallStreamObserver<GroupUpdate>) out);
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+    }
+  }
+
+  private void checkLeader() {
+    if (!ctx.raft().isLeaderReady() || !ctx.keeper().isLeader()) {
+      throw new NotLeader(ctx.raft().leaderId().filter(id -> !id.equals(ctx.raft().selfId())));
+    }
+  }
+}

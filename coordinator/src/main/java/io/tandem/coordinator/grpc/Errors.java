@@ -1,0 +1,123 @@
+package io.tandem.coordinator.grpc;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.coordinator.config.CoordinatorConfig;
+import io.tandem.coordinator.config.PeerConfig;
+import io.tandem.coordinator.ratis.NotLeader;
+import io.tandem.proto.state.CommandResult;
+import io.tandem.proto.state.Outcome;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one table from refusals and failures to gRPC status codes (etcd's toGRPCErrorMap). Every
+ * service answers errors through here, so a code means the same thing everywhere.
+ *
+ * <table>
+ *   <tr><th>cause</th><th>status</th></tr>
+ *   <tr><td>Outcome INVALID, IllegalArgumentException</td><td>INVALID_ARGUMENT</td></tr>
+ *   <tr><td>Outcome NOT_FOUND</td><td>NOT_FOUND</td></tr>
+ *   <tr><td>Outcome ALREADY_EXISTS</td><td>ALREADY_EXISTS</td></tr>
+ *   <tr><td>Outcome STALE_TOKEN, IllegalStateException (a concurrent change)</td><td>ABORTED</td></tr>
+ *   <tr><td>Outcome FAILED_PRECONDITION</td><td>FAILED_PRECONDITION</td></tr>
+ *   <tr><td>NotLeader</td><td>UNAVAILABLE + trailer tandem-leader = leader's gRPC host:port</td></tr>
+ *   <tr><td>TimeoutException</td><td>DEADLINE_EXCEEDED</td></tr>
+ *   <tr><td>anything else (Raft I/O, shutdown)</td><td>UNAVAILABLE</td></tr>
+ * </table>
+ */
+public final class Errors {
+  private static final Map<Outcome, Status> OUTCOMES = new EnumMap<>(Outcome.class);
+
+  static {
+    OUTCOMES.put(Outcome.INVALID, Status.INVALID_ARGUMENT);
+    OUTCOMES.put(Outcome.NOT_FOUND, Status.NOT_FOUND);
+    OUTCOMES.put(Outcome.ALREADY_EXISTS, Status.ALREADY_EXISTS);
+    OUTCOMES.put(Outcome.STALE_TOKEN, Status.ABORTED);
+    OUTCOMES.put(Outcome.FAILED_PRECONDITION, Status.FAILED_PRECONDITION);
+  }
+
+  private final CoordinatorConfig config;
+
+  public Errors(CoordinatorConfig config) {
+    this.config = config;
+  }
+
+  /** A refused command result as a status; the message says what was refused and why. */
+  public static StatusRuntimeException outcome(CommandResult result) {
+    Status s = OUTCOMES.getOrDefault(result.getOutcome(), Status.INTERNAL);
+    String prefix = result.getOutcome() == Outcome.STALE_TOKEN ? "stale token: " : "";
+    return s.withDescription(prefix + result.getMessage()).asRuntimeException();
+  }
+
+  public static StatusRuntimeException invalid(String message) {
+    return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+  }
+
+  public static StatusRuntimeException notFound(String message) {
+    return Status.NOT_FOUND.withDescription(message).asRuntimeException();
+  }
+
+  public static StatusRuntimeException precondition(String message) {
+    return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
+  }
+
+  /** Any failure as a status: unwraps futures' wrappers first. */
+  public StatusRuntimeException of(Throwable failure) {
+    Throwable t = unwrap(failure);
+    if (t instanceof StatusRuntimeException sre) {
+      return sre;
+    }
+    if (t instanceof NotLeader nl) {
+      return notLeader(nl);
+    }
+    if (t instanceof IllegalArgumentException) {
+      return invalid(t.getMessage());
+    }
+    if (t instanceof IllegalStateException) {
+      return Status.ABORTED.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof TimeoutException) {
+      return Status.DEADLINE_EXCEEDED.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof CancellationException) {
+      return Status.CANCELLED.withDescription("cancelled").asRuntimeException();
+    }
+    String what = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return Status.UNAVAILABLE.withDescription("coordinator cannot serve this now: " + what)
+        .withCause(t).asRuntimeException();
+  }
+
+  /** UNAVAILABLE with the leader's gRPC address in the trailer, so the client redials it. */
+  public StatusRuntimeException notLeader(NotLeader e) {
+    Metadata trailers = new Metadata();
+    String msg = "this coordinator is not the leader";
+    if (e.leaderId().isPresent()) {
+      String id = e.leaderId().get();
+      var addr = config.peer(id).map(PeerConfig::grpc);
+      if (addr.isPresent()) {
+        trailers.put(CoordinatorEndpoints.LEADER_TRAILER, addr.get().toString());
+        msg += "; the leader is " + id + " at " + addr.get();
+      } else {
+        msg += "; the leader is " + id;
+      }
+    } else {
+      msg += "; no leader is elected yet, retry shortly";
+    }
+    return Status.UNAVAILABLE.withDescription(msg).asRuntimeException(trailers);
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,113 @@
+package io.tandem.coordinator.grpc;
+
+import io.tandem.coordinator.config.PeerConfig;
+import io.tandem.coordinator.lease.LeaseKeeper;
+import io.tandem.coordinator.lease.Liveness;
+import io.tandem.coordinator.ratis.RaftNode;
+import io.tandem.proto.admin.ClusterStatusResponse;
+import io.tandem.proto.admin.GroupView;
+import io.tandem.proto.admin.InstanceView;
+import io.tandem.proto.admin.PeerInfo;
+import io.tandem.proto.agent.RuntimeState;
+import io.tandem.proto.state.Group;
+import io.tandem.proto.state.InstanceSpec;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Read-only views for operators, built from this server's applied state. Lease and liveness
+ * figures exist only on the leader (the keeper is leader-only); elsewhere they read -1/unknown.
+ */
+final class StatusViews {
+  private final ServiceContext ctx;
+
+  StatusViews(ServiceContext ctx) {
+    this.ctx = ctx;
+  }
+
+  ClusterStatusResponse cluster() {
+    RaftNode raft = ctx.raft();
+    Optional<String> leader = raft.leaderId();
+    boolean leading = raft.isLeaderReady();
+    long commit = raft.commitIndex();
+    Map<String, Long> peerCommits = leading ? raft.peerCommitIndices() : Map.of();
+    ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder()
+        .setLeaderId(leader.orElse(""))
+        .setLeaderAddress(leader.flatMap(id -> raft.config().peer(id))
+            .map(p -> p.grpc().toString()).orElse(""))
+        .setTerm(raft.term())
+        .setCommitIndex(commit)
+        .setAnsweredBy(raft.selfId());
+    for (PeerConfig p : raft.config().peers()) {
+      String role;
+      if (leader.isPresent() && leader.get().equals(p.id())) {
+        role = "LEADER";
+      } else if (p.id().equals(raft.selfId())) {
+        role = raft.role().name();
+      } else {
+        role = leader.isPresent() ? "FOLLOWER" : "UNKNOWN";
+      }
+      long match = p.id().equals(raft.selfId()) && leading ? commit
+          : peerCommits.getOrDefault(p.id(), -1L);
+      b.addPeers(PeerInfo.newBuilder()
+          .setId(p.id())
+          .setRaftAddress(p.raft().toString())
+          .setGrpcAddress(p.grpc().toString())
+          .setRole(role)
+          .setMatchIndex(match)
+          .setLag(match < 0 ? -1 : Math.max(0, commit - match)));
+    }
+    b.addAllGroups(groups());
+    return b.build();
+  }
+
+  List<GroupView> groups() {
+    return ctx.raft().stateMachine().state().getGroupsMap().values().stream()
+        .sorted(Comparator.comparing(Group::getName))
+        .map(this::group)
+        .toList();
+  }
+
+  GroupView group(Group g) {
+    LeaseKeeper keeper = ctx.keeper();
+    long now = ctx.nanos().getAsLong();
+    GroupView.Builder b = GroupView.newBuilder()
+        .setName(g.getName())
+        .setActive(g.getActive())
+        .setToken(g.getToken())
+        .setMaintenance(g.getMaintenance())
+        .setFlowsRevision(g.getFlowsRevision())
+        .setLeaseLeftMillis(keeper.leaseLeftMillis(g, now).orElse(-1L));
+    int ready = 0;
+    for (InstanceSpec i : g.getInstancesList()) {
+      Optional<Liveness> live = keeper.liveness(g.getName(), i.getId());
+      boolean isReady = !i.getId().equals(g.getActive()) && keeper.isReady(g, i.getId(), now, false);
+      if (isReady) {
+        ready++;
+      }
+      b.addInstances(InstanceView.newBuilder()
+          .setId(i.getId())
+          .setHost(i.getHost())
+          .setPriority(i.getPriority())
+          .setNoFailover(i.getNoFailover())
+          .setRuntime(live.map(l -> runtimeName(l.runtime())).orElse("unknown"))
+          .setReady(isReady)
+          .setHeartbeatAgeMillis(live.map(l -> (now - l.lastHeardNanos()) / 1_000_000).orElse(-1L))
+          .setFencedToken(live.map(Liveness::fencedToken).orElse(0L)));
+    }
+    return b.setStandbysReady(ready).build();
+  }
+
+  private static String runtimeName(RuntimeState s) {
+    return switch (s) {
+      case RUNTIME_DOWN -> "down";
+      case RUNTIME_STARTING -> "starting";
+      case RUNTIME_STANDBY -> "standby";
+      case RUNTIME_RUNNING -> "running";
+      case RUNTIME_HUNG -> "hung";
+      default -> "unknown";
+    };
+  }
+}

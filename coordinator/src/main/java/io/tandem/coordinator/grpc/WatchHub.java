@@ -1,0 +1,174 @@
+package io.tandem.coordinator.grpc;
+
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.tandem.coordinator.lease.LeaseKeeper;
+import io.tandem.coordinator.lease.ReleaseRequest;
+import io.tandem.coordinator.ratis.TandemStateMachine;
+import io.tandem.coordinator.state.Applied;
+import io.tandem.proto.admin.TransitionEvent;
+import io.tandem.proto.agent.GroupUpdate;
+import io.tandem.proto.state.Command;
+import io.tandem.proto.state.Group;
+import io.tandem.proto.state.Transition;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The open watch streams: agents' WatchGroup (committed assignments and release requests of one
+ * group, leader only) and admins' Watch (transitions). Everything is sent from one thread, in
+ * order, so the apply thread never blocks on a slow client and no stream sees updates reordered.
+ */
+public final class WatchHub implements TandemStateMachine.AppliedListener, AutoCloseable {
+  private record Agent(String group, ServerCallStreamObserver<GroupUpdate> out) {}
+
+  private record Admin(String group, ServerCallStreamObserver<TransitionEvent> out) {}
+
+  private final TandemStateMachine stateMachine;
+  private final LeaseKeeper keeper;
+  private final Set<Agent> agents = ConcurrentHashMap.newKeySet();
+  private final Set<Admin> admins = ConcurrentHashMap.newKeySet();
+  private final ExecutorService sender =
+      Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-watch");
+        t.setDaemon(true);
+        return t;
+      });
+
+  public WatchHub(TandemStateMachine stateMachine, LeaseKeeper keeper) {
+    this.stateMachine = stateMachine;
+    this.keeper = keeper;
+  }
+
+  /** Registers an agent's stream; its first message is the group's current assignment. */
+  void watchGroup(String group, ServerCallStreamObserver<GroupUpdate> out) {
+    Agent a = new Agent(group, out);
+    out.setOnCancelHandler(() -> agents.remove(a));
+    run(() -> {
+      agents.add(a);
+      long index = stateMachine.state().getLastAppliedIndex();
+      send(a, update(group, Optional.ofNullable(stateMachine.state().getGroupsMap().get(group)), index));
+    });
+  }
+
+  /** Registers an admin's stream of transitions; {@code group} empty means every group. */
+  void watchTransitions(String group, ServerCallStreamObserver<TransitionEvent> out) {
+    Admin a = new Admin(group, out);
+    out.setOnCancelHandler(() -> admins.remove(a));
+    run(() -> admins.add(a));
+  }
+
+  @Override
+  public void onApplied(Command command, Applied applied, long index) {
+    String group = Assignments.groupOf(command);
+    if (group.isEmpty()) {
+      return;
+    }
+    Optional<Group> g = Optional.ofNullable(applied.state().getGroupsMap().get(group));
+    var transitions = applied.transitions();
+    run(() -> {
+      if (!transitions.isEmpty() || g.isEmpty()) {
+        GroupUpdate u = update(group, g, index);
+        agents.stream().filter(a -> a.group().equals(group)).forEach(a -> send(a, u));
+      }
+      for (Transition t : transitions) {
+        TransitionEvent e = TransitionEvent.newBuilder().setGroup(group).setTransition(t).build();
+        admins.stream()
+            .filter(a -> a.group().isEmpty() || a.group().equals(group))
+            .forEach(a -> send(a, e));
+      }
+    });
+  }
+
+  /** A planned switchover asked the active of {@code group} to release: tell its agent now. */
+  void releaseRequested(String group) {
+    run(() -> {
+      Optional<Group> g = Optional.ofNullable(stateMachine.state().getGroupsMap().get(group));
+      GroupUpdate u = update(group, g, stateMachine.state().getLastAppliedIndex());
+      agents.stream().filter(a -> a.group().equals(group)).forEach(a -> send(a, u));
+    });
+  }
+
+  /** This server stopped leading: agents must redial the new leader. */
+  public void closeAgentStreams(StatusRuntimeException why) {
+    run(() -> {
+      for (Agent a : agents) {
+        agents.remove(a);
+        try {
+          a.out().onError(why);
+        } catch (RuntimeException ignored) {
+          // already closed by the client
+        }
+      }
+    });
+  }
+
+  private GroupUpdate update(String group, Optional<Group> g, long index) {
+    boolean release = false;
+    if (g.isPresent()) {
+      Optional<ReleaseRequest> r = keeper.release(group);
+      release = r.isPresent()
+          && r.get().from().equals(g.get().getActive())
+          && r.get().token() == g.get().getToken();
+    }
+    return GroupUpdate.newBuilder()
+        .setAssignment(Assignments.of(group, g))
+        .setReleaseRequested(release)
+        .setCommitIndex(index)
+        .build();
+  }
+
+  private void send(Agent a, GroupUpdate u) {
+    try {
+      a.out().onNext(u);
+    } catch (RuntimeException e) {
+      agents.remove(a); // cancelled or closed
+    }
+  }
+
+  private void send(Admin a, TransitionEvent e) {
+    try {
+      a.out().onNext(e);
+    } catch (RuntimeException ex) {
+      admins.remove(a);
+    }
+  }
+
+  private void run(Runnable r) {
+    try {
+      sender.execute(r);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  int agentStreams() {
+    return agents.size();
+  }
+
+  @Override
+  public void close() {
+    sender.shutdownNow();
+    for (Agent a : agents) {
+      try {
+        a.out().onCompleted();
+      } catch (RuntimeException ignored) {
+        // gone
+      }
+    }
+    for (Admin a : admins) {
+      try {
+        a.out().onCompleted();
+      } catch (RuntimeException ignored) {
+        // gone
+      }
+    }
+    agents.clear();
+    admins.clear();
+  }
+}

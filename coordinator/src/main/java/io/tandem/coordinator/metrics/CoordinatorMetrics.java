@@ -1,0 +1,102 @@
+package io.tandem.coordinator.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tandem.coordinator.config.PeerConfig;
+import io.tandem.coordinator.lease.LeaseKeeper;
+import io.tandem.coordinator.ratis.RaftNode;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The coordinator's metrics (Prometheus names in docs/coordinator.md). Gauges read the live Raft
+ * server and lease keeper when scraped; counters and the timer are fed by the services.
+ */
+public final class CoordinatorMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter heartbeats;
+  private final Timer decisionLatency;
+
+  public CoordinatorMetrics(RaftNode raft, LeaseKeeper keeper, LongSupplier nanos) {
+    gauge("tandem.raft.role", "1 while this coordinator is the ready Raft leader, else 0",
+        raft, r -> safe(() -> r.isLeaderReady() ? 1 : 0));
+    gauge("tandem.raft.term", "current Raft term", raft, r -> safe(r::term));
+    gauge("tandem.raft.commit.index", "Raft commit index", raft, r -> safe(r::commitIndex));
+    gauge("tandem.groups", "groups in the replicated state", raft,
+        r -> r.stateMachine().state().getGroupsCount());
+    gauge("tandem.active.leases", "groups whose active holds a live lease (leader only)", raft,
+        r -> keeper.activeLeases(r.stateMachine().state(), nanos.getAsLong()));
+    for (PeerConfig p : raft.config().peers()) {
+      if (p.id().equals(raft.selfId())) {
+        continue;
+      }
+      Gauge.builder("tandem.follower.lag", raft, r -> lag(r, p.id()))
+          .description("entries the peer's commit index trails the leader's (leader only; NaN elsewhere)")
+          .tag("peer", p.id())
+          .register(registry);
+    }
+    heartbeats = Counter.builder("tandem.heartbeats")
+        .description("agent heartbeats answered by this leader").register(registry);
+    decisionLatency = Timer.builder("tandem.decision.latency")
+        .description("time from a failover decision to its commit")
+        .publishPercentiles(0.5, 0.99)
+        .register(registry);
+  }
+
+  private <T> void gauge(String name, String help, T obj, ToDoubleFunction<T> f) {
+    Gauge.builder(name, obj, f).description(help).register(registry);
+  }
+
+  private static double lag(RaftNode r, String peer) {
+    return safe(() -> {
+      if (!r.isLeaderReady()) {
+        return Double.NaN;
+      }
+      Long c = r.peerCommitIndices().get(peer);
+      return c == null ? Double.NaN : Math.max(0, r.commitIndex() - c);
+    });
+  }
+
+  private interface Reading {
+    double get() throws Exception;
+  }
+
+  private static double safe(Reading r) {
+    try {
+      return r.get();
+    } catch (Exception e) {
+      return Double.NaN; // server closing
+    }
+  }
+
+  public void heartbeat() {
+    heartbeats.increment();
+  }
+
+  /** A failover decision committed; {@code cause} is a short tag such as lease_expired. */
+  public void failover(String cause) {
+    Counter.builder("tandem.failovers")
+        .description("assignment changes decided by the leader, by cause")
+        .tag("cause", cause)
+        .register(registry)
+        .increment();
+  }
+
+  public void decisionLatency(Duration d) {
+    decisionLatency.record(d);
+  }
+
+  public double failovers(String cause) {
+    Counter c = registry.find("tandem.failovers").tag("cause", cause).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,182 @@
+package io.tandem.coordinator.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.tandem.coordinator.config.CoordinatorConfig;
+import io.tandem.coordinator.config.HostPort;
+import io.tandem.coordinator.grpc.AdminServiceImpl;
+import io.tandem.coordinator.grpc.AgentServiceImpl;
+import io.tandem.coordinator.grpc.Errors;
+import io.tandem.coordinator.grpc.ServiceContext;
+import io.tandem.coordinator.grpc.WatchHub;
+import io.tandem.coordinator.lease.LeaseKeeper;
+import io.tandem.coordinator.metrics.CoordinatorMetrics;
+import io.tandem.coordinator.metrics.MetricsHttpServer;
+import io.tandem.coordinator.ratis.TandemStateMachine;
+import io.tandem.coordinator.ratis.RaftNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running coordinator: its Raft server, the leader-only lease keeper and ticker, the gRPC
+ * services (agents and operators) and, if configured, the metrics endpoint.
+ */
+public final class CoordinatorServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
+
+  private final CoordinatorConfig config;
+  private final LongSupplier nanos;
+  private final RaftNode raft;
+  private final LeaseKeeper keeper;
+  private final CoordinatorMetrics metrics;
+  private final LeaderTicker ticker;
+  private final WatchHub watch;
+  private final Errors errors;
+  private final Server grpc;
+  private MetricsHttpServer metricsHttp;
+  private volatile boolean closed;
+
+  /** A coordinator on the system clocks. */
+  public CoordinatorServer(CoordinatorConfig config) throws IOException {
+    this(config, System::nanoTime);
+  }
+
+  /** {@code nanos}: the monotonic clock of leases (injected by tests). */
+  public CoordinatorServer(CoordinatorConfig config, LongSupplier nanos) throws IOException {
+    this.config = config;
+    this.nanos = nanos;
+    this.raft = new RaftNode(config);
+    this.keeper = new LeaseKeeper(config.lease());
+    this.metrics = new CoordinatorMetrics(raft, keeper, nanos);
+    this.ticker = new LeaderTicker(raft, keeper, metrics, nanos, System::currentTimeMillis,
+        config.lease().tickInterval());
+    this.watch = new WatchHub(raft.stateMachine(), keeper);
+    this.errors = new Errors(config);
+    ServiceContext ctx = new ServiceContext(raft, keeper, watch, errors, nanos,
+        System::currentTimeMillis, ticker::kick, metrics::heartbeat, config.switchoverTimeout());
+    AdminServiceImpl admin = new AdminServiceImpl(ctx);
+    raft.stateMachine().addAppliedListener(watch);
+    raft.stateMachine().addAppliedListener(admin.switchoverListener());
+    raft.stateMachine().addLeadershipListener(new Leadership());
+    HostPort at = config.self().grpc();
+    this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port()))
+        .addService(new AgentServiceImpl(ctx))
+        .addService(admin)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .build();
+  }
+
+  private final class Leadership implements TandemStateMachine.LeadershipListener {
+    @Override
+    public void onLeaderReady() {
+      keeper.becomeLeader(nanos.getAsLong());
+      LOG.info("{} is the leader (term {}): leases of every active count as renewed now",
+          config.nodeId(), raft.term());
+      ticker.kick();
+    }
+
+    @Override
+    public void onNotLeader() {
+      if (keeper.isLeader()) {
+        keeper.stepDown();
+        LOG.info("{} is no longer the leader", config.nodeId());
+      }
+      watch.closeAgentStreams(errors.notLeader(new io.tandem.coordinator.ratis.NotLeader(
+          Optional.empty())));
+    }
+  }
+
+  public void start() throws IOException {
+    raft.start();
+    grpc.start();
+    ticker.start();
+    ticker.every(Duration.ofSeconds(1), new PeerLagMonitor(raft, nanos));
+    Optional<HostPort> m = config.metricsAddress();
+    if (m.isPresent()) {
+      metricsHttp = new MetricsHttpServer(new InetSocketAddress(m.get().host(), m.get().port()), metrics);
+      metricsHttp.start();
+    }
+    LOG.info("coordinator {} serving: gRPC {}, raft {}, metrics {}, data {}", config.nodeId(),
+        config.self().grpc(), config.self().raft(),
+        m.map(HostPort::toString).orElse("off"), config.dataDir());
+  }
+
+  public RaftNode raft() {
+    return raft;
+  }
+
+  public LeaseKeeper keeper() {
+    return keeper;
+  }
+
+  public CoordinatorMetrics metrics() {
+    return metrics;
+  }
+
+  public CoordinatorConfig config() {
+    return config;
+  }
+
+  /** The port /metrics is served on, or -1. */
+  public int metricsPort() {
+    return metricsHttp == null ? -1 : metricsHttp.port();
+  }
+
+  /** Planned stop: hand leadership over, stop serving, close Raft. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (raft.transferLeadershipIfLeader(2000)) {
+      LOG.info("{} handed leadership over before stopping", config.nodeId());
+    }
+    closeQuietly("ticker", ticker::close);
+    grpc.shutdown();
+    watch.close();
+    try {
+      if (!grpc.awaitTermination(1, TimeUnit.SECONDS)) {
+        grpc.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      grpc.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    if (metricsHttp != null) {
+      closeQuietly("metrics", metricsHttp::close);
+    }
+    closeQuietly("raft", raft::close);
+    LOG.info("coordinator {} stopped", config.nodeId());
+  }
+
+  /** Crash-like stop for tests: no leadership transfer. */
+  public void kill() {
+    closed = true;
+    closeQuietly("ticker", ticker::close);
+    grpc.shutdownNow();
+    watch.close();
+    if (metricsHttp != null) {
+      closeQuietly("metrics", metricsHttp::close);
+    }
+    closeQuietly("raft", raft::close);
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void closeQuietly(String what, Step step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", what, e.toString());
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.tandem.coordinator.server;
+
+import io.tandem.coordinator.ratis.RaftNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bootstrap and catch-up check (RATIS-NOTES.md: a follower once kept a conflicting entry and
+ * never recovered). On the leader, once a second: logs when every peer has caught up, and warns
+ * once when a peer stays behind for longer than the allowed time.
+ */
+final class PeerLagMonitor implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerLagMonitor.class);
+  static final long BEHIND_WARN_NANOS = 10_000_000_000L;
+
+  private final RaftNode raft;
+  private final LongSupplier nanos;
+  private final Map<String, Long> behindSince = new HashMap<>();
+  private final Set<String> warned = new HashSet<>();
+  private long reportedTerm = -1;
+
+  PeerLagMonitor(RaftNode raft, LongSupplier nanos) {
+    this.raft = raft;
+    this.nanos = nanos;
+  }
+
+  @Override
+  public void run() {
+    try {
+      check();
+    } catch (RuntimeException e) {
+      // server closing
+    }
+  }
+
+  private void check() {
+    if (!raft.isLeaderReady()) {
+      behindSince.clear();
+      warned.clear();
+      return;
+    }
+    long now = nanos.getAsLong();
+    long commit = raft.commitIndex();
+    Map<String, Long> peers = raft.peerCommitIndices();
+    boolean allCaughtUp = true;
+    for (var p : raft.config().peers()) {
+      if (p.id().equals(raft.selfId())) {
+        continue;
+      }
+      long peerCommit = peers.getOrDefault(p.id(), -1L);
+      if (peerCommit >= commit) {
+        behindSince.remove(p.id());
+        if (warned.remove(p.id())) {
+          LOG.info("peer {} caught up (commit index {})", p.id(), peerCommit);
+        }
+        continue;
+      }
+      allCaughtUp = false;
+      long since = behindSince.computeIfAbsent(p.id(), k -> now);
+      if (now - since > BEHIND_WARN_NANOS && warned.add(p.id())) {
+        LOG.warn("peer {} has been behind for over {} s: its commit index {} < leader's {};"
+            + " check that it runs and can reach this peer", p.id(), BEHIND_WARN_NANOS / 1_000_000_000L,
+            peerCommit, commit);
+      }
+    }
+    long term = raft.term();
+    if (allCaughtUp && term != reportedTerm) {
+      reportedTerm = term;
+      LOG.info("all {} peers caught up at commit index {} (term {})", raft.config().peers().size(),
+          commit, term);
+    }
+  }
+}

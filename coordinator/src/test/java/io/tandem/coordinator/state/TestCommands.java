@@ -1,0 +1,67 @@
+package io.tandem.coordinator.state;
+
+import io.tandem.proto.state.Activate;
+import io.tandem.proto.state.AddInstance;
+import io.tandem.proto.state.Command;
+import io.tandem.proto.state.CreateGroup;
+import io.tandem.proto.state.Deactivate;
+import io.tandem.proto.state.DeleteGroup;
+import io.tandem.proto.state.InstanceSpec;
+import io.tandem.proto.state.RemoveInstance;
+import io.tandem.proto.state.SetMaintenance;
+
+/** Short builders for commands in tests. */
+final class TestCommands {
+  static final long STAMP = 1_700_000_000_000L;
+
+  private TestCommands() {}
+
+  static InstanceSpec spec(String id, int priority) {
+    return InstanceSpec.newBuilder().setId(id).setHost(id + ".example").setPriority(priority).build();
+  }
+
+  static Command create(String group, String... instances) {
+    CreateGroup.Builder c = CreateGroup.newBuilder().setGroup(group);
+    for (String i : instances) {
+      c.addInstances(spec(i, 0));
+    }
+    return stamped().setCreateGroup(c).build();
+  }
+
+  static Command delete(String group) {
+    return stamped().setDeleteGroup(DeleteGroup.newBuilder().setGroup(group)).build();
+  }
+
+  static Command add(String group, String instance) {
+    return stamped().setAddInstance(AddInstance.newBuilder().setGroup(group).setInstance(spec(instance, 0))).build();
+  }
+
+  static Command remove(String group, String instance) {
+    return stamped().setRemoveInstance(RemoveInstance.newBuilder().setGroup(group).setInstance(instance)).build();
+  }
+
+  static Command activate(String group, String instance, long expectedToken) {
+    return stamped()
+        .setActivate(Activate.newBuilder().setGroup(group).setInstance(instance)
+            .setExpectedToken(expectedToken).setReason("test activates " + instance))
+        .build();
+  }
+
+  static Command deactivate(String group, long expectedToken) {
+    return stamped()
+        .setDeactivate(Deactivate.newBuilder().setGroup(group).setExpectedToken(expectedToken).setReason("test"))
+        .build();
+  }
+
+  static Command maintenance(String group, boolean on) {
+    return stamped().setSetMaintenance(SetMaintenance.newBuilder().setGroup(group).setOn(on)).build();
+  }
+
+  static Command withRequestId(Command c, String requestId) {
+    return c.toBuilder().setRequestId(requestId).build();
+  }
+
+  private static Command.Builder stamped() {
+    return Command.newBuilder().setStampedUnixMillis(STAMP);
+  }
+}

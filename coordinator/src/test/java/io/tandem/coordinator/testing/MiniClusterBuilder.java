@@ -1,0 +1,59 @@
+package io.tandem.coordinator.testing;
+
+import io.tandem.coordinator.config.LeaseSettings;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/** Options of a {@link MiniCluster}; {@link #start()} starts every peer. */
+public final class MiniClusterBuilder {
+  int size = 3;
+  LeaseSettings lease = LeaseSettings.DEFAULTS;
+  LongSupplier nanos = System::nanoTime;
+  boolean metrics;
+  Duration switchoverTimeout = Duration.ofSeconds(10);
+
+  MiniClusterBuilder() {}
+
+  public MiniClusterBuilder size(int n) {
+    if (n < 1 || n > 7) {
+      throw new IllegalArgumentException("size must be 1-7");
+    }
+    this.size = n;
+    return this;
+  }
+
+  public MiniClusterBuilder lease(LeaseSettings lease) {
+    this.lease = lease;
+    return this;
+  }
+
+  /** The monotonic clock every peer's lease keeper uses (default System::nanoTime). */
+  public MiniClusterBuilder nanos(LongSupplier nanos) {
+    this.nanos = nanos;
+    return this;
+  }
+
+  /** Serve /metrics on an ephemeral port per peer (see CoordinatorServer.metricsPort()). */
+  public MiniClusterBuilder metrics(boolean on) {
+    this.metrics = on;
+    return this;
+  }
+
+  public MiniClusterBuilder switchoverTimeout(Duration d) {
+    this.switchoverTimeout = d;
+    return this;
+  }
+
+  /** Builds and starts every peer; on failure, everything started is stopped again. */
+  public MiniCluster start() throws IOException {
+    MiniCluster c = new MiniCluster(this);
+    try {
+      c.startAll();
+      return c;
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.tandem.it.harness;
+
+import io.grpc.StatusRuntimeException;
+import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.proto.admin.AdminServiceGrpc;
+import io.tandem.proto.admin.ClusterStatusRequest;
+import io.tandem.proto.admin.ClusterStatusResponse;
+import io.tandem.proto.admin.CreateGroupRequest;
+import io.tandem.proto.admin.GetGroupRequest;
+import io.tandem.proto.admin.GroupView;
+import io.tandem.proto.admin.HistoryRequest;
+import io.tandem.proto.admin.SwitchoverRequest;
+import io.tandem.proto.admin.SwitchoverResponse;
+import io.tandem.proto.state.InstanceSpec;
+import io.tandem.proto.state.Transition;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** The admin gRPC API of the cluster, with short deadlines and leader following. */
+public final class AdminRpc implements AutoCloseable {
+  private static final long DEADLINE_MS = 2000;
+  private final CoordinatorEndpoints endpoints;
+
+  public AdminRpc(List<String> addresses) {
+    this.endpoints = CoordinatorEndpoints.of(addresses);
+  }
+
+  private AdminServiceGrpc.AdminServiceBlockingStub stub(io.grpc.Channel ch, long deadlineMs) {
+    return AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+  }
+
+  public ClusterStatusResponse clusterStatus() {
+    return endpoints.call(ch -> stub(ch, DEADLINE_MS).clusterStatus(ClusterStatusRequest.getDefaultInstance()), 6);
+  }
+
+  /** The cluster status if some coordinator answers with a known leader, else empty. */
+  public Optional<ClusterStatusResponse> tryClusterStatus() {
+    try {
+      ClusterStatusResponse r = clusterStatus();
+      return r.getLeaderId().isEmpty() ? Optional.empty() : Optional.of(r);
+    } catch (StatusRuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  public GroupView group(String name) {
+    return endpoints.call(ch -> stub(ch, DEADLINE_MS).getGroup(GetGroupRequest.newBuilder().setGroup(name).build()), 6);
+  }
+
+  public Optional<GroupView> tryGroup(String name) {
+    try {
+      return Optional.of(group(name));
+    } catch (StatusRuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Creates the group; instances in descending priority (the first gets the highest). */
+  public void createGroup(String name, List<String> instances) {
+    CreateGroupRequest.Builder b = CreateGroupRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
+        .setGroup(name);
+    for (int i = 0; i < instances.size(); i++) {
+      b.addInstances(InstanceSpec.newBuilder().setId(instances.get(i)).setHost("127.0.0.1")
+          .setPriority(100 - i * 10));
+    }
+    CreateGroupRequest req = b.build();
+    endpoints.call(ch -> stub(ch, DEADLINE_MS).createGroup(req), 6);
+  }
+
+  public SwitchoverResponse switchover(String group, String to) {
+    SwitchoverRequest req = SwitchoverRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
+        .setGroup(group).setToInstance(to == null ? "" : to).build();
+    return endpoints.call(ch -> stub(ch, 15_000).switchover(req), 6);
+  }
+
+  /** The transitions of the group the coordinators keep, oldest first. */
+  public List<Transition> history(String group) {
+    HistoryRequest req = HistoryRequest.newBuilder().setGroup(group).build();
+    return endpoints.call(ch -> stub(ch, DEADLINE_MS).history(req), 6).getTransitionsList();
+  }
+
+  @Override
+  public void close() {
+    endpoints.close();
+  }
+}

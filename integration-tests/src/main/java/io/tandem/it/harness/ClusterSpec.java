@@ -1,0 +1,70 @@
+package io.tandem.it.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What to start: the group, its instances (first = highest priority), timings, and how each process
+ * reaches the others. The {@link Topology} lets a fault injector put proxies between any two parts
+ * (an agent and the coordinators, a coordinator and a peer) without changing the harness.
+ *
+ * @param workDir     where configs, data and logs go (a fresh temp dir when null)
+ * @param group       the group name
+ * @param instances   instance ids, in descending priority
+ * @param lease       coordinator lease duration
+ * @param hangRoute   whether the flows include the hang route (tests and benchmark only)
+ * @param topology    address rewriting for fault injection; {@link Topology#DIRECT} for none
+ * @param javaOpts    TANDEM_JAVA_OPTS for the coordinator and agent JVMs
+ */
+public record ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
+    boolean hangRoute, Topology topology, String javaOpts) {
+
+  /** Small JVMs that start quickly: 5 of them share 2 cores on a CI machine. */
+  public static final String SMALL_JVM = "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
+
+  public ClusterSpec {
+    instances = List.copyOf(instances);
+    if (instances.isEmpty()) {
+      throw new IllegalArgumentException("at least one instance");
+    }
+  }
+
+  public static ClusterSpec defaults(List<String> instances) {
+    return new ClusterSpec(null, "line1", instances, Duration.ofSeconds(2), true, Topology.DIRECT, SMALL_JVM);
+  }
+
+  public ClusterSpec withGroup(String g) {
+    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts);
+  }
+
+  public ClusterSpec withWorkDir(Path d) {
+    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts);
+  }
+
+  public ClusterSpec withHangRoute(boolean h) {
+    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts);
+  }
+
+  public ClusterSpec withTopology(Topology t) {
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts);
+  }
+
+  /**
+   * How processes address each other. Defaults return the real addresses; a fault injector returns
+   * the address of a proxy it placed in between.
+   */
+  public interface Topology {
+    Topology DIRECT = new Topology() {};
+
+    /** The raft address coordinator {@code from} uses to reach peer {@code to}. */
+    default String raftAddress(String from, String to, String real) {
+      return real;
+    }
+
+    /** The gRPC addresses of the coordinators as agent {@code instance} dials them. */
+    default List<String> coordinatorsForAgent(String instance, List<String> real) {
+      return real;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.tandem.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Writes coordinator and agent YAML files (formats: coordinator ConfigLoader, agent AgentConfigLoader). */
+final class ConfigWriter {
+  private ConfigWriter() {}
+
+  static Path coordinator(Path dir, CoordinatorNode self, List<CoordinatorNode> all, ClusterSpec spec) {
+    StringBuilder y = new StringBuilder();
+    y.append("nodeId: ").append(self.id()).append('\n');
+    y.append("dataDir: ").append(quote(self.dataDir().toString())).append('\n');
+    y.append("peers:\n");
+    for (CoordinatorNode p : all) {
+      String raft = p == self ? p.raftAddress() : spec.topology().raftAddress(self.id(), p.id(), p.raftAddress());
+      y.append("  - {id: ").append(p.id()).append(", raft: ").append(raft)
+          .append(", grpc: ").append(p.grpcAddress()).append("}\n");
+    }
+    y.append("metrics: 127.0.0.1:").append(self.metricsPort()).append('\n');
+    y.append("lease: {duration: ").append(spec.lease().toMillis())
+        .append("ms, renewInterval: 250ms, standbyFreshness: 1s, tickInterval: 20ms}\n");
+    return write(dir.resolve(self.id() + ".yaml"), y.toString());
+  }
+
+  static Path agent(Path dir, AgentNode a, List<String> coordinators, String group, Path redJs,
+      Map<String, String> env) {
+    StringBuilder y = new StringBuilder();
+    y.append("group: ").append(group).append('\n');
+    y.append("instance: ").append(a.instance()).append('\n');
+    y.append("host: 127.0.0.1\n");
+    y.append("coordinators: [").append(String.join(", ", coordinators)).append("]\n");
+    y.append("http: 127.0.0.1:").append(a.httpPort()).append('\n');
+    y.append("lease: {driftBound: 0.01, stopBudget: 300ms, renewInterval: 250ms, rpcTimeout: 300ms}\n");
+    y.append("probe: {interval: 100ms, timeout: 250ms, misses: 3}\n");
+    y.append("nodeRed:\n");
+    y.append("  mode: launch\n");
+    y.append("  command: [node, ").append(quote(redJs.toString())).append("]\n");
+    y.append("  userDir: ").append(quote(a.userDir().toString())).append('\n');
+    y.append("  host: 127.0.0.1\n");
+    y.append("  port: ").append(a.nodeRedPort()).append('\n');
+    y.append("  tokenFile: ").append(quote(a.tokenFile().toString())).append('\n');
+    y.append("  env: {").append(env.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + ": " + quote(e.getValue())).collect(Collectors.joining(", "))).append("}\n");
+    return write(dir.resolve("agent-" + a.instance() + ".yaml"), y.toString());
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private static Path write(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, text);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

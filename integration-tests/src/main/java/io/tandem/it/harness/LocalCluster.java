@@ -1,0 +1,201 @@
+package io.tandem.it.harness;
+
+import io.tandem.it.flows.WitnessFlow;
+import io.tandem.it.witness.Witness;
+import io.tandem.proto.admin.ClusterStatusResponse;
+import io.tandem.proto.admin.GroupView;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole Tandem deployment on loopback: three coordinator processes, one agent per instance (each
+ * launching a real Node-RED running {@link WitnessFlow}), the fencing {@link Witness}, and the group.
+ * Every process is killed by {@link #close()} (and by the {@link ProcessRegistry} shutdown hook).
+ */
+public final class LocalCluster implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final ClusterSpec spec;
+  private final Path workDir;
+  private final Witness witness;
+  private final List<CoordinatorNode> coordinators = new ArrayList<>();
+  private final List<AgentNode> agents = new ArrayList<>();
+  private final AdminRpc admin;
+
+  private LocalCluster(ClusterSpec spec) throws IOException {
+    this.spec = spec;
+    this.workDir = spec.workDir() != null ? Files.createDirectories(spec.workDir())
+        : Files.createTempDirectory("tandem-e2e-");
+    this.witness = new Witness(workDir.resolve("witness.log"), true);
+    for (int i = 1; i <= 3; i++) {
+      coordinators.add(new CoordinatorNode("c" + i, workDir));
+    }
+    for (String id : spec.instances()) {
+      agents.add(new AgentNode(id, workDir));
+    }
+    this.admin = new AdminRpc(coordinators.stream().map(CoordinatorNode::grpcAddress).toList());
+  }
+
+  /** Starts everything, creates the group and waits until one instance calls the witness. */
+  public static LocalCluster start(ClusterSpec spec) {
+    LocalCluster c;
+    try {
+      c = new LocalCluster(spec);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the work dir", e);
+    }
+    try {
+      c.boot();
+      return c;
+    } catch (RuntimeException | Error e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  private void boot() {
+    LOG.info("starting a Tandem cluster in {}", workDir);
+    Path redJs = Repo.redJs();
+    Map<String, String> javaEnv = Map.of("TANDEM_JAVA_OPTS", spec.javaOpts());
+    for (CoordinatorNode n : coordinators) {
+      Path cfg = ConfigWriter.coordinator(workDir, n, coordinators, spec);
+      n.attach(new ManagedProcess(n.id(), List.of(Repo.launcher("tandem-coordinator").toString(), "--config",
+          cfg.toString()), javaEnv, workDir, workDir.resolve(n.id() + ".log")));
+      n.process().start();
+    }
+    awaitLeader(START_TIMEOUT);
+    List<String> grpc = coordinators.stream().map(CoordinatorNode::grpcAddress).toList();
+    for (AgentNode a : agents) {
+      WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
+      Path cfg = ConfigWriter.agent(workDir, a, spec.topology().coordinatorsForAgent(a.instance(), grpc),
+          spec.group(), redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()));
+      a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
+          "--config", cfg.toString()), javaEnv, workDir, workDir.resolve("agent-" + a.instance() + ".log")));
+      a.process().start();
+    }
+    for (AgentNode a : agents) {
+      Waits.until(a.instance() + "'s Node-RED loaded as a standby", START_TIMEOUT, Duration.ofMillis(100),
+          () -> a.status().filter(s -> "STANDBY".equals(s.runtime())).map(s -> true));
+    }
+    admin.createGroup(spec.group(), spec.instances());
+    awaitSteady(START_TIMEOUT);
+    LOG.info("cluster ready: {} active in group {}", activeInstance(), spec.group());
+  }
+
+  public ClusterStatusResponse awaitLeader(Duration timeout) {
+    return Waits.until("a coordinator leader", timeout, Duration.ofMillis(100), admin::tryClusterStatus);
+  }
+
+  /**
+   * Waits until the group has an active whose flows the witness accepts (after now), and every other
+   * agent that is running is a ready standby. Returns the active's agent.
+   */
+  public AgentNode awaitSteady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int from = witness.size();
+    AgentNode active = Waits.until("an active instance in " + spec.group(), timeout, Duration.ofMillis(50),
+        () -> admin.tryGroup(spec.group()).filter(g -> !g.getActive().isEmpty()).map(g -> agent(g.getActive())));
+    try {
+      if (witness.await(from, c -> c.accepted() && c.instance().equals(active.instance()),
+          Math.max(1, (deadline - System.nanoTime()) / 1_000_000)).isEmpty()) {
+        throw new HarnessException("the witness saw no accepted call from the active " + active.instance());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HarnessException("interrupted", e);
+    }
+    for (AgentNode a : agents) {
+      if (a != active && a.process() != null && a.process().isAlive()) {
+        Waits.until(a.instance() + " ready as a standby", Duration.ofNanos(Math.max(1, deadline - System.nanoTime())),
+            () -> a.status().map(AgentStatus::isReadyStandby).orElse(false)
+                && admin.tryGroup(spec.group()).map(g -> isReady(g, a.instance())).orElse(false));
+      }
+    }
+    return active;
+  }
+
+  private static boolean isReady(GroupView g, String instance) {
+    return g.getInstancesList().stream().anyMatch(i -> i.getId().equals(instance) && i.getReady());
+  }
+
+  public String activeInstance() {
+    return admin.group(spec.group()).getActive();
+  }
+
+  /** The group as the coordinators see it now. */
+  public GroupView group() {
+    return admin.group(spec.group());
+  }
+
+  /** The coordinator that is the Raft leader now. */
+  public CoordinatorNode leader() {
+    String id = awaitLeader(Duration.ofSeconds(30)).getLeaderId();
+    return coordinators.stream().filter(c -> c.id().equals(id)).findFirst()
+        .orElseThrow(() -> new HarnessException("leader " + id + " is not one of " + coordinators));
+  }
+
+  public AgentNode agent(String instance) {
+    return agents.stream().filter(a -> a.instance().equals(instance)).findFirst()
+        .orElseThrow(() -> new HarnessException("no agent for instance \"" + instance + "\""));
+  }
+
+  public Optional<AgentNode> standby() {
+    String active = activeInstance();
+    return agents.stream().filter(a -> !a.instance().equals(active)).findFirst();
+  }
+
+  public String coordinatorsCsv() {
+    return String.join(",", coordinators.stream().map(CoordinatorNode::grpcAddress).toList());
+  }
+
+  public List<CoordinatorNode> coordinators() {
+    return List.copyOf(coordinators);
+  }
+
+  public List<AgentNode> agents() {
+    return List.copyOf(agents);
+  }
+
+  public Witness witness() {
+    return witness;
+  }
+
+  public AdminRpc admin() {
+    return admin;
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  public String groupName() {
+    return spec.group();
+  }
+
+  @Override
+  public void close() {
+    for (AgentNode a : agents) {
+      if (a.process() != null) {
+        a.process().kill();
+      }
+    }
+    for (CoordinatorNode c : coordinators) {
+      if (c.process() != null) {
+        c.process().kill();
+      }
+    }
+    admin.close();
+    witness.close();
+    LOG.info("cluster stopped; logs in {}", workDir);
+  }
+}

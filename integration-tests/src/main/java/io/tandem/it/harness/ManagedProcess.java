@@ -1,0 +1,100 @@
+package io.tandem.it.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One child process (a coordinator or an agent) that can be started, killed, paused and started
+ * again with the same command line. Output goes (appended) to a log file in the work dir.
+ */
+public final class ManagedProcess {
+  private final String name;
+  private final List<String> command;
+  private final Map<String, String> env;
+  private final Path log;
+  private final Path workDir;
+  private volatile Process process;
+
+  public ManagedProcess(String name, List<String> command, Map<String, String> env, Path workDir, Path log) {
+    this.name = name;
+    this.command = List.copyOf(command);
+    this.env = Map.copyOf(env);
+    this.workDir = workDir;
+    this.log = log;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public synchronized void start() {
+    if (isAlive()) {
+      throw new HarnessException(name + " is already running (pid " + pid() + ")");
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    process = ProcessRegistry.start(pb);
+  }
+
+  public boolean isAlive() {
+    Process p = process;
+    return p != null && p.isAlive();
+  }
+
+  public long pid() {
+    Process p = process;
+    if (p == null) {
+      throw new HarnessException(name + " was never started");
+    }
+    return p.pid();
+  }
+
+  public Optional<ProcessHandle> handle() {
+    Process p = process;
+    return p == null ? Optional.empty() : Optional.of(p.toHandle());
+  }
+
+  /** SIGKILL the process and everything it started; returns when they are gone (bounded). */
+  public void kill() {
+    Process p = process;
+    if (p != null) {
+      ProcessRegistry.killTree(p.toHandle());
+    }
+  }
+
+  /** SIGSTOP (freeze) this process only; its children keep running unless stopped too. */
+  public void pause() {
+    ProcessRegistry.signal(pid(), "STOP");
+  }
+
+  public void resume() {
+    ProcessRegistry.signal(pid(), "CONT");
+  }
+
+  /** Waits (bounded) for the process to exit by itself. */
+  public boolean awaitExit(Duration timeout) {
+    Process p = process;
+    if (p == null) {
+      return true;
+    }
+    try {
+      return p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !p.isAlive();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + (process == null ? " (not started)" : " pid " + process.pid() + (isAlive() ? "" : " (exited)"));
+  }
+}

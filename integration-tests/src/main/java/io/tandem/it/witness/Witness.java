@@ -1,0 +1,161 @@
+package io.tandem.it.witness;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+
+/**
+ * A downstream system that checks fencing tokens, as a real one should: {@code GET /call?instance=I&token=T}
+ * is accepted (200) if T is higher than every token accepted so far, or equal to it and from the same
+ * instance that was accepted with it; otherwise refused with 409. A call without a token (T &lt;= 0) is
+ * refused. With {@code checkTokens=false} every call is accepted (the baseline without Tandem).
+ * Every call is recorded in memory and appended to a log file (see {@link WitnessCall#toLine()}).
+ */
+public final class Witness implements AutoCloseable {
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final BufferedWriter log;
+  private final boolean checkTokens;
+  private final List<WitnessCall> calls = new ArrayList<>();
+  private long highest;
+  private String highestHolder;
+
+  public Witness(Path logFile, boolean checkTokens) {
+    this.checkTokens = checkTokens;
+    try {
+      this.log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
+      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the witness", e);
+    }
+    this.executor = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "witness-http");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.createContext("/call", this::handle);
+    server.start();
+  }
+
+  /** The URL flows call, e.g. http://127.0.0.1:PORT/call */
+  public String callUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/call";
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+      String instance = q.getOrDefault("instance", "").isBlank() ? "unknown" : q.get("instance").replace(' ', '_');
+      long token;
+      try {
+        token = Long.parseLong(q.getOrDefault("token", "0"));
+      } catch (NumberFormatException e) {
+        token = 0;
+      }
+      boolean ok = decide(instance, token);
+      byte[] body = (ok ? "ok\n" : "stale token\n").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(ok ? 200 : 409, body.length);
+      ex.getResponseBody().write(body);
+    }
+  }
+
+  /** Decides and records one call; public so the checker's tests and tools can feed it directly. */
+  public synchronized boolean decide(String instance, long token) {
+    boolean ok;
+    if (!checkTokens) {
+      ok = true;
+    } else if (token <= 0 || token < highest) {
+      ok = false;
+    } else {
+      ok = token > highest || instance.equals(highestHolder);
+    }
+    if (ok && token > highest) {
+      highest = token;
+      highestHolder = instance;
+    }
+    WitnessCall c = new WitnessCall(calls.size(), System.nanoTime(), System.currentTimeMillis(), instance, token, ok);
+    calls.add(c);
+    try {
+      log.write(c.toLine());
+      log.newLine();
+      log.flush();
+    } catch (IOException e) {
+      // the in-memory history stays complete; the file is for people
+    }
+    notifyAll();
+    return ok;
+  }
+
+  /** A copy of every call so far, in decision order. */
+  public synchronized List<WitnessCall> calls() {
+    return List.copyOf(calls);
+  }
+
+  public synchronized int size() {
+    return calls.size();
+  }
+
+  /** The first call at or after position {@code fromSeq} matching {@code p}, waiting up to {@code timeoutMillis}. */
+  public synchronized Optional<WitnessCall> await(long fromSeq, Predicate<WitnessCall> p, long timeoutMillis)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    int i = (int) Math.max(0, fromSeq);
+    while (true) {
+      for (; i < calls.size(); i++) {
+        if (p.test(calls.get(i))) {
+          return Optional.of(calls.get(i));
+        }
+      }
+      long left = (deadline - System.nanoTime()) / 1_000_000L;
+      if (left <= 0) {
+        return Optional.empty();
+      }
+      wait(Math.min(left, 100));
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> m = new HashMap<>();
+    if (raw == null) {
+      return m;
+    }
+    for (String kv : raw.split("&")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        m.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return m;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    synchronized (this) {
+      try {
+        log.close();
+      } catch (IOException e) {
+        // nothing left to do
+      }
+    }
+  }
+}
