@@ -46,12 +46,22 @@ class ParentDeathTest {
   }
 
   private static long readPid(Process agent) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
+    // not closed here: the drain thread below keeps reading until the child dies
+    BufferedReader r = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
+    try {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         if (line.startsWith("NODE-RED-PID ")) {
           long pid = Long.parseLong(line.substring(13).trim());
           // keep draining so the child never blocks on a full pipe
-          Thread drain = new Thread(() -> r.lines().forEach(l -> { }));
+          Thread drain = new Thread(() -> {
+            try {
+              while (r.readLine() != null) {
+                // discard
+              }
+            } catch (java.io.IOException ended) {
+              // the child is gone
+            }
+          });
           drain.setDaemon(true);
           drain.start();
           return pid;

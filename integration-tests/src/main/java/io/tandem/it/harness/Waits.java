@@ -33,6 +33,11 @@ public final class Waits {
     until(what, timeout, Duration.ofMillis(20), () -> condition.get() ? Optional.of(true) : Optional.empty());
   }
 
+  /** Polls {@code condition} every {@code every} until it holds or {@code timeout} passes. */
+  public static void until(String what, Duration timeout, Duration every, java.util.function.BooleanSupplier condition) {
+    until(what, timeout, every, () -> condition.getAsBoolean() ? Optional.of(true) : Optional.empty());
+  }
+
   public static void sleep(Duration d) {
     try {
       Thread.sleep(Math.max(1, d.toMillis()));

@@ -1,0 +1,113 @@
+package io.tandem.agent.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.agent.config.HostPort;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AgentHttpServerTest {
+  private final HttpClient client = HttpClient.newHttpClient();
+  private final AtomicReference<AgentSnapshot> snapshot = new AtomicReference<>();
+  private final AgentMetrics metrics = new AgentMetrics("g", "a");
+  private AgentHttpServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    snapshot.set(standby());
+    metrics.bind(snapshot::get);
+    server = AgentHttpServer.start(new HostPort("127.0.0.1", 0), snapshot::get, metrics);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private static AgentSnapshot standby() {
+    return new AgentSnapshot("g", "a", "standby", false, 0, "b", 7, 3, 0, "STANDBY", 42, "",
+        "127.0.0.1:7400", "standby: active b (token 7)", 0);
+  }
+
+  private static AgentSnapshot active(long stopAtNanos) {
+    return new AgentSnapshot("g", "a", "active", true, 9, "a", 9, 7, stopAtNanos, "RUNNING", 42,
+        "", "127.0.0.1:7400", "flows started", System.currentTimeMillis());
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void healthAnswersWhileTheAgentRuns() throws Exception {
+    HttpResponse<String> r = get("/health");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("ok\n");
+  }
+
+  @Test
+  void activeIs503OnAStandbyAnd200OnlyWithAValidLease() throws Exception {
+    assertThat(get("/active").statusCode()).isEqualTo(503);
+    snapshot.set(active(System.nanoTime() + 5_000_000_000L));
+    HttpResponse<String> r = get("/active");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = new ObjectMapper().readTree(r.body());
+    assertThat(body.get("active").asBoolean()).isTrue();
+    assertThat(body.get("token").asLong()).isEqualTo(9);
+    // the same snapshot once the stop time has passed: not active any more
+    snapshot.set(active(System.nanoTime() - 1));
+    assertThat(get("/active").statusCode()).isEqualTo(503);
+  }
+
+  @Test
+  void statusShowsRoleTokensRuntimeAndLastReason() throws Exception {
+    JsonNode s = new ObjectMapper().readTree(get("/status").body());
+    assertThat(s.get("group").asText()).isEqualTo("g");
+    assertThat(s.get("instance").asText()).isEqualTo("a");
+    assertThat(s.get("role").asText()).isEqualTo("standby");
+    assertThat(s.get("committedActive").asText()).isEqualTo("b");
+    assertThat(s.get("fencedToken").asLong()).isEqualTo(3);
+    assertThat(s.get("leaseLeftMillis").asLong()).isEqualTo(-1);
+    assertThat(s.get("runtime").asText()).isEqualTo("STANDBY");
+    assertThat(s.get("pid").asLong()).isEqualTo(42);
+    assertThat(s.get("coordinator").asText()).isEqualTo("127.0.0.1:7400");
+    assertThat(s.get("lastReason").asText()).isEqualTo("standby: active b (token 7)");
+    assertThat(s.get("lastActionAt").isNull()).isTrue();
+  }
+
+  @Test
+  void metricsArePrometheusText() throws Exception {
+    metrics.action("STOP", "LEASE_LOST");
+    metrics.heartbeat("granted", 2_000_000);
+    HttpResponse<String> r = get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .contains("tandem_agent_role{group=\"g\",instance=\"a\",role=\"standby\"} 1.0")
+        .contains("tandem_agent_role{group=\"g\",instance=\"a\",role=\"active\"} 0.0")
+        .contains("tandem_agent_actions_total{action=\"STOP\",group=\"g\",instance=\"a\","
+            + "reason=\"LEASE_LOST\"} 1.0")
+        .contains("tandem_agent_heartbeats_total{group=\"g\",instance=\"a\",result=\"granted\"} 1.0")
+        .contains("tandem_agent_heartbeat_latency_seconds_count")
+        .contains("tandem_agent_lease_left_seconds")
+        .contains("tandem_agent_runtime_restarts_total");
+  }
+
+  @Test
+  void unknownPathsAndMethodsAreRefused() throws Exception {
+    assertThat(get("/nope").statusCode()).isEqualTo(404);
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/active"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(405);
+  }
+}
