@@ -16,10 +16,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = AgentMain.Version.class,
     description = {
-        "Runs the Tandem agent next to one Node-RED: starts its flows only while the coordinators'",
-        "committed decision and a live lease say so, and fences it otherwise.",
+        "Runs the Tandem agent next to one Node-RED: its flows run only while",
+        "the coordinators' committed decision and a live lease say so.",
         "Local API: /health, /active (200 only on the active), /status, /metrics.",
-        "See docs/agent.md for the configuration reference."},
+        "Configuration reference: docs/agent.md."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped on a signal", "1:failed while running",
         "2:bad command line or configuration"})
@@ -29,7 +29,24 @@ public final class AgentMain implements Callable<Integer> {
   Path config;
 
   public static void main(String[] args) {
+    configureLogging();
     System.exit(run(args));
+  }
+
+  /** slf4j-simple defaults for a service: timestamps, thread names, INFO; -D options win. */
+  private static void configureLogging() {
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.grpc", "warn");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   static int run(String... args) {

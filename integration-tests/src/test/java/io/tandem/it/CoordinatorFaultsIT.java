@@ -27,7 +27,7 @@ class CoordinatorFaultsIT {
 
   @BeforeAll
   static void start() {
-    cluster = LocalCluster.start(ClusterSpec.defaults(List.of("a", "b")).withGroup("line2"));
+    cluster = LocalCluster.start(ClusterSpec.forCi(List.of("a", "b")).withGroup("line2"));
   }
 
   @AfterAll

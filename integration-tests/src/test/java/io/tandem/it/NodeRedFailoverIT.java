@@ -30,7 +30,7 @@ class NodeRedFailoverIT {
 
   @BeforeAll
   static void start() {
-    cluster = LocalCluster.start(ClusterSpec.defaults(List.of("a", "b")).withGroup("line1"));
+    cluster = LocalCluster.start(ClusterSpec.forCi(List.of("a", "b")).withGroup("line1"));
   }
 
   @AfterAll
@@ -129,7 +129,8 @@ class NodeRedFailoverIT {
     // Now the active's Node-RED crashes while no standby is ready: it must come back by itself.
     int mark2 = cluster.witness().size();
     Faults.crashNodeRed(act);
-    WitnessCall again = awaitCall(cluster, mark2, WitnessCall::accepted, 30_000, "flows running again");
+    WitnessCall again = awaitCall(cluster, mark2, c -> c.accepted() && c.token() != token, 30_000,
+        "flows running again under a new token");
     assertThat(again.instance()).isEqualTo(act.instance());
     assertThat(again.token()).isGreaterThan(token);
     standby.process().start();

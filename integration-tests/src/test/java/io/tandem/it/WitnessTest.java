@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class WitnessTest {
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private int call(Witness w, String instance, long token) throws Exception {
     URI uri = URI.create(w.callUrl() + "?instance=" + instance + "&token=" + token);

@@ -41,6 +41,7 @@ public final class Reconciler implements AutoCloseable {
   private final NoneLog noneLog = new NoneLog();
   private volatile AgentSnapshot snapshot;
   private String lastReason = "starting";
+  private String situation = "starting";
   private long lastActionAtMillis;
   private Action lastAction;
   private long lastActionNanos;
@@ -126,13 +127,17 @@ public final class Reconciler implements AutoCloseable {
       Action a = Decide.decide(v, now);
       if (a.kind() == ActionKind.NONE) {
         noneLog.log(a.reason());
-        lastReason = a.reason();
+        situation = a.reason();
+        if (lastAction == null) {
+          lastReason = a.reason();
+        }
       } else if (!throttled(a, now)) {
         log.info("{} [{} token {}]", a.reason(), a.kind(), a.token());
         lastActionFailed = !executor.execute(a, v, now);
         lastAction = a;
         lastActionNanos = now;
         lastReason = a.reason();
+        situation = a.reason();
         lastActionAtMillis = System.currentTimeMillis();
         metrics.action(a.kind().name(), a.reasonTag());
         noneLog.reset();
@@ -189,8 +194,9 @@ public final class Reconciler implements AutoCloseable {
         : "unavailable";
     snapshot = new AgentSnapshot(group, instance, role, active, v.runningToken(),
         v.committed().active(), v.committed().token(), v.fencedToken(),
-        active ? v.lease().stopAtNanos() : 0, rt.state().name().replace("RUNTIME_", ""),
-        rt.pid(), rt.detail(), coordinatorTarget.get(), lastReason, lastActionAtMillis);
+        active ? v.lease().stopAtNanos() : 0, v.lease().sentAtNanos(), v.lease().leaseMillis(),
+        rt.state().name().replace("RUNTIME_", ""),
+        rt.pid(), rt.detail(), coordinatorTarget.get(), lastReason, situation, lastActionAtMillis);
   }
 
   /**
@@ -210,6 +216,7 @@ public final class Reconciler implements AutoCloseable {
             executor.stop(v.runningToken(), FenceReason.SHUTDOWN, why);
             metrics.action(ActionKind.STOP.name(), FenceReason.SHUTDOWN.name());
             lastReason = why;
+            situation = why;
           }
           closed = true;
           publish(System.nanoTime());

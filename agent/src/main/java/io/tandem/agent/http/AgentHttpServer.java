@@ -101,11 +101,13 @@ public final class AgentHttpServer implements AutoCloseable {
         .put("committedToken", s.committedToken())
         .put("fencedToken", s.fencedToken())
         .put("leaseLeftMillis", s.leaseLeftMillis(now))
+        .put("leaseMillis", s.leaseMillis())
         .put("runtime", s.runtimeState())
         .put("pid", s.pid())
         .put("runtimeDetail", s.runtimeDetail())
         .put("coordinator", s.coordinator())
-        .put("lastReason", s.lastReason());
+        .put("lastReason", s.lastReason())
+        .put("situation", s.situation());
     o.put("lastActionAt", s.lastActionAtMillis() == 0 ? null
         : java.time.Instant.ofEpochMilli(s.lastActionAtMillis()).toString());
     return o.toString();

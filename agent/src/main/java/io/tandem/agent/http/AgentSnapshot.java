@@ -15,11 +15,14 @@ import java.util.List;
  * @param committedToken  the committed token
  * @param fencedToken     highest token this agent fenced itself for
  * @param stopAtNanos     when the flows must stop unless renewed (System.nanoTime), if flowsActive
+ * @param leaseSentAtNanos send time of the heartbeat that granted the current lease (0: none)
+ * @param leaseMillis     length of the current lease as granted (0: none)
  * @param runtimeState    Node-RED state: DOWN, STARTING, STANDBY, RUNNING, HUNG
  * @param pid             Node-RED pid (-1 if unknown)
  * @param runtimeDetail   human detail of the runtime state
  * @param coordinator     the coordinator the agent currently talks to
- * @param lastReason      the reason of the last action (or of the current situation)
+ * @param lastReason      the reason of the last action (before any action: the current situation)
+ * @param situation       the current situation in one sentence, e.g. "standby: active b (token 7)"
  * @param lastActionAtMillis wall-clock time of the last action (epoch millis, 0 if none)
  */
 public record AgentSnapshot(
@@ -32,11 +35,14 @@ public record AgentSnapshot(
     long committedToken,
     long fencedToken,
     long stopAtNanos,
+    long leaseSentAtNanos,
+    long leaseMillis,
     String runtimeState,
     long pid,
     String runtimeDetail,
     String coordinator,
     String lastReason,
+    String situation,
     long lastActionAtMillis) {
   public static final List<String> ROLES = List.of("active", "standby", "unavailable");
 

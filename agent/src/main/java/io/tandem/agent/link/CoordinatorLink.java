@@ -10,12 +10,15 @@ import io.tandem.proto.agent.WatchGroupRequest;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's connection to the coordinators: the heartbeat loop, the WatchGroup stream and fence
  * reports, all following the Raft leader through one {@link CoordinatorEndpoints}.
  */
 public final class CoordinatorLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
   private final CoordinatorEndpoints endpoints;
   private final String group;
   private final String instance;
@@ -39,8 +42,10 @@ public final class CoordinatorLink implements AutoCloseable {
     this.reporter = new FenceReporter(endpoints, lease.rpcTimeout(), backoffs);
     this.heartbeatThread = new Thread(heartbeats, "tandem-heartbeat");
     this.watchThread = new Thread(watcher, "tandem-watch");
-    heartbeatThread.setDaemon(true);
-    watchThread.setDaemon(true);
+    for (Thread t : List.of(heartbeatThread, watchThread)) {
+      t.setDaemon(true);
+      t.setUncaughtExceptionHandler((th, e) -> log.error("{} died", th.getName(), e));
+    }
   }
 
   public void start() {

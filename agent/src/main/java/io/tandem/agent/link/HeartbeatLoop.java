@@ -99,9 +99,9 @@ final class HeartbeatLoop implements Runnable {
     int attempts = endpoints.addresses().size();
     for (int i = 0; i < attempts && running; i++) {
       String address = endpoints.target();
-      HeartbeatRequest req = request.get();
-      long sentAt = System.nanoTime();
       try {
+        HeartbeatRequest req = request.get();
+        long sentAt = System.nanoTime();
         HeartbeatResponse r = AgentServiceGrpc.newBlockingStub(endpoints.channel(address))
             .withDeadlineAfter(lease.rpcTimeout().toNanos(), TimeUnit.NANOSECONDS)
             .heartbeat(req);

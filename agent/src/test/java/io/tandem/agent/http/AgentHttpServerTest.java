@@ -33,13 +33,13 @@ class AgentHttpServerTest {
   }
 
   private static AgentSnapshot standby() {
-    return new AgentSnapshot("g", "a", "standby", false, 0, "b", 7, 3, 0, "STANDBY", 42, "",
-        "127.0.0.1:7400", "standby: active b (token 7)", 0);
+    return new AgentSnapshot("g", "a", "standby", false, 0, "b", 7, 3, 0, 0, 0, "STANDBY", 42, "",
+        "127.0.0.1:7400", "standby: active b (token 7)", "standby: active b (token 7)", 0);
   }
 
   private static AgentSnapshot active(long stopAtNanos) {
-    return new AgentSnapshot("g", "a", "active", true, 9, "a", 9, 7, stopAtNanos, "RUNNING", 42,
-        "", "127.0.0.1:7400", "flows started", System.currentTimeMillis());
+    return new AgentSnapshot("g", "a", "active", true, 9, "a", 9, 7, stopAtNanos, 0, 2000, "RUNNING", 42,
+        "", "127.0.0.1:7400", "flows started", "active", System.currentTimeMillis());
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -5,6 +5,8 @@ import io.grpc.StatusRuntimeException;
 import io.tandem.client.CoordinatorEndpoints;
 import io.tandem.proto.admin.AdminServiceGrpc;
 import io.tandem.proto.admin.AdminServiceGrpc.AdminServiceBlockingStub;
+import io.tandem.proto.admin.ClusterStatusRequest;
+import io.tandem.proto.admin.ClusterStatusResponse;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +70,6 @@ final class AdminClient implements AutoCloseable {
       boolean retryTimeouts) {
     long deadline = System.nanoTime() + overall.toNanos();
     StatusRuntimeException last = null;
-    boolean lastWasTimeout = false;
     int failuresSincePause = 0;
     while (true) {
       long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -85,9 +86,8 @@ final class AdminClient implements AutoCloseable {
         return call.apply(stub);
       } catch (StatusRuntimeException e) {
         boolean timedOut = e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED;
-        if (last == null || !timedOut || lastWasTimeout) {
-          last = e; // "connection refused" says more than a timeout while connecting
-          lastWasTimeout = timedOut;
+        if (last == null || CtlException.rank(e) >= CtlException.rank(last)) {
+          last = e; // keep the most telling: a coordinator's word, then refused, then timeout
         }
         if (!endpoints.onFailure(address, e)) {
           throw CtlException.refused(e);
@@ -110,6 +110,53 @@ final class AdminClient implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The cluster status, from the leader when it is reachable: lease and readiness figures are
+   * known there only, and its state is the freshest. Falls back to a follower's answer.
+   */
+  ClusterStatusResponse statusFromLeader() {
+    ClusterStatusResponse s = call(stub -> stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()));
+    String leader = s.getLeaderAddress();
+    if (s.getLeaderId().isEmpty() || s.getLeaderId().equals(s.getAnsweredBy()) || !endpoints.addresses().contains(leader)) {
+      return s;
+    }
+    try {
+      return onceAt(leader, stub -> stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()));
+    } catch (StatusRuntimeException e) {
+      return s;
+    }
+  }
+
+  /** A read sent to the leader if one is known and reachable, else wherever answers. */
+  <T> T readFromLeader(Function<AdminServiceBlockingStub, T> read) {
+    ClusterStatusResponse s;
+    try {
+      s = call(stub -> stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()));
+    } catch (CtlException e) {
+      if (e.exitCode() != CtlException.REFUSED) {
+        throw e;
+      }
+      return call(read); // finding the leader is only a preference
+    }
+    String leader = s.getLeaderAddress();
+    if (!s.getLeaderId().isEmpty() && !s.getLeaderId().equals(s.getAnsweredBy()) && endpoints.addresses().contains(leader)) {
+      try {
+        return onceAt(leader, read);
+      } catch (StatusRuntimeException e) {
+        if (!endpoints.onFailure(leader, e)) {
+          throw CtlException.refused(e);
+        }
+      }
+    }
+    return call(read);
+  }
+
+  private <T> T onceAt(String address, Function<AdminServiceBlockingStub, T> call) {
+    return call.apply(
+        AdminServiceGrpc.newBlockingStub(endpoints.channel(address))
+            .withDeadlineAfter(attempt.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   private static void pause(long millis) {

@@ -36,6 +36,9 @@ final class CtlException extends RuntimeException {
     if (description == null || description.isBlank()) {
       return new CtlException(REFUSED, code);
     }
+    if (description.toLowerCase(Locale.ROOT).contains(code)) {
+      return new CtlException(REFUSED, description); // e.g. 'group "x" already exists'
+    }
     return new CtlException(REFUSED, description + " (" + code + ")");
   }
 
@@ -50,12 +53,21 @@ final class CtlException extends RuntimeException {
         UNREACHABLE, "no coordinator reachable at " + at + " (last error: " + describe(last) + ")");
   }
 
+  /** How much a failure tells an operator: 3 a coordinator's answer, 2 transport, 1 timeout. */
+  static int rank(StatusRuntimeException e) {
+    if (answeredByServer(e)) {
+      return 3;
+    }
+    return e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED ? 1 : 2;
+  }
+
   /** True if the status came from a coordinator (e.g. "no leader yet"), not from the transport. */
   private static boolean answeredByServer(StatusRuntimeException e) {
     return e.getStatus().getCode() == Status.Code.UNAVAILABLE
         && e.getStatus().getCause() == null
         && e.getStatus().getDescription() != null
-        && !e.getStatus().getDescription().startsWith("io exception");
+        && !e.getStatus().getDescription().startsWith("io exception")
+        && !e.getStatus().getDescription().startsWith("Network closed");
   }
 
   /** A short, human description of a transport or server failure. */
@@ -82,6 +94,9 @@ final class CtlException extends RuntimeException {
       return "no answer before the deadline";
     }
     String description = status.getDescription();
+    if (description != null && description.startsWith("Network closed")) {
+      return "connection closed";
+    }
     if (description != null && !description.isBlank()) {
       return description;
     }

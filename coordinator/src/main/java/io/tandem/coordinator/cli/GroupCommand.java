@@ -92,7 +92,7 @@ final class GroupCommand {
   static final class ListGroups extends CtlCommand {
     @Override
     int run(AdminClient client) {
-      ListGroupsResponse r = client.call(stub -> stub.listGroups(ListGroupsRequest.getDefaultInstance()));
+      ListGroupsResponse r = client.readFromLeader(stub -> stub.listGroups(ListGroupsRequest.getDefaultInstance()));
       if (json()) {
         var node = Json.object();
         Json.groups(node.putArray("groups"), r.getGroupsList());
@@ -114,7 +114,7 @@ final class GroupCommand {
 
     @Override
     int run(AdminClient client) {
-      GroupView g = client.call(stub -> stub.getGroup(GetGroupRequest.newBuilder().setGroup(group).build()));
+      GroupView g = client.readFromLeader(stub -> stub.getGroup(GetGroupRequest.newBuilder().setGroup(group).build()));
       if (json()) {
         Json.print(out(), Json.group(g));
       } else {

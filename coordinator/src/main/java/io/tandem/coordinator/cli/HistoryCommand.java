@@ -22,7 +22,7 @@ final class HistoryCommand extends CtlCommand {
       throw new ParameterException(spec.commandLine(), "--limit must be 0 (all) or more");
     }
     HistoryResponse r =
-        client.call(stub -> stub.history(HistoryRequest.newBuilder().setGroup(group).setLimit(limit).build()));
+        client.readFromLeader(stub -> stub.history(HistoryRequest.newBuilder().setGroup(group).setLimit(limit).build()));
     if (json()) {
       var node = Json.object();
       node.put("group", group);

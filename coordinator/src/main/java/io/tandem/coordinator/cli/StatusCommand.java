@@ -1,6 +1,5 @@
 package io.tandem.coordinator.cli;
 
-import io.tandem.proto.admin.ClusterStatusRequest;
 import io.tandem.proto.admin.ClusterStatusResponse;
 import io.tandem.proto.admin.PeerInfo;
 import java.io.PrintWriter;
@@ -12,7 +11,7 @@ import picocli.CommandLine.Command;
 final class StatusCommand extends CtlCommand {
   @Override
   int run(AdminClient client) {
-    ClusterStatusResponse s = client.call(stub -> stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()));
+    ClusterStatusResponse s = client.statusFromLeader();
     if (json()) {
       Json.print(out(), Json.status(s));
       return 0;

@@ -10,8 +10,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "switchover",
     description = {
-      "Planned switchover: the active instance stops its flows and confirms,",
-      "then the new active instance is committed and starts its flows."
+      "Planned switchover: make another instance of GROUP the active one.",
+      "The active instance stops its flows and confirms; then the new activation is",
+      "committed (with a new fencing token) and the new active starts its flows."
     })
 final class SwitchoverCommand extends CtlCommand {
   @Parameters(index = "0", paramLabel = "GROUP")

@@ -38,8 +38,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *
  * <p>Bootstrap: the group id is derived from the cluster id, so every restart finds the same
  * group in the data dir. Storage opens with RECOVER, which formats an empty directory on the first
- * start and recovers the log and snapshots on every later one. The first peer in the config has
- * a higher Raft priority, so a fresh cluster elects it deterministically.
+ * start and recovers the log and snapshots on every later one. The first peer in the config
+ * campaigns first after a start (see {@link RaftSettings}), so a fresh cluster elects it without
+ * competing candidates.
  */
 public final class RaftNode implements AutoCloseable {
   private final CoordinatorConfig config;
@@ -59,7 +60,6 @@ public final class RaftNode implements AutoCloseable {
             .map(p -> RaftPeer.newBuilder()
                 .setId(p.id())
                 .setAddress(p.raft().toString())
-                .setPriority(p == peerConfigs.get(0) ? 1 : 0)
                 .build())
             .toList();
     this.group = RaftGroup.valueOf(groupId(config.clusterId()), peers);

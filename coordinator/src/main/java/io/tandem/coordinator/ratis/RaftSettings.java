@@ -14,6 +14,8 @@ final class RaftSettings {
   /** Snapshot after this many log entries; snapshots kept on disk. */
   static final long SNAPSHOT_EVERY = 1000;
   static final int SNAPSHOTS_KEPT = 3;
+  /** First election timeout of every peer but the first (which uses 150-300 ms). */
+  static final long FIRST_ELECTION_OTHERS_MS = 1000;
 
   private RaftSettings() {}
 
@@ -32,6 +34,13 @@ final class RaftSettings {
     // The Ratis defaults; lower values made cold starts take 15 s here.
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(150));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(300));
+    // Deterministic bootstrap: the first peer of the config campaigns first after a start, the
+    // others only after a longer first timeout, so a fresh cluster elects it without competing
+    // candidates. (Raft priorities would do the same but keep every other peer from being
+    // elected while the first one rejects them, e.g. for 10 s after it stepped down.)
+    boolean first = config.peers().get(0).id().equals(config.nodeId());
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(first ? 150 : FIRST_ELECTION_OTHERS_MS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(first ? 300 : FIRST_ELECTION_OTHERS_MS + 300));
     return p;
   }
 

@@ -46,7 +46,8 @@ public final class TandemStateMachine extends BaseStateMachine {
   public interface LeadershipListener {
     void onLeaderReady();
 
-    void onNotLeader();
+    /** This server does not lead (any more); {@code leader} is the new leader if known. */
+    void onNotLeader(Optional<String> leader);
   }
 
   private final SnapshotStore snapshots = new SnapshotStore();
@@ -149,13 +150,14 @@ public final class TandemStateMachine extends BaseStateMachine {
 
   @Override
   public void notifyNotLeader(Collection<TransactionContext> pending) {
-    leadershipListeners.forEach(LeadershipListener::onNotLeader);
+    leadershipListeners.forEach(l -> l.onNotLeader(Optional.empty()));
   }
 
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId memberId, RaftPeerId newLeaderId) {
     if (!memberId.getPeerId().equals(newLeaderId)) {
-      leadershipListeners.forEach(LeadershipListener::onNotLeader);
+      Optional<String> leader = Optional.ofNullable(newLeaderId).map(RaftPeerId::toString);
+      leadershipListeners.forEach(l -> l.onNotLeader(leader));
     }
   }
 }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = CoordinatorMain.Version.class,
     description = {
-      "Runs one Tandem coordinator: a member of the 3-node Raft cluster that holds, for every",
-      "group of Node-RED instances, the active instance and its fencing token.",
+      "Runs one Tandem coordinator: a member of the 3-node Raft cluster that holds, for every"
+          + " group of Node-RED instances, the active instance and its fencing token.",
       "Stops gracefully (hands Raft leadership over) on SIGTERM or SIGINT."
     },
     footer = {

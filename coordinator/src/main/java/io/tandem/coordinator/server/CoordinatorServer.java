@@ -12,6 +12,7 @@ import io.tandem.coordinator.grpc.WatchHub;
 import io.tandem.coordinator.lease.LeaseKeeper;
 import io.tandem.coordinator.metrics.CoordinatorMetrics;
 import io.tandem.coordinator.metrics.MetricsHttpServer;
+import io.tandem.coordinator.ratis.NotLeader;
 import io.tandem.coordinator.ratis.TandemStateMachine;
 import io.tandem.coordinator.ratis.RaftNode;
 import java.io.IOException;
@@ -82,13 +83,13 @@ public final class CoordinatorServer implements AutoCloseable {
     }
 
     @Override
-    public void onNotLeader() {
+    public void onNotLeader(Optional<String> leader) {
       if (keeper.isLeader()) {
         keeper.stepDown();
-        LOG.info("{} is no longer the leader", config.nodeId());
+        LOG.info("{} is no longer the leader{}", config.nodeId(),
+            leader.map(l -> "; the leader is " + l).orElse(""));
       }
-      watch.closeAgentStreams(errors.notLeader(new io.tandem.coordinator.ratis.NotLeader(
-          Optional.empty())));
+      watch.closeAgentStreams(errors.notLeader(new NotLeader(leader)));
     }
   }
 
@@ -104,7 +105,7 @@ public final class CoordinatorServer implements AutoCloseable {
     }
     LOG.info("coordinator {} serving: gRPC {}, raft {}, metrics {}, data {}", config.nodeId(),
         config.self().grpc(), config.self().raft(),
-        m.map(HostPort::toString).orElse("off"), config.dataDir());
+        metricsHttp == null ? "off" : m.get().host() + ":" + metricsHttp.port(), config.dataDir());
   }
 
   public RaftNode raft() {
@@ -135,8 +136,12 @@ public final class CoordinatorServer implements AutoCloseable {
       return;
     }
     closed = true;
-    if (raft.transferLeadershipIfLeader(2000)) {
-      LOG.info("{} handed leadership over before stopping", config.nodeId());
+    try {
+      if (raft.transferLeadershipIfLeader(2000)) {
+        LOG.info("{} handed leadership over before stopping", config.nodeId());
+      }
+    } catch (RuntimeException e) {
+      // not started, or Raft already closing: nothing to hand over
     }
     closeQuietly("ticker", ticker::close);
     grpc.shutdown();

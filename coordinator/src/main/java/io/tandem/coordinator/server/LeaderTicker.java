@@ -31,6 +31,8 @@ final class LeaderTicker implements AutoCloseable {
   private final LongSupplier nanos;
   private final LongSupplier wallMillis;
   private final Duration interval;
+  private static final long FAILURE_LOG_EVERY_NANOS = 5_000_000_000L;
+  private volatile long lastFailureLogNanos = Long.MIN_VALUE / 2;
   private final ScheduledExecutorService exec =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tandem-ticker");
@@ -91,7 +93,14 @@ final class LeaderTicker implements AutoCloseable {
     raft.submit(c).whenComplete((result, err) -> {
       keeper.proposalDone(d.group());
       if (err != null) {
-        LOG.warn("group {}: proposal not committed: {}", d.group(), err.getMessage());
+        // No kick: the next tick retries, so a failing Raft write cannot spin this loop.
+        long now = nanos.getAsLong();
+        if (now - lastFailureLogNanos > FAILURE_LOG_EVERY_NANOS) {
+          lastFailureLogNanos = now;
+          LOG.warn("group {}: proposal not committed (retrying every tick): {}", d.group(),
+              err.getMessage());
+        }
+        return;
       } else if (result.getOutcome() == Outcome.OK) {
         metrics.decisionLatency(Duration.ofNanos(nanos.getAsLong() - t0));
         metrics.failover(d.cause());

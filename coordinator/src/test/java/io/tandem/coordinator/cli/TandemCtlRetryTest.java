@@ -7,6 +7,8 @@ import io.tandem.proto.admin.AdminServiceGrpc;
 import io.tandem.proto.admin.ClusterStatusRequest;
 import io.tandem.proto.admin.ClusterStatusResponse;
 import io.tandem.proto.admin.CreateGroupRequest;
+import io.tandem.proto.admin.GetGroupRequest;
+import io.tandem.proto.admin.GroupView;
 import io.tandem.proto.admin.WriteResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,6 +46,44 @@ class TandemCtlRetryTest {
       assertThat(run.exitCode()).as(run.toString()).isZero();
       assertThat(run.json().get("answeredBy").asText()).isEqualTo("c2");
     }
+  }
+
+  @Test
+  void readsGoToTheLeaderWhereLeaseFiguresAreKnown() throws Exception {
+    try (FakeCoordinator leader = new FakeCoordinator(groupService("c2", null, 1500));
+        FakeCoordinator follower = new FakeCoordinator(groupService("c1", leader.address(), -1))) {
+      String list = follower.address() + "," + leader.address();
+      CtlRun show = CtlRun.at(list, "group", "show", "g", "--json");
+      assertThat(show.exitCode()).as(show.toString()).isZero();
+      assertThat(show.json().get("leaseLeftMillis").asLong()).isEqualTo(1500);
+      CtlRun status = CtlRun.at(list, "status", "--json");
+      assertThat(status.json().get("answeredBy").asText()).isEqualTo("c2");
+    }
+    // the leader is not reachable: the follower's answer is shown
+    String dead = FakeCoordinator.deadAddress();
+    try (FakeCoordinator follower = new FakeCoordinator(groupService("c1", dead, -1))) {
+      CtlRun show = CtlRun.at(follower.address() + "," + dead, "group", "show", "g", "--json");
+      assertThat(show.exitCode()).as(show.toString()).isZero();
+      assertThat(show.json().get("leaseLeftMillis").asLong()).isEqualTo(-1);
+    }
+  }
+
+  /** Answers status as {@code self} (leader c2 at {@code leaderAddress}, or itself) and a group. */
+  private static AdminServiceGrpc.AdminServiceImplBase groupService(String self, String leaderAddress, long leaseLeft) {
+    return new AdminServiceGrpc.AdminServiceImplBase() {
+      @Override
+      public void clusterStatus(ClusterStatusRequest r, StreamObserver<ClusterStatusResponse> reply) {
+        reply.onNext(ClusterStatusResponse.newBuilder().setLeaderId("c2").setAnsweredBy(self)
+            .setLeaderAddress(leaderAddress == null ? "" : leaderAddress).build());
+        reply.onCompleted();
+      }
+
+      @Override
+      public void getGroup(GetGroupRequest r, StreamObserver<GroupView> reply) {
+        reply.onNext(GroupView.newBuilder().setName(r.getGroup()).setLeaseLeftMillis(leaseLeft).build());
+        reply.onCompleted();
+      }
+    };
   }
 
   @Test

@@ -19,7 +19,7 @@ class LeaderKillTest {
 
   @Test
   void groupsAndTokensSurviveTheLeadersDeathAndANewLeaderAnswers() throws Exception {
-    try (MiniCluster cluster = MiniCluster.start(3);
+    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       int first = cluster.waitForLeader(LONG);
       client.createGroup("line1", "a", "b");

@@ -28,6 +28,15 @@ public final class MiniClusterBuilder {
     return this;
   }
 
+  /**
+   * Leases of 10 minutes: for tests that activate instances without agents and must not see
+   * the leader deactivate them when their leases run out.
+   */
+  public MiniClusterBuilder longLeases() {
+    return lease(new LeaseSettings(Duration.ofMinutes(10), Duration.ofMillis(250),
+        Duration.ofSeconds(1), Duration.ofMillis(20)));
+  }
+
   /** The monotonic clock every peer's lease keeper uses (default System::nanoTime). */
   public MiniClusterBuilder nanos(LongSupplier nanos) {
     this.nanos = nanos;

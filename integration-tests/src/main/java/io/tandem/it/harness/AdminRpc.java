@@ -21,10 +21,32 @@ import java.util.concurrent.TimeUnit;
 /** The admin gRPC API of the cluster, with short deadlines and leader following. */
 public final class AdminRpc implements AutoCloseable {
   private static final long DEADLINE_MS = 2000;
+  private static final java.time.Duration RETRY_FOR = java.time.Duration.ofSeconds(30);
   private final CoordinatorEndpoints endpoints;
 
   public AdminRpc(List<String> addresses) {
     this.endpoints = CoordinatorEndpoints.of(addresses);
+  }
+
+  /**
+   * Runs {@code call} (through the endpoints: leader following, rotation), and while the cluster
+   * has no leader (UNAVAILABLE, DEADLINE_EXCEEDED) retries every 200 ms for up to 30 s. Writes carry
+   * a request id, so a retried write is applied once.
+   */
+  private <T> T retrying(java.util.function.Function<io.grpc.ManagedChannel, T> call) {
+    long deadline = System.nanoTime() + RETRY_FOR.toNanos();
+    while (true) {
+      try {
+        return endpoints.call(call, 6);
+      } catch (StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        boolean transient_ = code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
+        if (!transient_ || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        Waits.sleep(java.time.Duration.ofMillis(200));
+      }
+    }
   }
 
   private AdminServiceGrpc.AdminServiceBlockingStub stub(io.grpc.Channel ch, long deadlineMs) {
@@ -46,12 +68,14 @@ public final class AdminRpc implements AutoCloseable {
   }
 
   public GroupView group(String name) {
-    return endpoints.call(ch -> stub(ch, DEADLINE_MS).getGroup(GetGroupRequest.newBuilder().setGroup(name).build()), 6);
+    return retrying(ch -> stub(ch, DEADLINE_MS).getGroup(GetGroupRequest.newBuilder().setGroup(name).build()));
   }
 
+  /** One attempt round (no waiting for a leader): the group, or empty. */
   public Optional<GroupView> tryGroup(String name) {
     try {
-      return Optional.of(group(name));
+      GetGroupRequest req = GetGroupRequest.newBuilder().setGroup(name).build();
+      return Optional.of(endpoints.call(ch -> stub(ch, DEADLINE_MS).getGroup(req), 6));
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }
@@ -66,19 +90,19 @@ public final class AdminRpc implements AutoCloseable {
           .setPriority(100 - i * 10));
     }
     CreateGroupRequest req = b.build();
-    endpoints.call(ch -> stub(ch, DEADLINE_MS).createGroup(req), 6);
+    retrying(ch -> stub(ch, DEADLINE_MS).createGroup(req));
   }
 
   public SwitchoverResponse switchover(String group, String to) {
     SwitchoverRequest req = SwitchoverRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
         .setGroup(group).setToInstance(to == null ? "" : to).build();
-    return endpoints.call(ch -> stub(ch, 15_000).switchover(req), 6);
+    return retrying(ch -> stub(ch, 15_000).switchover(req));
   }
 
   /** The transitions of the group the coordinators keep, oldest first. */
   public List<Transition> history(String group) {
     HistoryRequest req = HistoryRequest.newBuilder().setGroup(group).build();
-    return endpoints.call(ch -> stub(ch, DEADLINE_MS).history(req), 6).getTransitionsList();
+    return retrying(ch -> stub(ch, DEADLINE_MS).history(req)).getTransitionsList();
   }
 
   @Override

@@ -16,9 +16,11 @@ import java.util.List;
  * @param hangRoute   whether the flows include the hang route (tests and benchmark only)
  * @param topology    address rewriting for fault injection; {@link Topology#DIRECT} for none
  * @param javaOpts    TANDEM_JAVA_OPTS for the coordinator and agent JVMs
+ * @param probeTimeout the agents' Node-RED probe response timeout (product default 250 ms)
+ * @param probeMisses  missed probes that mean "hung" (product default 3)
  */
 public record ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
-    boolean hangRoute, Topology topology, String javaOpts) {
+    boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses) {
 
   /** Small JVMs that start quickly: 5 of them share 2 cores on a CI machine. */
   public static final String SMALL_JVM = "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
@@ -30,24 +32,38 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
     }
   }
 
+  /** The product's default timings (lease 2 s, probe 250 ms x 3): what the benchmark measures. */
   public static ClusterSpec defaults(List<String> instances) {
-    return new ClusterSpec(null, "line1", instances, Duration.ofSeconds(2), true, Topology.DIRECT, SMALL_JVM);
+    return new ClusterSpec(null, "line1", instances, Duration.ofSeconds(2), true, Topology.DIRECT, SMALL_JVM,
+        Duration.ofMillis(250), 3);
+  }
+
+  /**
+   * Defaults with a probe timeout of 1 s: on a loaded 2-core CI machine a healthy Node-RED can miss
+   * 250 ms probes while it boots or starts its flows, and the agent would rightly kill it as hung.
+   */
+  public static ClusterSpec forCi(List<String> instances) {
+    return defaults(instances).withProbe(Duration.ofSeconds(1), 3);
+  }
+
+  public ClusterSpec withProbe(Duration timeout, int misses) {
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses);
   }
 
   public ClusterSpec withGroup(String g) {
-    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts);
+    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses);
   }
 
   public ClusterSpec withWorkDir(Path d) {
-    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts);
+    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses);
   }
 
   public ClusterSpec withHangRoute(boolean h) {
-    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts);
+    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses);
   }
 
   public ClusterSpec withTopology(Topology t) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses);
   }
 
   /**

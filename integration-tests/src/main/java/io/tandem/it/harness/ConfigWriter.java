@@ -28,16 +28,17 @@ final class ConfigWriter {
     return write(dir.resolve(self.id() + ".yaml"), y.toString());
   }
 
-  static Path agent(Path dir, AgentNode a, List<String> coordinators, String group, Path redJs,
+  static Path agent(Path dir, AgentNode a, List<String> coordinators, ClusterSpec spec, Path redJs,
       Map<String, String> env) {
     StringBuilder y = new StringBuilder();
-    y.append("group: ").append(group).append('\n');
+    y.append("group: ").append(spec.group()).append('\n');
     y.append("instance: ").append(a.instance()).append('\n');
     y.append("host: 127.0.0.1\n");
     y.append("coordinators: [").append(String.join(", ", coordinators)).append("]\n");
     y.append("http: 127.0.0.1:").append(a.httpPort()).append('\n');
     y.append("lease: {driftBound: 0.01, stopBudget: 300ms, renewInterval: 250ms, rpcTimeout: 300ms}\n");
-    y.append("probe: {interval: 100ms, timeout: 250ms, misses: 3}\n");
+    y.append("probe: {interval: 100ms, timeout: ").append(spec.probeTimeout().toMillis()).append("ms, misses: ")
+        .append(spec.probeMisses()).append("}\n");
     y.append("nodeRed:\n");
     y.append("  mode: launch\n");
     y.append("  command: [node, ").append(quote(redJs.toString())).append("]\n");

@@ -73,19 +73,25 @@ public final class LocalCluster implements AutoCloseable {
           cfg.toString()), javaEnv, workDir, workDir.resolve(n.id() + ".log")));
       n.process().start();
     }
-    awaitLeader(START_TIMEOUT);
+    Waits.until("a coordinator leader", START_TIMEOUT, Duration.ofMillis(100), () -> {
+      coordinators.forEach(n -> n.process().assertAlive());
+      return admin.tryClusterStatus();
+    });
     List<String> grpc = coordinators.stream().map(CoordinatorNode::grpcAddress).toList();
     for (AgentNode a : agents) {
       WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
       Path cfg = ConfigWriter.agent(workDir, a, spec.topology().coordinatorsForAgent(a.instance(), grpc),
-          spec.group(), redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()));
+          spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()));
       a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
           "--config", cfg.toString()), javaEnv, workDir, workDir.resolve("agent-" + a.instance() + ".log")));
       a.process().start();
     }
     for (AgentNode a : agents) {
       Waits.until(a.instance() + "'s Node-RED loaded as a standby", START_TIMEOUT, Duration.ofMillis(100),
-          () -> a.status().filter(s -> "STANDBY".equals(s.runtime())).map(s -> true));
+          () -> {
+            a.process().assertAlive();
+            return a.status().filter(s -> "STANDBY".equals(s.runtime())).map(s -> true);
+          });
     }
     admin.createGroup(spec.group(), spec.instances());
     awaitSteady(START_TIMEOUT);
@@ -97,31 +103,27 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until the group has an active whose flows the witness accepts (after now), and every other
-   * agent that is running is a ready standby. Returns the active's agent.
+   * Waits until the group has an active whose flows the witness accepted under the current token
+   * (after this call began), and every other agent that is running is a ready standby, all seen in
+   * one consistent reading. Returns the active's agent.
    */
   public AgentNode awaitSteady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
     int from = witness.size();
-    AgentNode active = Waits.until("an active instance in " + spec.group(), timeout, Duration.ofMillis(50),
-        () -> admin.tryGroup(spec.group()).filter(g -> !g.getActive().isEmpty()).map(g -> agent(g.getActive())));
-    try {
-      if (witness.await(from, c -> c.accepted() && c.instance().equals(active.instance()),
-          Math.max(1, (deadline - System.nanoTime()) / 1_000_000)).isEmpty()) {
-        throw new HarnessException("the witness saw no accepted call from the active " + active.instance());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HarnessException("interrupted", e);
-    }
-    for (AgentNode a : agents) {
-      if (a != active && a.process() != null && a.process().isAlive()) {
-        Waits.until(a.instance() + " ready as a standby", Duration.ofNanos(Math.max(1, deadline - System.nanoTime())),
-            () -> a.status().map(AgentStatus::isReadyStandby).orElse(false)
-                && admin.tryGroup(spec.group()).map(g -> isReady(g, a.instance())).orElse(false));
-      }
-    }
-    return active;
+    return Waits.until("a steady group " + spec.group() + " (an active serving the witness, ready standbys)",
+        timeout, Duration.ofMillis(50), () -> {
+          Optional<GroupView> g = admin.tryGroup(spec.group()).filter(x -> !x.getActive().isEmpty());
+          if (g.isEmpty()) {
+            return Optional.empty();
+          }
+          AgentNode active = agent(g.get().getActive());
+          long token = g.get().getToken();
+          boolean serving = witness.callsSince(from).stream()
+              .anyMatch(c -> c.accepted() && c.token() == token && c.instance().equals(active.instance()));
+          boolean standbysReady = agents.stream()
+              .filter(a -> a != active && a.process() != null && a.process().isAlive())
+              .allMatch(a -> isReady(g.get(), a.instance()) && a.status().map(AgentStatus::isReadyStandby).orElse(false));
+          return serving && standbysReady ? Optional.of(active) : Optional.empty();
+        });
   }
 
   private static boolean isReady(GroupView g, String instance) {

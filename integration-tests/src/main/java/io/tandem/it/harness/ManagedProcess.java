@@ -62,6 +62,21 @@ public final class ManagedProcess {
     return p == null ? Optional.empty() : Optional.of(p.toHandle());
   }
 
+  /** Throws with the end of the log if the process has exited (e.g. refused its config). */
+  public void assertAlive() {
+    if (!isAlive()) {
+      String tail;
+      try {
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
+        tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        tail = "(cannot read " + log + ": " + e.getMessage() + ")";
+      }
+      throw new HarnessException(name + " exited" + (process == null ? "" : " with code " + process.exitValue())
+          + "; end of " + log + ":\n  " + tail);
+    }
+  }
+
   /** SIGKILL the process and everything it started; returns when they are gone (bounded). */
   public void kill() {
     Process p = process;

@@ -16,7 +16,7 @@ public final class PlainNodeRed implements AutoCloseable {
   private final ManagedProcess process;
   private final int port;
 
-  public PlainNodeRed(Path dir, String instance, String witnessUrl) {
+  public PlainNodeRed(Path dir, String instance, String witnessUrl, boolean hangRoute) {
     this.port = Ports.free();
     Path userDir = dir.resolve("userdir");
     try {
@@ -31,7 +31,7 @@ public final class PlainNodeRed implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    WitnessFlow.writeTo(userDir, false);
+    WitnessFlow.writeTo(userDir, hangRoute);
     List<String> cmd = List.of("node", Repo.redJs().toString(), "--settings",
         userDir.resolve("settings.js").toString(), "--userDir", userDir.toString());
     this.process = new ManagedProcess("node-red-" + instance, cmd,

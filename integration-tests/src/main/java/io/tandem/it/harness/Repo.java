@@ -21,8 +21,10 @@ public final class Repo {
     throw new HarnessException("cannot find the Tandem repository: set -Dtandem.repo.root=/path/to/repo");
   }
 
+  /** bin/NAME of the repo, or the file named by the system property tandem.launcher.NAME (a wrapper). */
   public static Path launcher(String name) {
-    Path p = root().resolve("bin").resolve(name);
+    String override = System.getProperty("tandem.launcher." + name);
+    Path p = override != null && !override.isBlank() ? Path.of(override) : root().resolve("bin").resolve(name);
     if (!Files.isExecutable(p)) {
       throw new HarnessException(p + " is missing or not executable");
     }

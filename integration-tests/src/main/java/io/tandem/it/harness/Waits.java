@@ -18,6 +18,8 @@ public final class Waits {
         if (v.isPresent()) {
           return v.get();
         }
+      } catch (HarnessException e) {
+        throw e; // a definitive failure (e.g. a process died): no point in waiting longer
       } catch (RuntimeException e) {
         lastError = e;
       }

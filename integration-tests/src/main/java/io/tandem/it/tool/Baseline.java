@@ -17,7 +17,7 @@ final class Baseline implements AutoCloseable {
 
   Baseline(Path dir) {
     this.witness = new Witness(dir.resolve("baseline-witness.log"), false);
-    this.nodeRed = new PlainNodeRed(dir.resolve("baseline"), "plain", witness.callUrl());
+    this.nodeRed = new PlainNodeRed(dir.resolve("baseline"), "plain", witness.callUrl(), false);
   }
 
   void start() throws InterruptedException {

@@ -108,6 +108,11 @@ public final class Witness implements AutoCloseable {
     return List.copyOf(calls);
   }
 
+  /** A copy of the calls from position {@code from} on. */
+  public synchronized List<WitnessCall> callsSince(int from) {
+    return List.copyOf(calls.subList(Math.max(0, Math.min(from, calls.size())), calls.size()));
+  }
+
   public synchronized int size() {
     return calls.size();
   }

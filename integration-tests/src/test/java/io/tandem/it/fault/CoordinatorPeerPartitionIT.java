@@ -9,13 +9,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,9 +31,8 @@ class CoordinatorPeerPartitionIT {
   @TempDir Path dir;
   private MeshedCoordinators cluster;
 
-  @BeforeEach
-  void start() throws IOException {
-    cluster = new MeshedCoordinators(dir);
+  private void start(Map<String, ClockFault> clocks) throws IOException {
+    cluster = new MeshedCoordinators(dir, clocks);
     cluster.start();
   }
 
@@ -63,6 +62,21 @@ class CoordinatorPeerPartitionIT {
 
   @Test
   void isolatingTheLeaderElectsAnotherAndHealingLetsItRejoin() throws Exception {
+    start(Map.of());
+    isolateLeaderAndHeal();
+  }
+
+  /** libfaketime inside the drift bound: Ratis in a JVM with scaled clocks still elects and rejoins. */
+  @Test
+  void theSameWithClocksDriftingWithinTheBound() throws Exception {
+    start(Map.of("c1", new ClockFault(1.0045), "c2", new ClockFault(0.9955)));
+    isolateLeaderAndHeal();
+    // the launcher exec's java in the same process: libfaketime is loaded into c1's and c2's JVM
+    assertThat(Files.readString(Path.of("/proc/" + cluster.pid("c1") + "/maps"))).contains("libfaketime");
+    assertThat(Files.readString(Path.of("/proc/" + cluster.pid("c3") + "/maps"))).doesNotContain("libfaketime");
+  }
+
+  private void isolateLeaderAndHeal() throws Exception {
     ClusterStatusResponse before;
     try {
       before = Waits.until("a leader all three agree on", BOOT, Duration.ofMillis(200),

@@ -28,8 +28,12 @@ final class MeshedCoordinators implements AutoCloseable {
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
   private final Map<String, AdminRpc> direct = new LinkedHashMap<>();
 
-  MeshedCoordinators(Path dir) throws IOException {
+  private final Map<String, ClockFault> clocks;
+
+  /** {@code clocks}: a clock rate per coordinator id (missing: real time). */
+  MeshedCoordinators(Path dir, Map<String, ClockFault> clocks) throws IOException {
     this.dir = dir;
+    this.clocks = Map.copyOf(clocks);
     this.mesh = PeerMesh.create(IDS, dir.resolve("hosts"));
     for (String id : IDS) {
       grpcPorts.put(id, Ports.free());
@@ -40,9 +44,14 @@ final class MeshedCoordinators implements AutoCloseable {
     for (String id : IDS) {
       Path config = Files.writeString(dir.resolve(id + ".yaml"), config(id));
       String javaOpts = ClusterSpec.SMALL_JVM + " " + mesh.javaOption(id);
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("TANDEM_JAVA_OPTS", javaOpts);
+      if (clocks.containsKey(id)) {
+        env.putAll(clocks.get(id).environment());
+      }
       ManagedProcess p = new ManagedProcess(id,
           List.of(Repo.launcher("tandem-coordinator").toString(), "--config", config.toString()),
-          Map.of("TANDEM_JAVA_OPTS", javaOpts), dir, dir.resolve(id + ".log"));
+          env, dir, dir.resolve(id + ".log"));
       processes.put(id, p);
       p.start();
       direct.put(id, new AdminRpc(List.of(grpcAddress(id))));
@@ -63,6 +72,10 @@ final class MeshedCoordinators implements AutoCloseable {
 
   String grpcAddress(String id) {
     return "127.0.0.1:" + grpcPorts.get(id);
+  }
+
+  long pid(String id) {
+    return processes.get(id).pid();
   }
 
   PeerMesh mesh() {

@@ -1,0 +1,79 @@
+package io.tandem.agent;
+
+import static io.tandem.agent.AgentHarness.LONG;
+import static io.tandem.agent.AgentHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.agent.nodered.NodeRedAdminClient;
+import io.tandem.agent.nodered.RuntimeControlException;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two agents with real Node-RED under a real coordinator cluster: exactly one runs its flows. */
+class ActiveStandbyTest {
+  private AgentHarness h;
+  private Agent a;
+  private Agent b;
+
+  @BeforeEach
+  void start() throws Exception {
+    h = AgentHarness.start("line1", "a", "b");
+    a = h.startAgent("a");
+    b = h.startAgent("b");
+  }
+
+  @AfterEach
+  void stop() {
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  @Test
+  void onlyTheActiveRunsItsFlowsAndTheStandbyStaysStopped() throws Exception {
+    Agent active = h.awaitActive(LONG);
+    Agent standby = active == a ? b : a;
+    String name = active.config().instance();
+    await("the standby's Node-RED to be ready", LONG,
+        () -> AgentHarness.runtimeIs(standby, "STANDBY"));
+    await("lines from the active's flows", LONG, () -> h.linesFrom(name) >= 10);
+    long token = active.snapshot().token();
+    assertThat(token).isPositive();
+
+    List<String> lines = h.lines();
+    assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).isEqualTo(name + " " + token));
+    assertThat(h.ping(active)).isEqualTo(200);
+    assertThat(h.ping(standby)).as("http-in of stopped flows").isEqualTo(404);
+    assertThat(h.adminClient(standby).getFlowsState()).isEqualTo("stop");
+    assertThat(h.adminClient(active).getFlowsState()).isEqualTo("start");
+    assertThat(h.linesFrom(standby.config().instance())).isZero();
+  }
+
+  @Test
+  void activeAnswers200OnExactlyOneInstanceAndAStaleTokenIsRefused() throws Exception {
+    Agent active = h.awaitActive(LONG);
+    Agent standby = active == a ? b : a;
+    await("the standby's Node-RED to be ready", LONG,
+        () -> AgentHarness.runtimeIs(standby, "STANDBY"));
+    for (int i = 0; i < 5; i++) {
+      assertThat(h.agentHttp(active, "/active")).isEqualTo(200);
+      assertThat(h.agentHttp(standby, "/active")).isEqualTo(503);
+      assertThat(h.agentHttp(standby, "/health")).isEqualTo(200);
+      AgentHarness.sleep(100);
+    }
+
+    long token = active.snapshot().token();
+    NodeRedAdminClient admin = h.adminClient(active);
+    assertThat(admin.getToken()).isEqualTo(token);
+    assertThatThrownBy(() -> admin.setToken(token - 1))
+        .isInstanceOfSatisfying(RuntimeControlException.class, e -> {
+          assertThat(e.httpStatus()).isEqualTo(409);
+          assertThat(e.isStaleToken()).isTrue();
+        });
+    assertThat(admin.getToken()).as("a refused token changes nothing").isEqualTo(token);
+    assertThat(h.agentHttp(active, "/active")).isEqualTo(200);
+  }
+}

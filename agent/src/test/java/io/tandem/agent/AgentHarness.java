@@ -1,0 +1,204 @@
+package io.tandem.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.agent.config.AgentConfig;
+import io.tandem.agent.config.HookSettings;
+import io.tandem.agent.config.HostPort;
+import io.tandem.agent.config.LeaseSettings;
+import io.tandem.agent.http.AgentSnapshot;
+import io.tandem.agent.nodered.NodeRedAdminClient;
+import io.tandem.agent.nodered.NodeRedSettings;
+import io.tandem.agent.nodered.UserDirLayout;
+import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.MiniCluster;
+import io.tandem.coordinator.testing.TestClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end fixture: a real 3-node coordinator cluster in this JVM, one group, and agents that
+ * launch real Node-RED processes. Every agent runs the same flows: an inject every 50 ms appends
+ * "instance token" to one shared file, and http-in GET /ping answers 200 while the flows run.
+ * {@link #close()} closes agents (killing their Node-RED), the cluster and the temp folder.
+ */
+final class AgentHarness implements AutoCloseable {
+  static final Duration LONG = Duration.ofSeconds(40);
+  private final Path root;
+  private final MiniCluster cluster;
+  private final TestClient client;
+  private final String group;
+  private final Map<String, Agent> agents = new LinkedHashMap<>();
+  private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+
+  private AgentHarness(Path root, MiniCluster cluster, String group) {
+    this.root = root;
+    this.cluster = cluster;
+    this.client = new TestClient(cluster.grpcAddresses());
+    this.group = group;
+  }
+
+  /** Starts the cluster and creates the group with {@code instances} (first = highest priority). */
+  static AgentHarness start(String group, String... instances) throws IOException {
+    Path root = Files.createTempDirectory("tandem-agent-test-");
+    MiniCluster cluster = MiniCluster.start(3);
+    AgentHarness h = new AgentHarness(root, cluster, group);
+    try {
+      cluster.waitForLeader(LONG);
+      h.client.createGroup(group, instances);
+      return h;
+    } catch (RuntimeException e) {
+      h.close();
+      throw e;
+    }
+  }
+
+  MiniCluster cluster() {
+    return cluster;
+  }
+
+  Path outFile() {
+    return root.resolve("out.txt");
+  }
+
+  static Path redJs() {
+    String dir = System.getProperty("tandem.nodered.dir");
+    assertThat(dir).as("system property tandem.nodered.dir (set by the build)").isNotBlank();
+    Path red = Path.of(dir, "node_modules", "node-red", "red.js");
+    assertThat(red).as("Node-RED installed by bin/install-node-red").exists();
+    return red;
+  }
+
+  /** Starts an agent for {@code instance} whose Node-RED runs the test flows. */
+  Agent startAgent(String instance) throws IOException {
+    Path userDir = root.resolve(instance);
+    Files.createDirectories(userDir);
+    Files.writeString(new UserDirLayout(userDir).flowsFile(), Flows.appender(instance, outFile()));
+    int port = FreePorts.pick(1).get(0);
+    NodeRedSettings nr = new NodeRedSettings(NodeRedSettings.Mode.LAUNCH,
+        List.of("node", redJs().toString()), userDir, "127.0.0.1", port, List.of(), Map.of(),
+        null, userDir.resolve("tandem-agent.token"), null, null, 0, null, null);
+    AgentConfig cfg = new AgentConfig(group, instance, "127.0.0.1",
+        Arrays.asList(cluster.grpcAddresses().split(",")), new HostPort("127.0.0.1", 0),
+        LeaseSettings.defaults(), nr, HookSettings.none());
+    Agent agent = new Agent(cfg);
+    agents.put(instance, agent);
+    agent.start();
+    return agent;
+  }
+
+  Agent agent(String instance) {
+    return agents.get(instance);
+  }
+
+  /** The agent whose snapshot says it runs the flows as the committed active with a lease. */
+  Optional<Agent> active() {
+    long now = System.nanoTime();
+    return agents.values().stream().filter(a -> a.snapshot().activeNow(now)).findFirst();
+  }
+
+  Agent awaitActive(Duration timeout) {
+    await("an active instance", timeout, () -> active().isPresent());
+    return active().orElseThrow();
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+      }
+      sleep(5);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  static boolean runtimeIs(Agent a, String state) {
+    return state.equals(a.snapshot().runtimeState());
+  }
+
+  /** Lines written by the flows so far (instance and token). */
+  List<String> lines() {
+    try {
+      return Files.exists(outFile()) ? Files.readAllLines(outFile()) : List.of();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  long linesFrom(String instance) {
+    return lines().stream().filter(l -> l.startsWith(instance + " ")).count();
+  }
+
+  /** GET on the agent's local API; returns the HTTP status. */
+  int agentHttp(Agent a, String path) throws Exception {
+    return get("http://127.0.0.1:" + a.httpPort() + path);
+  }
+
+  /** GET /ping on the agent's Node-RED (an http-in route of the test flows). */
+  int ping(Agent a) throws Exception {
+    return get(a.config().nodeRed().baseUrl().resolve("ping").toString());
+  }
+
+  private int get(String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  NodeRedAdminClient adminClient(Agent a) throws IOException {
+    String token = Files.readString(a.config().nodeRed().tokenFile()).trim();
+    return new NodeRedAdminClient(a.config().nodeRed().baseUrl(), token);
+  }
+
+  static String describe(Agent a) {
+    AgentSnapshot s = a.snapshot();
+    return s.instance() + ": role " + s.role() + ", runtime " + s.runtimeState() + ", token "
+        + s.token() + ", fenced " + s.fencedToken() + ", last: " + s.lastReason();
+  }
+
+  @Override
+  public void close() {
+    List<Throwable> errors = new ArrayList<>();
+    for (Agent a : agents.values()) {
+      try {
+        a.close();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+    }
+    client.close();
+    cluster.close();
+    try (Stream<Path> files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      errors.add(e);
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException("cleanup failed: " + errors);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.tandem.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private static final String PEERS = """
+      peers:
+        - {id: c1, raft: 127.0.0.1:7201, grpc: 127.0.0.1:7101}
+        - {id: c2, raft: 127.0.0.1:7202, grpc: 127.0.0.1:7102}
+        - {id: c3, raft: 127.0.0.1:7203, grpc: 127.0.0.1:7103}
+      """;
+
+  private static CoordinatorConfig parse(String yaml) throws ConfigException {
+    return ConfigLoader.parse("c.yaml", yaml, null, null);
+  }
+
+  @Test
+  void aMinimalFileGetsTheDocumentedDefaults() throws Exception {
+    CoordinatorConfig c = parse("nodeId: c2\ndataDir: /tmp/x\n" + PEERS);
+    assertThat(c.nodeId()).isEqualTo("c2");
+    assertThat(c.clusterId()).isEqualTo("tandem");
+    assertThat(c.self().grpc()).isEqualTo(new HostPort("127.0.0.1", 7102));
+    assertThat(c.metricsAddress()).isEmpty();
+    assertThat(c.lease()).isEqualTo(LeaseSettings.DEFAULTS);
+    assertThat(c.lease().lease()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.switchoverTimeout()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void flagsOverrideTheFile() throws Exception {
+    CoordinatorConfig c = ConfigLoader.parse("c.yaml", "nodeId: c2\ndataDir: /tmp/x\n" + PEERS, "c3", Path.of("/d"));
+    assertThat(c.nodeId()).isEqualTo("c3");
+    assertThat(c.dataDir()).isEqualTo(Path.of("/d"));
+  }
+
+  @Test
+  void durationsAcceptUnits() throws Exception {
+    CoordinatorConfig c = parse("nodeId: c1\ndataDir: /tmp/x\n" + PEERS
+        + "lease: {duration: 3s, renewInterval: 500ms, standbyFreshness: 1500, tickInterval: 10ms}\n"
+        + "metrics: 127.0.0.1:9100\n");
+    assertThat(c.lease().lease()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.lease().standbyFreshness()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(c.metricsAddress()).contains(new HostPort("127.0.0.1", 9100));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    "nodeId: c1\\ndataDir: /x\\npeers: []| peers:",
+    "dataDir: /x\\nPEERS| nodeId: is required",
+    "nodeId: c9\\ndataDir: /x\\nPEERS| nodeId: \"c9\" is not the id of any entry in peers",
+    "nodeId: c1\\nPEERS| dataDir: is required",
+    "nodeId: c1\\ndataDir: /x\\nPEERSlease: {duration: 2 hours}| lease.duration:",
+    "nodeId: c1\\ndataDir: /x\\nPEERSlease: {duration: 600ms}| lease.renewInterval:",
+    "nodeId: c1\\ndataDir: /x\\nPEERSleese: 1| leese: unknown field",
+    "nodeId: c1\\ndataDir: /x\\nPEERSmetrics: nowhere| metrics: \"nowhere\" is not host:port",
+    "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: 127.0.0.1:70000, grpc: 127.0.0.1:1}| peers[0].raft:",
+    "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:1}| peers[0].grpc: a:1 is used twice",
+    "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:2}\\n  - {id: c1, raft: a:3, grpc: a:4}| peers[1].id: \"c1\" appears twice",
+    "nodeId: [c1\\n| not valid YAML",
+  })
+  void aBadFileIsRefusedWithAMessageNamingTheField(String yaml, String expected) {
+    String text = yaml.replace("\\n", "\n").replace("PEERS", PEERS);
+    assertThatThrownBy(() -> parse(text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("c.yaml: ")
+        .hasMessageContaining(expected.trim());
+  }
+}

@@ -1,0 +1,150 @@
+package io.tandem.it.chaos;
+
+import io.tandem.it.check.HistoryChecker;
+import io.tandem.it.check.Verdict;
+import io.tandem.it.check.Violation;
+import io.tandem.it.fault.FaultKind;
+import io.tandem.it.fault.NemesisRunner.Outcome;
+import io.tandem.it.witness.WitnessCall;
+import io.tandem.proto.state.Transition;
+import io.tandem.proto.state.TransitionKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The four safety and liveness properties of a chaos run (issue 5), over the witness history, the
+ * faults as they were injected and the group's history before and after a restart of every
+ * coordinator:
+ *
+ * <ol>
+ *   <li>{@code no-overlap}: activity intervals of different instances never overlap, refused calls
+ *       counted ({@link HistoryChecker.Mode#STRICT}), except around a pause of an agent or a
+ *       Node-RED (from the pause until lease + stop budget + 1 s after it ended), where a lease alone
+ *       cannot protect and the fencing token must;
+ *   <li>{@code fencing}: under every fault, pauses included, the witness never accepts a token lower
+ *       than one it accepted, and accepted activations never overlap
+ *       ({@link HistoryChecker.Mode#PAUSES});
+ *   <li>{@code durable}: every activation committed before the coordinators restarted is still in
+ *       their history afterwards, and every token the witness accepted is a committed activation
+ *       of that instance;
+ *   <li>{@code liveness}: in every fault-free window longer than {@code recovery}, some instance
+ *       is active (the witness accepts its calls) from {@code recovery} after the window starts.
+ * </ol>
+ */
+public final class ChaosChecker {
+  private final Duration lease;
+  private final Duration stopBudget;
+  private final Duration recovery;
+
+  /**
+   * @param recovery how long after the last heal the cluster may take to have an active again
+   *                 (lease + election + a start-up margin)
+   */
+  public ChaosChecker(Duration lease, Duration stopBudget, Duration recovery) {
+    this.lease = lease;
+    this.stopBudget = stopBudget;
+    this.recovery = recovery;
+  }
+
+  public List<Finding> check(List<WitnessCall> calls, List<Outcome> outcomes, long runStart, long runEnd,
+      List<Transition> before, List<Transition> after) {
+    Set<Finding> out = new LinkedHashSet<>();
+    out.addAll(noOverlap(calls, outcomes));
+    out.addAll(fencing(calls));
+    out.addAll(durable(calls, before, after));
+    out.addAll(liveness(calls, outcomes, runStart, runEnd));
+    return List.copyOf(out);
+  }
+
+  List<Finding> noOverlap(List<WitnessCall> calls, List<Outcome> outcomes) {
+    long excuse = lease.plus(stopBudget).plusSeconds(1).toNanos();
+    List<long[]> excused = outcomes.stream()
+        .filter(o -> o.injected() && (o.fault().kind() == FaultKind.PAUSE_AGENT || o.fault().kind() == FaultKind.PAUSE_NODE_RED))
+        .map(o -> new long[] {o.injectedAt(), o.healedAt() + excuse})
+        .toList();
+    List<WitnessCall> counted = calls.stream()
+        .filter(c -> excused.stream().noneMatch(w -> c.nanos() >= w[0] && c.nanos() <= w[1]))
+        .toList();
+    return findings("no-overlap", HistoryChecker.check(counted, HistoryChecker.Mode.STRICT));
+  }
+
+  List<Finding> fencing(List<WitnessCall> calls) {
+    return findings("fencing", HistoryChecker.check(calls, HistoryChecker.Mode.PAUSES));
+  }
+
+  private static List<Finding> findings(String property, Verdict v) {
+    List<Finding> out = new ArrayList<>();
+    for (Violation x : v.violations()) {
+      out.add(new Finding(property, x.kind() + ": " + x.message(), x.lines()));
+    }
+    return out;
+  }
+
+  List<Finding> durable(List<WitnessCall> calls, List<Transition> before, List<Transition> after) {
+    List<Finding> out = new ArrayList<>();
+    List<Transition> afterActs = activations(after);
+    long oldestKept = after.isEmpty() ? Long.MAX_VALUE : after.get(0).getIndex();
+    Set<String> kept = afterActs.stream().map(ChaosChecker::key).collect(Collectors.toSet());
+    for (Transition t : activations(before)) {
+      if (t.getIndex() >= oldestKept && !kept.contains(key(t))) {
+        out.add(new Finding("durable", "activation of " + t.getToInstance() + " with token " + t.getToken()
+            + " (log index " + t.getIndex() + ") was lost by the restart", List.of(t.toString().strip())));
+      }
+    }
+    long oldestToken = afterActs.isEmpty() ? Long.MAX_VALUE : afterActs.get(0).getToken();
+    Map<Long, String> committed = afterActs.stream()
+        .collect(Collectors.toMap(Transition::getToken, Transition::getToInstance, (a, b) -> a));
+    Set<String> reported = new LinkedHashSet<>();
+    for (WitnessCall c : calls) {
+      if (!c.accepted() || c.token() < oldestToken || !reported.add(c.instance() + "@" + c.token())) {
+        continue;
+      }
+      String owner = committed.get(c.token());
+      if (!c.instance().equals(owner)) {
+        out.add(new Finding("durable", "the witness accepted " + c.instance() + " with token " + c.token()
+            + ", which is " + (owner == null ? "no committed activation" : "the activation of " + owner),
+            List.of(c.toLine())));
+      }
+    }
+    return out;
+  }
+
+  private static List<Transition> activations(List<Transition> history) {
+    return history.stream().filter(t -> t.getKind() == TransitionKind.ACTIVATED).toList();
+  }
+
+  private static String key(Transition t) {
+    return t.getToInstance() + "@" + t.getToken();
+  }
+
+  List<Finding> liveness(List<WitnessCall> calls, List<Outcome> outcomes, long runStart, long runEnd) {
+    List<Finding> out = new ArrayList<>();
+    long from = runStart;
+    List<long[]> windows = new ArrayList<>();
+    for (Outcome o : outcomes) {
+      if (o.injected()) {
+        windows.add(new long[] {from, o.injectedAt()});
+        from = Math.max(from, o.healedAt());
+      }
+    }
+    windows.add(new long[] {from, runEnd});
+    for (long[] w : windows) {
+      long checkFrom = w[0] + recovery.toNanos();
+      if (checkFrom >= w[1]) {
+        continue;
+      }
+      boolean active = calls.stream().anyMatch(c -> c.accepted() && c.nanos() >= checkFrom && c.nanos() < w[1]);
+      if (!active) {
+        out.add(new Finding("liveness", String.format(java.util.Locale.ROOT,
+            "no instance was active from %.1f s to %.1f s of the run (fault-free since %.1f s)",
+            (checkFrom - runStart) / 1e9, (w[1] - runStart) / 1e9, (w[0] - runStart) / 1e9), List.of()));
+      }
+    }
+    return out;
+  }
+}

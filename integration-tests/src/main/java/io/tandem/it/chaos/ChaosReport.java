@@ -1,0 +1,50 @@
+package io.tandem.it.chaos;
+
+import io.tandem.it.fault.FaultKind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a chaos run found.
+ *
+ * @param seed        the nemesis seed (replay with {@code --seed})
+ * @param injected    faults actually injected, by kind
+ * @param notInjected planned faults that could not be injected (e.g. no leader known at the time)
+ * @param activations distinct (instance, token) pairs the witness accepted
+ * @param findings    violated properties; empty when the run is safe
+ * @param workDir     configs, logs and the witness log of the run
+ */
+public record ChaosReport(long seed, Map<FaultKind, Integer> injected, int notInjected, int activations,
+    List<Finding> findings, Path workDir) {
+
+  public int faults() {
+    return injected.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  public boolean ok() {
+    return findings.isEmpty();
+  }
+
+  /** The report for people, ending with {@link #summary()}. */
+  public List<String> lines() {
+    List<String> out = new ArrayList<>();
+    out.add("faults injected by kind:");
+    injected.forEach((k, n) -> out.add(String.format("  %-20s %4d  %s", k, n, k.description())));
+    if (notInjected > 0) {
+      out.add("  (" + notInjected + " planned faults could not be injected; see the log)");
+    }
+    out.add("activations: " + activations);
+    out.add("violations: " + findings.size() + (findings.isEmpty() ? "" : " (seed " + seed + ", logs in " + workDir + ")"));
+    findings.forEach(f -> out.add("  " + f));
+    out.add(summary());
+    return out;
+  }
+
+  /** The last line, for scripts. */
+  public String summary() {
+    return "summary faults=" + faults() + " activations=" + activations + " violations=" + findings.size()
+        + " seed=" + seed;
+  }
+}

@@ -1,0 +1,126 @@
+package io.tandem.it.chaos;
+
+import io.tandem.it.fault.FaultKind;
+import io.tandem.it.fault.Nemesis;
+import io.tandem.it.fault.NemesisConfig;
+import io.tandem.it.fault.NemesisRunner;
+import io.tandem.it.fault.PeerMesh;
+import io.tandem.it.fault.Schedule;
+import io.tandem.it.harness.ClusterSpec;
+import io.tandem.it.harness.CoordinatorNode;
+import io.tandem.it.harness.LocalCluster;
+import io.tandem.it.harness.Waits;
+import io.tandem.it.witness.WitnessCall;
+import io.tandem.proto.state.Transition;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One chaos run: start a local cluster with proxies everywhere, play a nemesis schedule, restart
+ * every coordinator, check the four properties of {@link ChaosChecker}.
+ */
+public final class ChaosRun {
+  static final List<String> COORDINATORS = List.of("c1", "c2", "c3");
+  static final Set<FaultKind> PEER_FAULTS = EnumSet.of(FaultKind.ISOLATE_LEADER, FaultKind.ISOLATE_FOLLOWER,
+      FaultKind.PEER_ONE_WAY, FaultKind.PEER_DELAY, FaultKind.PEER_RESET);
+  private static final Duration STOP_BUDGET = Duration.ofMillis(300);
+  private static final Duration RESTART_TIMEOUT = Duration.ofSeconds(90);
+
+  private ChaosRun() {}
+
+  /**
+   * @param seed      nemesis seed
+   * @param budget    length of the fault schedule
+   * @param instances the group's instances (2 or 3)
+   * @param out       where progress and the report go
+   */
+  public static ChaosReport run(long seed, Duration budget, List<String> instances, PrintStream out)
+      throws IOException, InterruptedException {
+    boolean hooks = harnessHasProcessHooks();
+    NemesisConfig config = NemesisConfig.defaults(budget, instances, COORDINATORS)
+        .withQuiet(Duration.ofSeconds(3), Duration.ofSeconds(10));
+    if (!hooks) {
+      // without per-process JVM options and environment, no hosts files (peer mesh) and no clocks
+      Set<FaultKind> kinds = EnumSet.allOf(FaultKind.class);
+      kinds.removeAll(PEER_FAULTS);
+      config = config.withKinds(kinds).withClockDrift(0);
+      out.println("note: the harness has no per-process hooks yet: no faults between coordinators, no clock drift");
+    }
+    Schedule schedule = Nemesis.plan(seed, config);
+    schedule.describe().forEach(out::println);
+    Path dir = Files.createTempDirectory("tandem-chaos-");
+    PeerMesh mesh = hooks ? PeerMesh.create(COORDINATORS, dir.resolve("hosts")) : null;
+    try (ChaosTopology topology = new ChaosTopology(mesh, schedule.coordinatorClocks(), schedule.agentClocks())) {
+      ClusterSpec spec = ClusterSpec.defaults(instances).withWorkDir(dir).withTopology(topology).withHangRoute(false);
+      out.println("starting the cluster in " + dir + " ...");
+      try (LocalCluster cluster = LocalCluster.start(spec)) {
+        out.println("cluster ready, " + cluster.activeInstance() + " active; injecting faults for "
+            + budget.toSeconds() + " s");
+        long start = System.nanoTime();
+        List<NemesisRunner.Outcome> outcomes =
+            new NemesisRunner(new ClusterInjector(cluster, topology), NemesisRunner.SYSTEM).run(schedule);
+        long end = System.nanoTime();
+        List<Transition> before = history(cluster);
+        out.println("faults done; restarting every coordinator to check that commits survive ...");
+        restartCoordinators(cluster);
+        List<Transition> after = history(cluster);
+        List<WitnessCall> calls = cluster.witness().calls();
+        ChaosChecker checker = new ChaosChecker(spec.lease(), STOP_BUDGET, spec.lease().plusSeconds(3));
+        List<Finding> findings = checker.check(calls, outcomes, start, end, before, after);
+        Map<FaultKind, Integer> injected = new EnumMap<>(FaultKind.class);
+        outcomes.stream().filter(NemesisRunner.Outcome::injected)
+            .forEach(o -> injected.merge(o.fault().kind(), 1, Integer::sum));
+        int notInjected = (int) outcomes.stream().filter(o -> !o.injected()).count();
+        int activations = calls.stream().filter(WitnessCall::accepted)
+            .map(c -> c.instance() + "@" + c.token()).collect(Collectors.toSet()).size();
+        return new ChaosReport(seed, injected, notInjected, activations, findings, dir);
+      }
+    }
+  }
+
+  private static List<Transition> history(LocalCluster cluster) {
+    return Waits.until("the group's history", RESTART_TIMEOUT, Duration.ofMillis(200),
+        () -> {
+          try {
+            return java.util.Optional.of(cluster.admin().history(cluster.groupName()));
+          } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+          }
+        });
+  }
+
+  /** SIGKILL every coordinator, start them again on the same data, wait for a leader. */
+  private static void restartCoordinators(LocalCluster cluster) {
+    for (CoordinatorNode c : cluster.coordinators()) {
+      c.process().kill();
+    }
+    for (CoordinatorNode c : cluster.coordinators()) {
+      c.process().start();
+    }
+    cluster.awaitLeader(RESTART_TIMEOUT);
+  }
+
+  /**
+   * Whether the harness gives each process its own JVM options and environment
+   * ({@code Topology.javaOpts(process, base)} and {@code Topology.environment(process)}), which the
+   * peer mesh (hosts files) and clock faults need.
+   */
+  static boolean harnessHasProcessHooks() {
+    try {
+      ClusterSpec.Topology.class.getMethod("javaOpts", String.class, String.class);
+      ClusterSpec.Topology.class.getMethod("environment", String.class);
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+}

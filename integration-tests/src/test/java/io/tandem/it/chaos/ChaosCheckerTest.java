@@ -1,0 +1,124 @@
+package io.tandem.it.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.it.fault.Direction;
+import io.tandem.it.fault.Fault;
+import io.tandem.it.fault.FaultKind;
+import io.tandem.it.fault.NemesisRunner.Outcome;
+import io.tandem.it.witness.WitnessCall;
+import io.tandem.proto.state.Transition;
+import io.tandem.proto.state.TransitionKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ChaosCheckerTest {
+  private static final long S = 1_000_000_000L;
+  private final ChaosChecker checker =
+      new ChaosChecker(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(5));
+  private final List<WitnessCall> calls = new ArrayList<>();
+
+  /** Calls of {@code instance} with {@code token} every 100 ms in [from, to) seconds. */
+  private void run(String instance, long token, double from, double to, boolean accepted) {
+    for (long t = (long) (from * S); t < (long) (to * S); t += S / 10) {
+      calls.add(new WitnessCall(calls.size(), t, 0, instance, token, accepted));
+    }
+    calls.sort(java.util.Comparator.comparingLong(WitnessCall::nanos));
+    for (int i = 0; i < calls.size(); i++) {
+      WitnessCall c = calls.get(i);
+      calls.set(i, new WitnessCall(i, c.nanos(), 0, c.instance(), c.token(), c.accepted()));
+    }
+  }
+
+  private static Outcome fault(FaultKind kind, double at, double healedAt) {
+    Fault f = new Fault(1, Duration.ZERO, kind, "a", Duration.ofMillis((long) ((healedAt - at) * 1000)),
+        Duration.ZERO, kind == FaultKind.AGENT_ONE_WAY ? Direction.CLIENT_TO_SERVER : null);
+    return new Outcome(f, "a", (long) (at * S), (long) (healedAt * S), null);
+  }
+
+  private static Transition activated(String instance, long token) {
+    return Transition.newBuilder().setIndex(token).setKind(TransitionKind.ACTIVATED).setToInstance(instance)
+        .setToken(token).build();
+  }
+
+  private List<Finding> check(List<Outcome> outcomes, List<Transition> before, List<Transition> after) {
+    return checker.check(calls, outcomes, 0, 60 * S, before, after);
+  }
+
+  @Test
+  void aCleanFailoverHasNoFinding() {
+    run("a", 5, 0, 30, true);
+    run("b", 9, 31, 60, true);
+    List<Transition> h = List.of(activated("a", 5), activated("b", 9));
+    assertThat(check(List.of(fault(FaultKind.AGENT_PARTITION, 29, 35)), h, h)).isEmpty();
+  }
+
+  @Test
+  void refusedCallsOverlappingAnotherActiveBreakNoOverlapOutsidePauses() {
+    run("a", 5, 0, 32, true);
+    calls.removeIf(c -> c.nanos() >= 31 * S);
+    run("a", 5, 31, 32, false); // a keeps running after b took over, refused by the witness
+    run("b", 9, 31, 60, true);
+    List<Transition> h = List.of(activated("a", 5), activated("b", 9));
+    List<Finding> f = check(List.of(fault(FaultKind.AGENT_PARTITION, 28, 36)), h, h);
+    assertThat(f).extracting(Finding::property).containsExactly("no-overlap");
+  }
+
+  @Test
+  void theSameOverlapIsExcusedAroundAnAgentPause() {
+    run("a", 5, 0, 32, true);
+    calls.removeIf(c -> c.nanos() >= 31 * S);
+    run("a", 5, 31, 32, false);
+    run("b", 9, 31, 60, true);
+    List<Transition> h = List.of(activated("a", 5), activated("b", 9));
+    assertThat(check(List.of(fault(FaultKind.PAUSE_AGENT, 28, 30)), h, h)).isEmpty();
+  }
+
+  @Test
+  void anAcceptedLowerTokenBreaksFencingEvenUnderPauses() {
+    run("b", 9, 0, 60, true);
+    run("a", 5, 40, 40.05, true); // a stale writer accepted: the witness must never do this
+    List<Transition> h = List.of(activated("a", 5), activated("b", 9));
+    List<Finding> f = check(List.of(fault(FaultKind.PAUSE_NODE_RED, 30, 35)), h, h);
+    assertThat(f).extracting(Finding::property).contains("fencing");
+    assertThat(f.stream().filter(x -> x.property().equals("fencing")).findFirst().orElseThrow().lines())
+        .anyMatch(l -> l.contains(" a 5 ACCEPT"));
+  }
+
+  @Test
+  void anActivationMissingAfterTheRestartIsLost() {
+    run("a", 5, 0, 60, true);
+    List<Finding> f = check(List.of(), List.of(activated("a", 5), activated("b", 9)), List.of(activated("a", 5)));
+    assertThat(f).extracting(Finding::property).containsExactly("durable");
+    assertThat(f.get(0).message()).contains("token 9");
+  }
+
+  @Test
+  void anAcceptedTokenThatWasNeverCommittedIsFound() {
+    run("a", 5, 0, 60, true);
+    List<Transition> h = List.of(activated("b", 5));
+    List<Finding> f = check(List.of(), h, h);
+    assertThat(f).extracting(Finding::property).containsExactly("durable");
+    assertThat(f.get(0).message()).contains("activation of b");
+  }
+
+  @Test
+  void noActiveLongAfterTheLastHealBreaksLiveness() {
+    run("a", 5, 0, 20, true);
+    List<Transition> h = List.of(activated("a", 5));
+    List<Finding> f = check(List.of(fault(FaultKind.KILL_NODE_RED, 20, 20)), h, h);
+    assertThat(f).extracting(Finding::property).containsExactly("liveness");
+    assertThat(f.get(0).message()).contains("from 25.0 s to 60.0 s");
+  }
+
+  @Test
+  void shortQuietWindowsAreNotCheckedForLiveness() {
+    run("a", 5, 0, 10, true);
+    run("a", 5, 50, 60, true);
+    List<Transition> h = List.of(activated("a", 5));
+    // faults from 10 to 46 s: the quiet window 46..60 s is checked from 51 s on, where a is active
+    assertThat(check(List.of(fault(FaultKind.ISOLATE_LEADER, 10, 46)), h, h)).isEmpty();
+  }
+}

@@ -1,0 +1,33 @@
+package io.tandem.it.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.it.fault.Nemesis;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bounded chaos suite of the default test run: a few minutes of random faults against a real
+ * local cluster, then the four properties of {@link ChaosChecker}. Replay a failure with
+ * {@code -Dtandem.chaos.seed=S}; make it longer with {@code -Dtandem.chaos.seconds=N}.
+ */
+class ChaosSuiteIT {
+  @Test
+  void randomFaultsNeverBreakSafetyOrLiveness() throws Exception {
+    long seed = Long.getLong("tandem.chaos.seed", Nemesis.newSeed());
+    Duration budget = Duration.ofSeconds(Long.getLong("tandem.chaos.seconds", 150));
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    System.out.println("ChaosSuiteIT: seed=" + seed + " (replay with -Dtandem.chaos.seed=" + seed + ")");
+    ChaosReport report = ChaosRun.run(seed, budget, List.of("a", "b"), out);
+    String text = buf.toString(StandardCharsets.UTF_8) + String.join("\n", report.lines());
+    System.out.println(text);
+    assertThat(report.findings()).as("chaos run, seed %d:%n%s", seed, text).isEmpty();
+    assertThat(report.faults()).as("faults injected").isPositive();
+    assertThat(report.activations()).as("activations seen by the witness").isPositive();
+  }
+}
