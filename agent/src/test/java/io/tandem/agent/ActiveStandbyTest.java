@@ -5,8 +5,10 @@ import static io.tandem.agent.AgentHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tandem.agent.http.AgentSnapshot;
 import io.tandem.agent.nodered.NodeRedAdminClient;
 import io.tandem.agent.nodered.RuntimeControlException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +42,9 @@ class ActiveStandbyTest {
     await("the standby's Node-RED to be ready", LONG,
         () -> AgentHarness.runtimeIs(standby, "STANDBY"));
     await("lines from the active's flows", LONG, () -> h.linesFrom(name) >= 10);
-    long token = active.snapshot().token();
+    AgentSnapshot s = active.snapshot();
+    assertThat(s.activeNow(System.nanoTime())).as(AgentHarness.describe(active)).isTrue();
+    long token = s.token();
     assertThat(token).isPositive();
 
     List<String> lines = h.lines();
@@ -50,6 +54,8 @@ class ActiveStandbyTest {
     assertThat(h.adminClient(standby).getFlowsState()).isEqualTo("stop");
     assertThat(h.adminClient(active).getFlowsState()).isEqualTo("start");
     assertThat(h.linesFrom(standby.config().instance())).isZero();
+    await("the onActivate hook", LONG,
+        () -> h.hookLines().contains("activate " + name + " " + token));
   }
 
   @Test
@@ -75,5 +81,18 @@ class ActiveStandbyTest {
         });
     assertThat(admin.getToken()).as("a refused token changes nothing").isEqualTo(token);
     assertThat(h.agentHttp(active, "/active")).isEqualTo(200);
+
+    // a graceful shutdown stops the flows and reports SHUTDOWN: the standby takes over at once
+    long pid = active.snapshot().pid();
+    long t0 = System.nanoTime();
+    active.close();
+    await("the standby to take over after the active's shutdown", Duration.ofSeconds(15),
+        () -> standby.snapshot().activeNow(System.nanoTime()));
+    System.out.printf("graceful shutdown of %s -> %s active in %d ms%n", active.config().instance(),
+        standby.config().instance(), (System.nanoTime() - t0) / 1_000_000);
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        .as("the agent's Node-RED is gone").isFalse();
+    await("the onDeactivate hook", LONG, () -> h.hookLines()
+        .contains("deactivate " + active.config().instance() + " " + token));
   }
 }

@@ -39,6 +39,12 @@ import java.util.stream.Stream;
  */
 final class AgentHarness implements AutoCloseable {
   static final Duration LONG = Duration.ofSeconds(40);
+  /**
+   * Probes more tolerant than the defaults (100 ms / 250 ms / 3 misses): on a loaded 2-core CI
+   * machine a healthy Node-RED can miss a 250 ms deadline three times; a real hang is still found.
+   */
+  static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+  static final Duration PROBE_TIMEOUT = Duration.ofMillis(1000);
   private final Path root;
   private final MiniCluster cluster;
   private final TestClient client;
@@ -73,6 +79,18 @@ final class AgentHarness implements AutoCloseable {
     return cluster;
   }
 
+  Path hooksFile() {
+    return root.resolve("hooks.txt");
+  }
+
+  List<String> hookLines() {
+    try {
+      return Files.exists(hooksFile()) ? Files.readAllLines(hooksFile()) : List.of();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
   Path outFile() {
     return root.resolve("out.txt");
   }
@@ -87,16 +105,18 @@ final class AgentHarness implements AutoCloseable {
 
   /** Starts an agent for {@code instance} whose Node-RED runs the test flows. */
   Agent startAgent(String instance) throws IOException {
+    // every agent's hooks append "EVENT INSTANCE TOKEN" to hooks.txt
+    String hook = "echo \"$TANDEM_EVENT $TANDEM_INSTANCE $TANDEM_TOKEN\" >> '" + hooksFile() + "'";
     Path userDir = root.resolve(instance);
     Files.createDirectories(userDir);
     Files.writeString(new UserDirLayout(userDir).flowsFile(), Flows.appender(instance, outFile()));
     int port = FreePorts.pick(1).get(0);
     NodeRedSettings nr = new NodeRedSettings(NodeRedSettings.Mode.LAUNCH,
         List.of("node", redJs().toString()), userDir, "127.0.0.1", port, List.of(), Map.of(),
-        null, userDir.resolve("tandem-agent.token"), null, null, 0, null, null);
+        null, userDir.resolve("tandem-agent.token"), PROBE_INTERVAL, PROBE_TIMEOUT, 3, null, null);
     AgentConfig cfg = new AgentConfig(group, instance, "127.0.0.1",
         Arrays.asList(cluster.grpcAddresses().split(",")), new HostPort("127.0.0.1", 0),
-        LeaseSettings.defaults(), nr, HookSettings.none());
+        LeaseSettings.defaults(), nr, new HookSettings(hook, hook, Duration.ofSeconds(5)));
     Agent agent = new Agent(cfg);
     agents.put(instance, agent);
     agent.start();

@@ -56,7 +56,7 @@ class CoordinatorFaultsIT {
     CoordinatorNode[] killed = new CoordinatorNode[1];
     int mark = cluster.witness().size();
     long t0 = Faults.killLeader(cluster, killed);
-    var status = cluster.awaitLeader(Duration.ofSeconds(20));
+    var status = cluster.awaitLeaderOtherThan(killed[0].id(), Duration.ofSeconds(20));
     System.out.printf("leader loss: %s killed, %s leads after %d ms%n", killed[0].id(), status.getLeaderId(),
         (System.nanoTime() - t0) / 1_000_000);
     assertThat(status.getLeaderId()).isNotEqualTo(killed[0].id());

@@ -82,8 +82,11 @@ public final class ConfigLoader {
       throw fail("nodeId", "\"" + nodeId + "\" is invalid: use 1-64 of A-Z a-z 0-9 . _ -");
     }
     String clusterId = Optional.ofNullable(text(root, "clusterId", false)).orElse("tandem");
-    Path dataDir =
-        dataDirOverride != null ? dataDirOverride : Path.of(text(root, "dataDir", true));
+    String dataDirText = dataDirOverride != null ? null : text(root, "dataDir", true);
+    if (dataDirText != null && dataDirText.isBlank()) {
+      throw fail("dataDir", "is required (a directory for the Raft log and snapshots)");
+    }
+    Path dataDir = dataDirOverride != null ? dataDirOverride : Path.of(dataDirText);
     List<PeerConfig> peers = peers(root.get("peers"));
     if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
       throw fail("nodeId", "\"" + nodeId + "\" is not the id of any entry in peers");

@@ -11,13 +11,13 @@ import io.tandem.proto.agent.GroupUpdate;
 import io.tandem.proto.state.Command;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.Transition;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The open watch streams: agents' WatchGroup (committed assignments and release requests of one
@@ -153,7 +153,15 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
 
   @Override
   public void close() {
-    sender.shutdownNow();
+    sender.shutdown(); // sends what is queued (e.g. the redirect of agents), then stops
+    try {
+      if (!sender.awaitTermination(1, TimeUnit.SECONDS)) {
+        sender.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      sender.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     for (Agent a : agents) {
       try {
         a.out().onCompleted();

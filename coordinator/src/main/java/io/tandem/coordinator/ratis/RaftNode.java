@@ -6,6 +6,7 @@ import io.tandem.proto.state.Command;
 import io.tandem.proto.state.CommandResult;
 import io.tandem.proto.state.Group;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,8 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator's Raft server. Writes and linearizable reads are submitted to the local server
@@ -43,6 +46,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * competing candidates.
  */
 public final class RaftNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
   private final CoordinatorConfig config;
   private final TandemStateMachine stateMachine = new TandemStateMachine();
   private final RaftGroup group;
@@ -99,7 +103,7 @@ public final class RaftNode implements AutoCloseable {
     try {
       return server.getDivision(group.getGroupId());
     } catch (IOException e) {
-      throw new IllegalStateException("raft group " + group.getGroupId() + " is not open", e);
+      throw new UncheckedIOException("raft group " + group.getGroupId() + " is not open", e);
     }
   }
 
@@ -212,8 +216,12 @@ public final class RaftNode implements AutoCloseable {
               new TransferLeadershipRequest(
                   clientId, selfId, group.getGroupId(), callIds.incrementAndGet(),
                   RaftPeerId.valueOf(target.get()), timeoutMs));
+      if (!reply.isSuccess()) {
+        LOG.info("leadership transfer to {} failed: {}", target.get(), reply.getException());
+      }
       return reply.isSuccess();
     } catch (IOException | RuntimeException e) {
+      LOG.info("leadership transfer to {} failed: {}", target.get(), e.toString());
       return false;
     }
   }

@@ -79,17 +79,17 @@ public final class CoordinatorMain implements Callable<Integer> {
       return 2;
     }
     CoordinatorServer server = new CoordinatorServer(cfg);
-    Thread hook = new Thread(() -> {
-      server.close();
-      stop.countDown();
-    }, "tandem-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
     try {
       server.start();
     } catch (Exception e) {
+      server.kill();
       err.println("tandem-coordinator: could not start " + cfg.nodeId() + ": " + e.getMessage());
-      return 1; // the shutdown hook closes what was opened
+      return 1;
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stop.countDown();
+    }, "tandem-shutdown"));
     stop.await();
     return 0;
   }

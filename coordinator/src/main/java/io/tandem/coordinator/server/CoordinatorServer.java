@@ -69,7 +69,8 @@ public final class CoordinatorServer implements AutoCloseable {
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port()))
         .addService(new AgentServiceImpl(ctx))
         .addService(admin)
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
         .build();
   }
 
@@ -89,11 +90,44 @@ public final class CoordinatorServer implements AutoCloseable {
         LOG.info("{} is no longer the leader{}", config.nodeId(),
             leader.map(l -> "; the leader is " + l).orElse(""));
       }
-      watch.closeAgentStreams(errors.notLeader(new NotLeader(leader)));
+      closeAgentStreamsOnceLeaderKnown(leader, nanos.getAsLong() + LEADER_WAIT_NANOS, false);
+    }
+  }
+
+  /** How long agent streams stay open after a step-down, waiting to name the new leader. */
+  private static final long LEADER_WAIT_NANOS = 1_000_000_000L;
+
+  /**
+   * Closes the agents' watch streams with the new leader's address in the trailer. Right after
+   * a step-down the new leader is often not known yet: wait for it (briefly) so agents redial it
+   * directly instead of trying every coordinator.
+   */
+  private void closeAgentStreamsOnceLeaderKnown(Optional<String> leader, long deadline,
+      boolean blocking) {
+    Optional<String> other = leader.or(() -> {
+      try {
+        return raft.leaderId();
+      } catch (RuntimeException e) {
+        return Optional.empty();
+      }
+    }).filter(id -> !id.equals(config.nodeId()));
+    if (other.isPresent() || nanos.getAsLong() - deadline > 0) {
+      watch.closeAgentStreams(errors.notLeader(new NotLeader(other)));
+    } else if (blocking) {
+      sleep(20);
+      closeAgentStreamsOnceLeaderKnown(Optional.empty(), deadline, true);
+    } else if (!ticker.later(Duration.ofMillis(20),
+        () -> closeAgentStreamsOnceLeaderKnown(Optional.empty(), deadline, false))) {
+      watch.closeAgentStreams(errors.notLeader(new NotLeader(Optional.empty())));
     }
   }
 
   public void start() throws IOException {
+    int n = config.peers().size();
+    if (n < 3 || n % 2 == 0) {
+      LOG.warn("{} peers configured: a cluster of {} stops when {} of them fail; use 3 (or 5)",
+          n, n, n < 3 ? "any one" : n / 2);
+    }
     raft.start();
     grpc.start();
     ticker.start();
@@ -143,6 +177,8 @@ public final class CoordinatorServer implements AutoCloseable {
     } catch (RuntimeException e) {
       // not started, or Raft already closing: nothing to hand over
     }
+    // Send agents to the new leader now rather than letting their streams just end.
+    closeAgentStreamsOnceLeaderKnown(Optional.empty(), nanos.getAsLong() + LEADER_WAIT_NANOS, true);
     closeQuietly("ticker", ticker::close);
     grpc.shutdown();
     watch.close();
@@ -171,6 +207,14 @@ public final class CoordinatorServer implements AutoCloseable {
       closeQuietly("metrics", metricsHttp::close);
     }
     closeQuietly("raft", raft::close);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private interface Step {

@@ -64,6 +64,16 @@ final class LeaderTicker implements AutoCloseable {
     }
   }
 
+  /** Runs {@code task} once on the ticker's thread after {@code delay}; false if closing. */
+  boolean later(Duration delay, Runnable task) {
+    try {
+      exec.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
   /** Runs {@code task} on the ticker's thread every {@code period} (housekeeping). */
   void every(Duration period, Runnable task) {
     exec.scheduleWithFixedDelay(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);

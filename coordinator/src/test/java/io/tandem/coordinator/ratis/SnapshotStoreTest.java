@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,8 +25,20 @@ class SnapshotStoreTest {
       .setLastAppliedIndex(9)
       .build();
 
+  private RaftStorage storage;
+
+  @AfterEach
+  void closeStorage() throws IOException {
+    if (storage != null) {
+      storage.close();
+      storage = null;
+    }
+  }
+
+  /** Opens the directory as a restarted server would (closing the previous opening). */
   private SnapshotStore open() throws IOException {
-    RaftStorage storage = RaftStorage.newBuilder()
+    closeStorage();
+    storage = RaftStorage.newBuilder()
         .setDirectory(dir.toFile())
         .setOption(RaftStorage.StartupOption.RECOVER)
         .setStorageFreeSpaceMin(SizeInBytes.valueOf(0))

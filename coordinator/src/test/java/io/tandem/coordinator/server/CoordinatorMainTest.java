@@ -47,6 +47,20 @@ class CoordinatorMainTest {
   }
 
   @Test
+  void aPortInUseIsAStartFailureWithExitCodeOne() throws Exception {
+    var ports = io.tandem.coordinator.testing.FreePorts.pick(1);
+    try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+      taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      Path file = dir.resolve("c.yaml");
+      Files.writeString(file, "nodeId: c1\ndataDir: " + dir.resolve("data") + "\npeers:\n"
+          + "  - {id: c1, raft: 127.0.0.1:" + ports.get(0) + ", grpc: 127.0.0.1:" + taken.getLocalPort() + "}\n");
+      Run r = run("--config", file.toString());
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err()).contains("could not start c1");
+    }
+  }
+
+  @Test
   void helpDescribesTheOptions() {
     StringWriter out = new StringWriter();
     picocli.CommandLine cli = new picocli.CommandLine(new CoordinatorMain(new PrintWriter(new StringWriter())));

@@ -102,6 +102,13 @@ public final class LocalCluster implements AutoCloseable {
     return Waits.until("a coordinator leader", timeout, Duration.ofMillis(100), admin::tryClusterStatus);
   }
 
+  /** Waits until a coordinator other than {@code formerLeader} leads (e.g. after killing the leader). */
+  public ClusterStatusResponse awaitLeaderOtherThan(String formerLeader, Duration timeout) {
+    return Waits.until("a leader other than " + formerLeader, timeout, Duration.ofMillis(20),
+        () -> admin.tryClusterStatus().filter(s -> !s.getLeaderId().equals(formerLeader)
+            && !s.getAnsweredBy().equals(formerLeader)));
+  }
+
   /**
    * Waits until the group has an active whose flows the witness accepted under the current token
    * (after this call began), and every other agent that is running is a ready standby, all seen in
@@ -109,6 +116,14 @@ public final class LocalCluster implements AutoCloseable {
    */
   public AgentNode awaitSteady(Duration timeout) {
     int from = witness.size();
+    try {
+      return steady(from, timeout);
+    } catch (HarnessException e) {
+      throw new HarnessException(e.getMessage() + "; now: " + describe() + " (logs in " + workDir + ")", e);
+    }
+  }
+
+  private AgentNode steady(int from, Duration timeout) {
     return Waits.until("a steady group " + spec.group() + " (an active serving the witness, ready standbys)",
         timeout, Duration.ofMillis(50), () -> {
           Optional<GroupView> g = admin.tryGroup(spec.group()).filter(x -> !x.getActive().isEmpty());
@@ -124,6 +139,23 @@ public final class LocalCluster implements AutoCloseable {
               .allMatch(a -> isReady(g.get(), a.instance()) && a.status().map(AgentStatus::isReadyStandby).orElse(false));
           return serving && standbysReady ? Optional.of(active) : Optional.empty();
         });
+  }
+
+  /** One line on the state of the group and of every agent, for failure messages. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    admin.tryGroup(spec.group()).ifPresentOrElse(g -> {
+      sb.append("group ").append(g.getName()).append(" active=").append(g.getActive()).append(" token=")
+          .append(g.getToken());
+      g.getInstancesList().forEach(i -> sb.append("; ").append(i.getId()).append(": runtime=").append(i.getRuntime())
+          .append(" ready=").append(i.getReady()).append(" fenced=").append(i.getFencedToken())
+          .append(" heartbeatAge=").append(i.getHeartbeatAgeMillis()).append("ms"));
+    }, () -> sb.append("group unknown (no leader?)"));
+    for (AgentNode a : agents) {
+      sb.append("; agent ").append(a.instance()).append(": ")
+          .append(a.status().map(Object::toString).orElse(a.process().isAlive() ? "no answer" : "not running"));
+    }
+    return sb.toString();
   }
 
   private static boolean isReady(GroupView g, String instance) {

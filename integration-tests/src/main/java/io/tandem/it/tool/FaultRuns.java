@@ -76,7 +76,7 @@ final class FaultRuns {
     int mark = cluster.witness().size();
     CoordinatorNode[] killed = new CoordinatorNode[1];
     long t0 = Faults.killLeader(cluster, killed);
-    cluster.awaitLeader(STEADY);
+    cluster.awaitLeaderOtherThan(killed[0].id(), STEADY);
     adminBackMillisOut[0] = (System.nanoTime() - t0) / 1_000_000;
     Waits.sleep(Duration.ofMillis(3000)); // longer than a lease after the new leader took over
     List<WitnessCall> calls = cluster.witness().calls();
