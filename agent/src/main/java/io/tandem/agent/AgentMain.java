@@ -69,12 +69,31 @@ public final class AgentMain implements Callable<Integer> {
       System.err.println("tandem-agent: " + e.getMessage());
       return 2;
     }
-    Agent agent = new Agent(cfg);
+    Agent agent;
+    try {
+      agent = new Agent(cfg);
+    } catch (RuntimeException e) {
+      System.err.println("tandem-agent: " + config + ": " + e.getMessage());
+      return 2;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Runnable stop = () -> {
       agent.close();
       stopped.countDown();
-    }, "tandem-shutdown"));
+    };
+    // SIGTERM / SIGINT: stop the flows gracefully (and report SHUTDOWN) *before* the JVM runs its
+    // shutdown hooks, one of which kills Node-RED as a last resort.
+    for (String name : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+          Thread t = new Thread(stop, "tandem-signal-" + name);
+          t.start();
+        });
+      } catch (IllegalArgumentException e) {
+        // the signal is not available here: the shutdown hook below still closes the agent
+      }
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "tandem-shutdown"));
     try {
       agent.start();
     } catch (Exception e) {

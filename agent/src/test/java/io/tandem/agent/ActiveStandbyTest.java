@@ -8,8 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tandem.agent.http.AgentSnapshot;
 import io.tandem.agent.nodered.NodeRedAdminClient;
 import io.tandem.agent.nodered.RuntimeControlException;
+import io.tandem.proto.admin.SwitchoverRequest;
+import io.tandem.proto.admin.SwitchoverResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,5 +97,30 @@ class ActiveStandbyTest {
         .as("the agent's Node-RED is gone").isFalse();
     await("the onDeactivate hook", LONG, () -> h.hookLines()
         .contains("deactivate " + active.config().instance() + " " + token));
+  }
+
+  @Test
+  void plannedSwitchoverStopsTheActiveFirstThenStartsTheOther() throws Exception {
+    Agent active = h.awaitActive(LONG);
+    Agent standby = active == a ? b : a;
+    await("the coordinators to see the standby ready", LONG,
+        () -> h.readyOnCoordinators(standby.config().instance()));
+    long oldToken = active.snapshot().token();
+
+    SwitchoverResponse r = h.client().admin(s -> s.switchover(SwitchoverRequest.newBuilder()
+        .setRequestId(UUID.randomUUID().toString()).setGroup("line1")
+        .setToInstance(standby.config().instance()).build()));
+    assertThat(r.getFromInstance()).isEqualTo(active.config().instance());
+    assertThat(r.getToInstance()).isEqualTo(standby.config().instance());
+    assertThat(r.getToken()).isGreaterThan(oldToken);
+    await("the new active's flows", LONG, () -> standby.snapshot().activeNow(System.nanoTime())
+        && h.linesFrom(standby.config().instance()) > 3);
+    assertThat(active.snapshot().lastReason())
+        .isEqualTo("flows stopped: a planned switchover asked this instance to release token "
+            + oldToken);
+    assertThat(active.snapshot().fencedToken()).isEqualTo(oldToken);
+    assertThat(AgentHarness.runtimeIs(active, "STANDBY")).isTrue();
+    System.out.printf("switchover %s -> %s took %d ms (coordinator's figure)%n",
+        r.getFromInstance(), r.getToInstance(), r.getElapsedMillis());
   }
 }

@@ -75,6 +75,16 @@ final class AgentHarness implements AutoCloseable {
     }
   }
 
+  /** The coordinators' view: a fresh heartbeat of {@code instance} said ready (loaded, stopped). */
+  boolean readyOnCoordinators(String instance) {
+    return client.group(group).getInstancesList().stream()
+        .anyMatch(i -> i.getId().equals(instance) && i.getReady());
+  }
+
+  TestClient client() {
+    return client;
+  }
+
   MiniCluster cluster() {
     return cluster;
   }

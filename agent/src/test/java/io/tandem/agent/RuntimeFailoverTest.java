@@ -42,7 +42,8 @@ class RuntimeFailoverTest {
   private void awaitBothReady(Agent active) {
     await("the standby's Node-RED to be a ready spare", LONG,
         () -> AgentHarness.runtimeIs(other(h, active), "STANDBY")
-            && other(h, active).snapshot().role().equals("standby"));
+            && other(h, active).snapshot().role().equals("standby")
+            && h.readyOnCoordinators(other(h, active).config().instance()));
   }
 
   @Test

@@ -44,7 +44,7 @@ class CoordinatorFaultsIT {
         c.process().start();
       }
     }
-    cluster.awaitLeader(STEADY);
+    cluster.awaitPeersCaughtUp(STEADY);
     cluster.awaitSteady(STEADY);
     assertSafe(cluster);
   }

@@ -184,19 +184,8 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private void publish(long now) {
-    View v = state.view();
-    RuntimeStatus rt = v.runtime();
-    boolean active = v.runningToken() > 0 && rt.state() == RuntimeState.RUNTIME_RUNNING
-        && v.committed().names(instance) && v.committed().token() == v.runningToken()
-        && v.lease().validFor(v.runningToken(), now);
-    String role = active ? "active"
-        : rt.state() == RuntimeState.RUNTIME_STANDBY && v.runningToken() == 0 ? "standby"
-        : "unavailable";
-    snapshot = new AgentSnapshot(group, instance, role, active, v.runningToken(),
-        v.committed().active(), v.committed().token(), v.fencedToken(),
-        active ? v.lease().stopAtNanos() : 0, v.lease().sentAtNanos(), v.lease().leaseMillis(),
-        rt.state().name().replace("RUNTIME_", ""),
-        rt.pid(), rt.detail(), coordinatorTarget.get(), lastReason, situation, lastActionAtMillis);
+    snapshot = Snapshots.of(group, state.view(), now, coordinatorTarget.get(), lastReason, situation,
+        lastActionAtMillis);
   }
 
   /**

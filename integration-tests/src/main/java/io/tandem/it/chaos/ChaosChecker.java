@@ -32,8 +32,9 @@ import java.util.stream.Collectors;
  *   <li>{@code durable}: every activation committed before the coordinators restarted is still in
  *       their history afterwards, and every token the witness accepted is a committed activation
  *       of that instance;
- *   <li>{@code liveness}: in every fault-free window longer than {@code recovery}, some instance
- *       is active (the witness accepts its calls) from {@code recovery} after the window starts.
+ *   <li>{@code liveness}: once no fault has been active for {@code recovery} and some instance has
+ *       been healthy (its agent says active or ready standby) for {@code recovery}, the witness
+ *       accepts calls at least once every {@code recovery}: some instance is active.
  * </ol>
  */
 public final class ChaosChecker {
@@ -42,8 +43,8 @@ public final class ChaosChecker {
   private final Duration recovery;
 
   /**
-   * @param recovery how long after the last heal the cluster may take to have an active again
-   *                 (lease + election + a start-up margin)
+   * @param recovery how long the cluster may go without an active once conditions allow one
+   *                 (lease + election time, with a margin)
    */
   public ChaosChecker(Duration lease, Duration stopBudget, Duration recovery) {
     this.lease = lease;
@@ -51,13 +52,13 @@ public final class ChaosChecker {
     this.recovery = recovery;
   }
 
-  public List<Finding> check(List<WitnessCall> calls, List<Outcome> outcomes, long runStart, long runEnd,
-      List<Transition> before, List<Transition> after) {
+  public List<Finding> check(List<WitnessCall> calls, List<Outcome> outcomes, List<HealthSampler.Sample> health,
+      long runStart, long runEnd, List<Transition> before, List<Transition> after) {
     Set<Finding> out = new LinkedHashSet<>();
     out.addAll(noOverlap(calls, outcomes));
     out.addAll(fencing(calls));
     out.addAll(durable(calls, before, after));
-    out.addAll(liveness(calls, outcomes, runStart, runEnd));
+    out.addAll(liveness(calls, outcomes, health, runStart, runEnd));
     return List.copyOf(out);
   }
 
@@ -122,29 +123,53 @@ public final class ChaosChecker {
     return t.getToInstance() + "@" + t.getToken();
   }
 
-  List<Finding> liveness(List<WitnessCall> calls, List<Outcome> outcomes, long runStart, long runEnd) {
+  /**
+   * At every health sample that is fault-free for {@code recovery} and at which some instance has
+   * been healthy for {@code recovery}, the witness must have accepted a call in the last
+   * {@code recovery}. Consecutive failing samples make one finding.
+   */
+  List<Finding> liveness(List<WitnessCall> calls, List<Outcome> outcomes, List<HealthSampler.Sample> samples,
+      long runStart, long runEnd) {
+    long r = recovery.toNanos();
+    List<long[]> faults = outcomes.stream().filter(Outcome::injected)
+        .map(o -> new long[] {o.injectedAt(), o.healedAt()}).toList();
+    long[] accepted = calls.stream().filter(WitnessCall::accepted).mapToLong(WitnessCall::nanos).sorted().toArray();
     List<Finding> out = new ArrayList<>();
-    long from = runStart;
-    List<long[]> windows = new ArrayList<>();
-    for (Outcome o : outcomes) {
-      if (o.injected()) {
-        windows.add(new long[] {from, o.injectedAt()});
-        from = Math.max(from, o.healedAt());
+    long healthySince = -1;
+    long failFrom = -1;
+    long failTo = -1;
+    long failSince = -1;
+    for (HealthSampler.Sample s : samples) {
+      long t = s.nanos();
+      healthySince = s.healthy().isEmpty() ? -1 : (healthySince < 0 ? t : healthySince);
+      boolean due = t >= runStart + r && t <= runEnd && healthySince >= 0 && t - healthySince >= r
+          && faults.stream().noneMatch(f -> f[0] <= t && t - f[1] < r);
+      boolean failing = due && !acceptedWithin(accepted, t - r, t);
+      if (failing) {
+        if (failFrom < 0) {
+          failFrom = t;
+          failSince = Math.max(healthySince, lastFaultEnd(faults, t, runStart));
+        }
+        failTo = t;
       }
-    }
-    windows.add(new long[] {from, runEnd});
-    for (long[] w : windows) {
-      long checkFrom = w[0] + recovery.toNanos();
-      if (checkFrom >= w[1]) {
-        continue;
-      }
-      boolean active = calls.stream().anyMatch(c -> c.accepted() && c.nanos() >= checkFrom && c.nanos() < w[1]);
-      if (!active) {
+      if ((!failing || s == samples.get(samples.size() - 1)) && failFrom >= 0) {
         out.add(new Finding("liveness", String.format(java.util.Locale.ROOT,
-            "no instance was active from %.1f s to %.1f s of the run (fault-free since %.1f s)",
-            (checkFrom - runStart) / 1e9, (w[1] - runStart) / 1e9, (w[0] - runStart) / 1e9), List.of()));
+            "no instance active from %.1f s to %.1f s of the run, although no fault was active and some"
+                + " instance was healthy since %.1f s", (failFrom - r - runStart) / 1e9,
+            (failTo - runStart) / 1e9, (failSince - runStart) / 1e9), List.of()));
+        failFrom = -1;
       }
     }
     return out;
+  }
+
+  private static boolean acceptedWithin(long[] sorted, long from, long to) {
+    int i = java.util.Arrays.binarySearch(sorted, from);
+    int first = i >= 0 ? i : -i - 1;
+    return first < sorted.length && sorted[first] <= to;
+  }
+
+  private static long lastFaultEnd(List<long[]> faults, long t, long runStart) {
+    return faults.stream().mapToLong(f -> f[1]).filter(end -> end <= t).max().orElse(runStart);
   }
 }

@@ -34,6 +34,8 @@ public final class ChaosRun {
       FaultKind.PEER_ONE_WAY, FaultKind.PEER_DELAY, FaultKind.PEER_RESET);
   private static final Duration STOP_BUDGET = Duration.ofMillis(300);
   private static final Duration RESTART_TIMEOUT = Duration.ofSeconds(90);
+  /** Election time (about 0.5 s) plus a margin for a loaded machine, on top of the lease. */
+  static final Duration RECOVERY_MARGIN = Duration.ofSeconds(2);
 
   private ChaosRun() {}
 
@@ -66,16 +68,20 @@ public final class ChaosRun {
         out.println("cluster ready, " + cluster.activeInstance() + " active; injecting faults for "
             + budget.toSeconds() + " s");
         long start = System.nanoTime();
-        List<NemesisRunner.Outcome> outcomes =
-            new NemesisRunner(new ClusterInjector(cluster, topology), NemesisRunner.SYSTEM).run(schedule);
+        List<NemesisRunner.Outcome> outcomes;
+        List<HealthSampler.Sample> health;
+        try (HealthSampler sampler = new HealthSampler(cluster.agents())) {
+          outcomes = new NemesisRunner(new ClusterInjector(cluster, topology), NemesisRunner.SYSTEM).run(schedule);
+          health = sampler.samples();
+        }
         long end = System.nanoTime();
         List<Transition> before = history(cluster);
         out.println("faults done; restarting every coordinator to check that commits survive ...");
         restartCoordinators(cluster);
         List<Transition> after = history(cluster);
         List<WitnessCall> calls = cluster.witness().calls();
-        ChaosChecker checker = new ChaosChecker(spec.lease(), STOP_BUDGET, spec.lease().plusSeconds(3));
-        List<Finding> findings = checker.check(calls, outcomes, start, end, before, after);
+        ChaosChecker checker = new ChaosChecker(spec.lease(), STOP_BUDGET, spec.lease().plus(RECOVERY_MARGIN));
+        List<Finding> findings = checker.check(calls, outcomes, health, start, end, before, after);
         Map<FaultKind, Integer> injected = new EnumMap<>(FaultKind.class);
         outcomes.stream().filter(NemesisRunner.Outcome::injected)
             .forEach(o -> injected.merge(o.fault().kind(), 1, Integer::sum));

@@ -71,11 +71,33 @@ public final class AdminRpc implements AutoCloseable {
     return retrying(ch -> stub(ch, DEADLINE_MS).getGroup(GetGroupRequest.newBuilder().setGroup(name).build()));
   }
 
-  /** One attempt round (no waiting for a leader): the group, or empty. */
+  /** The cluster status as the leader itself answers it (peers' lag is known on the leader only). */
+  public Optional<ClusterStatusResponse> tryClusterStatusFromLeader() {
+    try {
+      Optional<ClusterStatusResponse> cs = tryClusterStatus();
+      if (cs.isEmpty() || !endpoints.addresses().contains(cs.get().getLeaderAddress())) {
+        return Optional.empty();
+      }
+      ClusterStatusResponse r = stub(endpoints.channel(cs.get().getLeaderAddress()), DEADLINE_MS)
+          .clusterStatus(ClusterStatusRequest.getDefaultInstance());
+      return r.getAnsweredBy().equals(r.getLeaderId()) ? Optional.of(r) : Optional.empty();
+    } catch (StatusRuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The group as the Raft leader sees it (only the leader knows heartbeats, readiness and leases; a
+   * follower answers with runtime "unknown"), or empty if there is no leader or it does not answer.
+   */
   public Optional<GroupView> tryGroup(String name) {
     try {
+      Optional<ClusterStatusResponse> cs = tryClusterStatus();
+      if (cs.isEmpty() || !endpoints.addresses().contains(cs.get().getLeaderAddress())) {
+        return Optional.empty();
+      }
       GetGroupRequest req = GetGroupRequest.newBuilder().setGroup(name).build();
-      return Optional.of(endpoints.call(ch -> stub(ch, DEADLINE_MS).getGroup(req), 6));
+      return Optional.of(stub(endpoints.channel(cs.get().getLeaderAddress()), DEADLINE_MS).getGroup(req));
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }

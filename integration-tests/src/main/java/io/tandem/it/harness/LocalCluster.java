@@ -102,6 +102,13 @@ public final class LocalCluster implements AutoCloseable {
     return Waits.until("a coordinator leader", timeout, Duration.ofMillis(100), admin::tryClusterStatus);
   }
 
+  /** Waits until the leader sees every peer replicating with a lag of at most 2 entries. */
+  public void awaitPeersCaughtUp(Duration timeout) {
+    Waits.until("every coordinator caught up with the leader", timeout, Duration.ofMillis(100),
+        () -> admin.tryClusterStatusFromLeader().filter(s -> s.getPeersCount() == coordinators.size()
+            && s.getPeersList().stream().allMatch(p -> p.getLag() >= 0 && p.getLag() <= 2)));
+  }
+
   /** Waits until a coordinator other than {@code formerLeader} leads (e.g. after killing the leader). */
   public ClusterStatusResponse awaitLeaderOtherThan(String formerLeader, Duration timeout) {
     return Waits.until("a leader other than " + formerLeader, timeout, Duration.ofMillis(20),

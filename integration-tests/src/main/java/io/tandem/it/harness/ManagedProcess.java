@@ -82,6 +82,7 @@ public final class ManagedProcess {
     Process p = process;
     if (p != null) {
       ProcessRegistry.killTree(p.toHandle());
+      awaitExit(Duration.ofSeconds(10)); // until the JDK has reaped it, so that isAlive() is false
     }
   }
 

@@ -88,6 +88,7 @@ final class FaultRuns {
       failovers = 1; // an activation happened even if its flows have not called yet
     }
     killed[0].process().start();
+    cluster.awaitPeersCaughtUp(STEADY);
     cluster.awaitSteady(STEADY);
     return failovers;
   }

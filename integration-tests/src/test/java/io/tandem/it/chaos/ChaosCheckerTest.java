@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ChaosCheckerTest {
   private static final long S = 1_000_000_000L;
   private final ChaosChecker checker =
-      new ChaosChecker(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(5));
+      new ChaosChecker(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(4));
   private final List<WitnessCall> calls = new ArrayList<>();
 
   /** Calls of {@code instance} with {@code token} every 100 ms in [from, to) seconds. */
@@ -43,8 +43,18 @@ class ChaosCheckerTest {
         .setToken(token).build();
   }
 
+  /** Health samples every 250 ms over the 60 s run: a and b healthy except in [from, to) seconds. */
+  private static List<HealthSampler.Sample> health(double unhealthyFrom, double unhealthyTo) {
+    List<HealthSampler.Sample> out = new ArrayList<>();
+    for (long t = 0; t <= 60 * S; t += S / 4) {
+      boolean down = t >= unhealthyFrom * S && t < unhealthyTo * S;
+      out.add(new HealthSampler.Sample(t, down ? java.util.Set.of() : java.util.Set.of("a", "b")));
+    }
+    return out;
+  }
+
   private List<Finding> check(List<Outcome> outcomes, List<Transition> before, List<Transition> after) {
-    return checker.check(calls, outcomes, 0, 60 * S, before, after);
+    return checker.check(calls, outcomes, health(0, 0), 0, 60 * S, before, after);
   }
 
   @Test
@@ -110,15 +120,24 @@ class ChaosCheckerTest {
     List<Transition> h = List.of(activated("a", 5));
     List<Finding> f = check(List.of(fault(FaultKind.KILL_NODE_RED, 20, 20)), h, h);
     assertThat(f).extracting(Finding::property).containsExactly("liveness");
-    assertThat(f.get(0).message()).contains("from 25.0 s to 60.0 s");
+    assertThat(f.get(0).message()).contains("from 20.0 s to 60.0 s").contains("healthy since 20.0 s");
   }
 
   @Test
-  void shortQuietWindowsAreNotCheckedForLiveness() {
+  void outagesDuringFaultsOrShorterThanTheRecoveryTimeAreAllowed() {
     run("a", 5, 0, 10, true);
-    run("a", 5, 50, 60, true);
+    run("b", 9, 13.5, 30, true); // 3.5 s without an active after a fault-free moment: allowed (< 4 s)
+    run("b", 9, 40, 60, true); // 10 s without during a leader isolation and 3 s after its heal
+    List<Transition> h = List.of(activated("a", 5), activated("b", 9));
+    assertThat(check(List.of(fault(FaultKind.ISOLATE_LEADER, 30, 37)), h, h)).isEmpty();
+  }
+
+  @Test
+  void noInstanceHealthyMeansNothingIsOwed() {
+    run("a", 5, 0, 20, true);
+    run("a", 5, 45, 60, true);
     List<Transition> h = List.of(activated("a", 5));
-    // faults from 10 to 46 s: the quiet window 46..60 s is checked from 51 s on, where a is active
-    assertThat(check(List.of(fault(FaultKind.ISOLATE_LEADER, 10, 46)), h, h)).isEmpty();
+    // both agents unhealthy from 18 to 42 s: the gap 20..45 s is not a liveness violation
+    assertThat(checker.check(calls, List.of(), health(18, 42), 0, 60 * S, h, h)).isEmpty();
   }
 }
