@@ -217,7 +217,8 @@ public final class RaftNode implements AutoCloseable {
                   clientId, selfId, group.getGroupId(), callIds.incrementAndGet(),
                   RaftPeerId.valueOf(target.get()), timeoutMs));
       if (!reply.isSuccess()) {
-        LOG.info("leadership transfer to {} failed: {}", target.get(), reply.getException());
+        LOG.info("leadership transfer to {} failed: {}", target.get(),
+            String.valueOf(reply.getException()));
       }
       return reply.isSuccess();
     } catch (IOException | RuntimeException e) {

@@ -26,17 +26,19 @@ final class ProxiedConnection {
   private record Chunk(byte[] data, long readAtNanos) {}
 
   private final TcpProxy proxy;
+  private final ProxyGate gate;
   private final Socket client;
   private final String label;
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final AtomicInteger halfClosed = new AtomicInteger();
   private final List<Thread> threads = new ArrayList<>();
   private volatile Socket upstream;
-  /** Set by a freeze on the connections open at that moment; written under the proxy's lock. */
+  /** Set by a freeze on the connections open at that moment; written under the gate's lock. */
   volatile boolean frozen;
 
-  ProxiedConnection(TcpProxy proxy, Socket client, long number) {
+  ProxiedConnection(TcpProxy proxy, ProxyGate gate, Socket client, long number) {
     this.proxy = proxy;
+    this.gate = gate;
     this.client = client;
     this.label = "proxy-" + proxy.name() + "-" + number;
   }
@@ -62,7 +64,7 @@ final class ProxiedConnection {
   private void connectAndRun() {
     try {
       client.setTcpNoDelay(true);
-      if (!proxy.awaitConnectable(this)) {
+      if (!gate.awaitConnectable(this)) {
         abort();
         return;
       }
@@ -103,7 +105,7 @@ final class ProxiedConnection {
     byte[] buf = new byte[CHUNK];
     try {
       InputStream in = from.getInputStream();
-      while (proxy.awaitFlow(this, d)) {
+      while (gate.awaitFlow(this, d)) {
         int n = in.read(buf);
         if (n < 0) {
           queue.put(new Chunk(EOF, System.nanoTime()));
@@ -123,7 +125,7 @@ final class ProxiedConnection {
       OutputStream out = to.getOutputStream();
       while (true) {
         Chunk chunk = queue.take();
-        if (!proxy.awaitDelivery(this, d, chunk.readAtNanos())) {
+        if (!gate.awaitDelivery(this, d, chunk.readAtNanos())) {
           return;
         }
         if (chunk.data() == EOF) {

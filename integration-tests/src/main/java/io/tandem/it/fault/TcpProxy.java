@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Two threads per direction per connection (a reader that stamps each chunk with its arrival
  * time, a writer that holds it until its delay passed and the mode lets it through), with a
  * bounded queue between them: memory per connection is bounded and a stalled direction pushes
- * back on the sender as a real network would. Waits are on a monitor that every change notifies;
- * nothing polls. {@link #close()} resets every connection and stops every thread.
+ * back on the sender as a real network would. Waits are on the {@link ProxyGate}, which every
+ * change notifies; nothing polls. {@link #close()} resets every connection and stops every thread.
  */
 public final class TcpProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
@@ -37,16 +36,10 @@ public final class TcpProxy implements AutoCloseable {
   private final InetSocketAddress target;
   private final ServerSocket server;
   private final Thread acceptor;
+  private final ProxyGate gate = new ProxyGate();
   private final Set<ProxiedConnection> connections = ConcurrentHashMap.newKeySet();
   private final Map<Direction, AtomicLong> bytes = new EnumMap<>(Direction.class);
   private final AtomicLong accepted = new AtomicLong();
-
-  /** Guards the fields below; notified on every change. */
-  private final Object lock = new Object();
-  private ProxyMode mode = ProxyMode.PASS;
-  private Direction oneWayAllowed = Direction.CLIENT_TO_SERVER;
-  private final Map<Direction, Long> delayNanos = new EnumMap<>(Direction.class);
-  private boolean closed;
 
   private TcpProxy(String name, ServerSocket server, InetSocketAddress target) {
     this.name = name;
@@ -54,7 +47,6 @@ public final class TcpProxy implements AutoCloseable {
     this.target = target;
     for (Direction d : Direction.values()) {
       bytes.put(d, new AtomicLong());
-      delayNanos.put(d, 0L);
     }
     this.acceptor = new Thread(this::acceptLoop, "proxy-" + name + "-accept");
     acceptor.setDaemon(true);
@@ -103,9 +95,7 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   public ProxyMode mode() {
-    synchronized (lock) {
-      return mode;
-    }
+    return gate.mode();
   }
 
   /** Connections currently open through this proxy (held ones included). */
@@ -123,12 +113,7 @@ public final class TcpProxy implements AutoCloseable {
 
   /** Back to {@link ProxyMode#PASS} with no delay; held and frozen connections flow again. */
   public void heal() {
-    synchronized (lock) {
-      mode = ProxyMode.PASS;
-      delayNanos.replaceAll((d, v) -> 0L);
-      connections.forEach(c -> c.frozen = false);
-      lock.notifyAll();
-    }
+    gate.heal(connections);
     log.debug("proxy {}: healed", name);
   }
 
@@ -152,11 +137,7 @@ public final class TcpProxy implements AutoCloseable {
 
   /** Stalls the connections open now (both directions, sockets kept open); new ones pass. */
   public void freeze() {
-    synchronized (lock) {
-      connections.forEach(c -> c.frozen = true);
-      mode = ProxyMode.FREEZE;
-      lock.notifyAll();
-    }
+    gate.freeze(connections);
     log.debug("proxy {}: FREEZE ({} connections)", name, connections.size());
   }
 
@@ -166,11 +147,7 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   public void delay(Duration clientToServer, Duration serverToClient) {
-    synchronized (lock) {
-      delayNanos.put(Direction.CLIENT_TO_SERVER, clientToServer.toNanos());
-      delayNanos.put(Direction.SERVER_TO_CLIENT, serverToClient.toNanos());
-      lock.notifyAll();
-    }
+    gate.delay(clientToServer.toNanos(), serverToClient.toNanos());
     log.debug("proxy {}: DELAY {} ms / {} ms", name, clientToServer.toMillis(), serverToClient.toMillis());
   }
 
@@ -183,13 +160,7 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private void setMode(ProxyMode m, Direction allowed) {
-    synchronized (lock) {
-      mode = m;
-      if (allowed != null) {
-        oneWayAllowed = allowed;
-      }
-      lock.notifyAll();
-    }
+    gate.set(m, allowed);
     log.debug("proxy {}: {}{}", name, m, allowed == null ? "" : " " + allowed + " only");
   }
 
@@ -199,81 +170,20 @@ public final class TcpProxy implements AutoCloseable {
       try {
         client = server.accept();
       } catch (IOException e) {
-        if (!isClosed()) {
+        if (!gate.isClosed()) {
           log.warn("proxy {}: accept failed, proxy stops: {}", name, e.toString());
         }
         return;
       }
       accepted.incrementAndGet();
-      boolean refuse;
-      synchronized (lock) {
-        refuse = closed || mode == ProxyMode.REFUSE;
-      }
-      if (refuse) {
+      if (gate.refusesNew()) {
         ProxiedConnection.resetQuietly(client);
         continue;
       }
-      ProxiedConnection c = new ProxiedConnection(this, client, accepted.get());
+      ProxiedConnection c = new ProxiedConnection(this, gate, client, accepted.get());
       connections.add(c);
       c.start();
     }
-  }
-
-  // ---- called by the connections' threads ----
-
-  boolean isClosed() {
-    synchronized (lock) {
-      return closed;
-    }
-  }
-
-  /** Blocks until a held connection may connect to the target; false if it must be dropped. */
-  boolean awaitConnectable(ProxiedConnection c) throws InterruptedException {
-    synchronized (lock) {
-      while (!closed && !c.isAborted() && !mode.connects()) {
-        if (mode == ProxyMode.REFUSE) {
-          return false;
-        }
-        lock.wait();
-      }
-      return !closed && !c.isAborted();
-    }
-  }
-
-  /** Blocks until {@code d} of {@code c} may move bytes; false once it is closed. */
-  boolean awaitFlow(ProxiedConnection c, Direction d) throws InterruptedException {
-    synchronized (lock) {
-      while (!closed && !c.isAborted() && !flows(c, d)) {
-        lock.wait();
-      }
-      return !closed && !c.isAborted();
-    }
-  }
-
-  /**
-   * Blocks until a chunk read at {@code readAtNanos} may be written: its delay has passed and the
-   * direction flows. False once the connection is closed.
-   */
-  boolean awaitDelivery(ProxiedConnection c, Direction d, long readAtNanos)
-      throws InterruptedException {
-    synchronized (lock) {
-      while (!closed && !c.isAborted()) {
-        if (!flows(c, d)) {
-          lock.wait();
-          continue;
-        }
-        long left = readAtNanos + delayNanos.get(d) - System.nanoTime();
-        if (left <= 0) {
-          return true;
-        }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
-      }
-      return false;
-    }
-  }
-
-  private boolean flows(ProxiedConnection c, Direction d) {
-    return !c.frozen && mode.allows(d, oneWayAllowed);
   }
 
   void forwarded(Direction d, int n) {
@@ -282,20 +192,14 @@ public final class TcpProxy implements AutoCloseable {
 
   void removed(ProxiedConnection c) {
     connections.remove(c);
-    synchronized (lock) {
-      lock.notifyAll(); // wakes the threads of c that wait on a gate
-    }
+    gate.wake(); // wakes the threads of c that wait on the gate
   }
 
   /** Stops accepting, resets every connection and waits briefly for the threads to end. */
   @Override
   public void close() {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      lock.notifyAll();
+    if (!gate.close()) {
+      return;
     }
     try {
       server.close();

@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
           } catch (RuntimeException e) {
             s.fail();
             System.out.printf("  %-10s run %2d/%d FAILED: %s%n", f, i, runs, e.getMessage());
-            cluster.awaitSteady(FaultRuns.STEADY);
+            recover(cluster);
           }
         }
       }
@@ -86,6 +86,13 @@ public final class BenchCommand implements Callable<Integer> {
         p99(table, Fault.crash), p99(table, Fault.hang), p99(table, Fault.silent), p99(table, Fault.switchover),
         lossFailovers, baseline.percentile(50), violations);
     return violations == 0 ? 0 : 1;
+  }
+
+  /** After a failed run: restart whatever died and wait for a steady group (throws if it never comes). */
+  private static void recover(LocalCluster cluster) {
+    cluster.coordinators().stream().filter(c -> !c.process().isAlive()).forEach(c -> c.process().start());
+    cluster.agents().stream().filter(a -> !a.process().isAlive()).forEach(a -> a.process().start());
+    cluster.awaitSteady(FaultRuns.STEADY);
   }
 
   static String label(Fault f) {

@@ -93,8 +93,9 @@ class TcpProxyTest {
   void passesBytesBothWaysAndCountsThem() throws IOException {
     Socket s = connect();
     assertThat(roundTrip(s, "hello")).isEqualTo("hello");
-    assertThat(proxy.bytesForwarded(Direction.CLIENT_TO_SERVER)).isEqualTo(5);
-    assertThat(proxy.bytesForwarded(Direction.SERVER_TO_CLIENT)).isEqualTo(5);
+    // counted just after the write, so possibly a moment after the echo arrived
+    await().atMost(AT_MOST).until(() -> proxy.bytesForwarded(Direction.SERVER_TO_CLIENT) == 5);
+    await().atMost(AT_MOST).until(() -> proxy.bytesForwarded(Direction.CLIENT_TO_SERVER) == 5);
     assertThat(proxy.openConnections()).isEqualTo(1);
   }
 
@@ -107,9 +108,13 @@ class TcpProxyTest {
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(tookMs).isGreaterThanOrEqualTo(250);
     proxy.heal();
-    t0 = System.nanoTime();
-    assertThat(roundTrip(s, "fast")).isEqualTo("fast");
-    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(tookMs);
+    long fastest = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) { // the best of three, so a scheduling hiccup does not count
+      t0 = System.nanoTime();
+      assertThat(roundTrip(s, "fast")).isEqualTo("fast");
+      fastest = Math.min(fastest, (System.nanoTime() - t0) / 1_000_000);
+    }
+    assertThat(fastest).isLessThan(250);
   }
 
   @Test
