@@ -1,6 +1,7 @@
 package io.tandem.it.chaos;
 
 import io.tandem.it.fault.Nemesis;
+import io.tandem.it.harness.ClusterSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,7 +39,7 @@ public final class ChaosCommand implements Callable<Integer> {
     }
     long s = seed != null ? seed : Nemesis.newSeed();
     System.out.println("chaos run: seed=" + s + " (replay with --seed " + s + ")");
-    ChaosReport report = ChaosRun.run(s, Duration.ofMinutes(minutes), instances, System.out);
+    ChaosReport report = ChaosRun.run(s, Duration.ofMinutes(minutes), ClusterSpec.defaults(instances), System.out);
     report.lines().forEach(System.out::println);
     return report.ok() ? 0 : 1;
   }

@@ -40,13 +40,14 @@ public final class ChaosRun {
   private ChaosRun() {}
 
   /**
-   * @param seed      nemesis seed
-   * @param budget    length of the fault schedule
-   * @param instances the group's instances (2 or 3)
-   * @param out       where progress and the report go
+   * @param seed   nemesis seed
+   * @param budget length of the fault schedule
+   * @param base   the cluster to run (instances, timings); its work dir and topology are replaced
+   * @param out    where progress and the report go
    */
-  public static ChaosReport run(long seed, Duration budget, List<String> instances, PrintStream out)
+  public static ChaosReport run(long seed, Duration budget, ClusterSpec base, PrintStream out)
       throws IOException, InterruptedException {
+    List<String> instances = base.instances();
     boolean hooks = harnessHasProcessHooks();
     NemesisConfig config = NemesisConfig.defaults(budget, instances, COORDINATORS)
         .withQuiet(Duration.ofSeconds(3), Duration.ofSeconds(10));
@@ -62,7 +63,7 @@ public final class ChaosRun {
     Path dir = Files.createTempDirectory("tandem-chaos-");
     PeerMesh mesh = hooks ? PeerMesh.create(COORDINATORS, dir.resolve("hosts")) : null;
     try (ChaosTopology topology = new ChaosTopology(mesh, schedule.coordinatorClocks(), schedule.agentClocks())) {
-      ClusterSpec spec = ClusterSpec.defaults(instances).withWorkDir(dir).withTopology(topology).withHangRoute(false);
+      ClusterSpec spec = base.withWorkDir(dir).withTopology(topology).withHangRoute(false);
       out.println("starting the cluster in " + dir + " ...");
       try (LocalCluster cluster = LocalCluster.start(spec)) {
         out.println("cluster ready, " + cluster.activeInstance() + " active; injecting faults for "
