@@ -17,6 +17,8 @@ import io.tandem.proto.agent.GroupUpdate;
 import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.HeartbeatResponse;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * One agent: supervises a Node-RED runtime, talks to the coordinators, runs the reconcile loop and
  * serves the local HTTP API. {@link #start()} returns at once; {@link #close()} stops the flows
  * (reporting SHUTDOWN), then the runtime.
+ *
+ * <p>Shutdown has one path, {@link #close()}: on a signal (AgentMain), by an embedder, or from the
+ * JVM shutdown hook that {@link #start()} registers. Its order is fixed: stop the flows gracefully
+ * (bounded by stopBudget, killing Node-RED if the stop is not confirmed), report SHUTDOWN, then
+ * kill Node-RED. The runtime's own kill-on-exit hook waits for this path and only kills what is
+ * left if it did not finish within {@link #closeBound()}.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -37,6 +45,8 @@ public final class Agent implements AutoCloseable {
   private final CoordinatorLink link;
   private final Reconciler reconciler;
   private final AtomicReference<Future<Boolean>> lastReport = new AtomicReference<>();
+  private final CompletableFuture<Void> closedDone = new CompletableFuture<>();
+  private final Thread exitHook = new Thread(this::close, "tandem-agent-shutdown");
   private AgentHttpServer http;
   private boolean closed;
 
@@ -101,6 +111,8 @@ public final class Agent implements AutoCloseable {
       log.warn("attach mode: Node-RED at {} was not started by this agent, so it does not die with "
           + "the agent and cannot be killed when hung; prefer launch mode", config.nodeRed().url());
     }
+    runtime.closedOnExitBy(closedDone, closeBound());
+    Runtime.getRuntime().addShutdownHook(exitHook);
     runtime.start();
     reconciler.start();
     link.start();
@@ -124,12 +136,36 @@ public final class Agent implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Upper bound of {@link #close()}: the flows' stop (stopBudget, then a kill), the control loop's
+   * end, the SHUTDOWN report's confirmation (1 s), the link and the runtime (2 s each), and slack.
+   */
+  Duration closeBound() {
+    return config.lease().stopBudget().plusSeconds(12);
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
+    try {
+      closeInOrder();
+    } finally {
+      closedDone.complete(null);
+      if (Thread.currentThread() != exitHook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException | SecurityException shuttingDown) {
+          // the JVM is exiting: the hook finds the agent closed
+        }
+      }
+    }
+    log.info("agent {}/{} stopped", config.group(), config.instance());
+  }
+
+  private void closeInOrder() {
     reconciler.shutdown();
     Future<Boolean> report = lastReport.get();
     if (report != null) {
@@ -146,6 +182,5 @@ public final class Agent implements AutoCloseable {
     if (http != null) {
       http.close();
     }
-    log.info("agent {}/{} stopped", config.group(), config.instance());
   }
 }

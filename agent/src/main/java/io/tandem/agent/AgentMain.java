@@ -81,8 +81,9 @@ public final class AgentMain implements Callable<Integer> {
       agent.close();
       stopped.countDown();
     };
-    // SIGTERM / SIGINT: stop the flows gracefully (and report SHUTDOWN) *before* the JVM runs its
-    // shutdown hooks, one of which kills Node-RED as a last resort.
+    // SIGTERM / SIGINT: stop the flows gracefully (and report SHUTDOWN), then kill Node-RED, all
+    // in agent.close(), before the JVM exits. Any other JVM exit (SIGHUP, System.exit) runs the
+    // same close() from the agent's own shutdown hook; the runtime's kill-on-exit hook waits for it.
     for (String name : new String[] {"TERM", "INT"}) {
       try {
         sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
@@ -90,10 +91,9 @@ public final class AgentMain implements Callable<Integer> {
           t.start();
         });
       } catch (IllegalArgumentException e) {
-        // the signal is not available here: the shutdown hook below still closes the agent
+        // the signal is not available here: the agent's shutdown hook still closes it
       }
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(stop, "tandem-shutdown"));
     try {
       agent.start();
     } catch (Exception e) {

@@ -8,8 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A Node-RED process the agent starts (from the one launcher thread, with a parent-death signal),
@@ -25,6 +28,8 @@ final class LaunchedRuntime extends ProbedRuntime {
   private final HttpClient http = NodeRedAdminClient.newHttpClient();
   private final RestartBackoff backoff;
   private final Thread shutdownHook;
+  private volatile CompletableFuture<?> ownerDone;
+  private volatile Duration ownerWait = Duration.ZERO;
 
   // guarded by lock
   private volatile Process process;
@@ -41,7 +46,39 @@ final class LaunchedRuntime extends ProbedRuntime {
     Duration healthy = settings.restartBackoffMax().compareTo(Duration.ofSeconds(30)) > 0
         ? settings.restartBackoffMax() : Duration.ofSeconds(30);
     this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax(), healthy);
-    this.shutdownHook = new Thread(() -> ProcessTree.killForcibly(process), "tandem-nodered-kill-on-exit");
+    this.shutdownHook = new Thread(this::killOnExit, "tandem-nodered-kill-on-exit");
+  }
+
+  @Override
+  public void closedOnExitBy(CompletableFuture<?> ownerDone, Duration wait) {
+    this.ownerDone = ownerDone;
+    this.ownerWait = wait;
+  }
+
+  /**
+   * The JVM shutdown hook: the last resort so that Node-RED never outlives the JVM (the
+   * parent-death signal covers a SIGKILLed JVM). When an owner shuts the runtime down itself, it
+   * waits for that first, so the flows are stopped gracefully before anything is killed.
+   */
+  private void killOnExit() {
+    CompletableFuture<?> owner = ownerDone;
+    if (owner != null) {
+      try {
+        owner.get(ownerWait.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.error("The agent did not shut Node-RED {} down within {} ms of the JVM exit; killing it",
+            name, ownerWait.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        log.error("The agent's shutdown failed ({}); killing Node-RED {}", e.getCause(), name);
+      }
+    }
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      log.warn("JVM exit: killing Node-RED {} (pid {}) with SIGKILL", name, p.pid());
+      ProcessTree.killForcibly(p);
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.tandem.agent.nodered;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /** One Node-RED runtime, launched and supervised by the agent (LAUNCH) or only probed (ATTACH). */
@@ -34,6 +35,14 @@ public interface NodeRedRuntime extends AutoCloseable {
 
   /** True in LAUNCH mode. */
   boolean canKill();
+
+  /**
+   * The owner (the agent) shuts this runtime down itself on JVM exit, gracefully (flows stopped,
+   * SHUTDOWN reported, then {@link #close()}). The runtime's own kill-on-exit hook, the last
+   * resort for embedders that never close it, then waits for {@code ownerDone} (at most
+   * {@code wait}) before it kills whatever is still running, instead of racing the owner.
+   */
+  default void closedOnExitBy(CompletableFuture<?> ownerDone, Duration wait) {}
 
   /** Kill (LAUNCH) / stop probing (ATTACH); no restart afterwards. Idempotent. */
   @Override

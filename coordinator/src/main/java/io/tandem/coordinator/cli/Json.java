@@ -62,6 +62,7 @@ final class Json {
       o.put("role", p.getRole());
       o.put("matchIndex", p.getMatchIndex());
       o.put("lag", p.getLag());
+      o.put("lastContactMillis", p.getLastContactMillis());
     }
     groups(n.putArray("groups"), s.getGroupsList());
     return n;

@@ -7,8 +7,14 @@ import picocli.CommandLine.Command;
 
 @Command(
     name = "status",
-    description = "Show the cluster (leader, term, commit index, peers) and every group.")
+    description = {
+      "Show the cluster (leader, term, commit index, peers) and every group.",
+      "A peer the leader has not heard from for over 1 s is shown as UNREACHABLE",
+      "with the time since its last contact."})
 final class StatusCommand extends CtlCommand {
+  /** The role the leader gives a follower it has not heard from for a while. */
+  static final String UNREACHABLE = "UNREACHABLE";
+
   @Override
   int run(AdminClient client) {
     ClusterStatusResponse s = client.statusFromLeader();
@@ -24,7 +30,7 @@ final class StatusCommand extends CtlCommand {
         s.getTerm(),
         s.getCommitIndex(),
         Text.orDash(s.getAnsweredBy()));
-    Table peers = new Table("PEER", "ROLE", "GRPC", "RAFT", "MATCH INDEX", "LAG");
+    Table peers = new Table("PEER", "ROLE", "GRPC", "RAFT", "MATCH INDEX", "LAG", "LAST CONTACT");
     for (PeerInfo p : s.getPeersList()) {
       peers.row(
           p.getId(),
@@ -32,9 +38,18 @@ final class StatusCommand extends CtlCommand {
           p.getGrpcAddress(),
           p.getRaftAddress(),
           p.getMatchIndex() < 0 ? "-" : p.getMatchIndex(),
-          p.getLag() < 0 ? "-" : p.getLag());
+          p.getLag() < 0 ? "-" : p.getLag(),
+          Text.millis(p.getLastContactMillis()));
     }
     peers.print(out);
+    for (PeerInfo p : s.getPeersList()) {
+      if (UNREACHABLE.equals(p.getRole())) {
+        out.printf(
+            "warning: peer %s is unreachable: no answer to the leader for %s; check that it runs"
+                + " and that the leader can reach %s%n",
+            p.getId(), Text.millis(p.getLastContactMillis()), p.getRaftAddress());
+      }
+    }
     out.println();
     if (s.getGroupsCount() == 0) {
       out.println("no groups (create one: tandemctl group create NAME --instance ID ...)");

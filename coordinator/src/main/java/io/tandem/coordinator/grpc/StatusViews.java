@@ -21,6 +21,14 @@ import java.util.Optional;
  * figures exist only on the leader (the keeper is leader-only); elsewhere they read -1/unknown.
  */
 final class StatusViews {
+  /** Role of a follower the leader has had no successful Raft RPC with for a while. */
+  static final String UNREACHABLE = "UNREACHABLE";
+  /**
+   * No successful RPC for this long makes a follower UNREACHABLE: the leader sends a heartbeat at
+   * least every 75 ms (half the minimum election timeout), so a live follower answers far sooner.
+   */
+  static final long UNREACHABLE_AFTER_MILLIS = 1000;
+
   private final ServiceContext ctx;
 
   StatusViews(ServiceContext ctx) {
@@ -33,6 +41,7 @@ final class StatusViews {
     boolean leading = raft.isLeaderReady();
     long commit = raft.commitIndex();
     Map<String, Long> peerCommits = leading ? raft.peerCommitIndices() : Map.of();
+    Map<String, Long> lastContact = leading ? raft.followerLastContactMillis() : Map.of();
     ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder()
         .setLeaderId(leader.orElse(""))
         .setLeaderAddress(leader.flatMap(id -> raft.config().peer(id))
@@ -41,26 +50,37 @@ final class StatusViews {
         .setCommitIndex(commit)
         .setAnsweredBy(raft.selfId());
     for (PeerConfig p : raft.config().peers()) {
-      String role;
-      if (leader.isPresent() && leader.get().equals(p.id())) {
-        role = "LEADER";
-      } else if (p.id().equals(raft.selfId())) {
-        role = raft.role().name();
-      } else {
-        role = leader.isPresent() ? "FOLLOWER" : "UNKNOWN";
-      }
+      long contact = lastContact.getOrDefault(p.id(), -1L);
       long match = p.id().equals(raft.selfId()) && leading ? commit
           : peerCommits.getOrDefault(p.id(), -1L);
       b.addPeers(PeerInfo.newBuilder()
           .setId(p.id())
           .setRaftAddress(p.raft().toString())
           .setGrpcAddress(p.grpc().toString())
-          .setRole(role)
+          .setRole(role(raft, leader, p.id(), contact))
           .setMatchIndex(match)
-          .setLag(match < 0 ? -1 : Math.max(0, commit - match)));
+          .setLag(match < 0 ? -1 : Math.max(0, commit - match))
+          .setLastContactMillis(contact));
     }
     b.addAllGroups(groups());
     return b.build();
+  }
+
+  /**
+   * A follower the leader has not heard from for {@link #UNREACHABLE_AFTER_MILLIS} is shown as
+   * UNREACHABLE (crashed, stopped or cut off), not as a FOLLOWER that merely lags.
+   */
+  private static String role(RaftNode raft, Optional<String> leader, String id, long contactMillis) {
+    if (leader.isPresent() && leader.get().equals(id)) {
+      return "LEADER";
+    }
+    if (id.equals(raft.selfId())) {
+      return raft.role().name();
+    }
+    if (contactMillis > UNREACHABLE_AFTER_MILLIS) {
+      return UNREACHABLE;
+    }
+    return leader.isPresent() ? "FOLLOWER" : "UNKNOWN";
   }
 
   List<GroupView> groups() {

@@ -31,11 +31,18 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
 
   private final ServiceContext ctx;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final SwitchoverRequests requests;
 
   Switchovers(ServiceContext ctx) {
     this.ctx = ctx;
+    this.requests = new SwitchoverRequests(ctx.nanos());
   }
 
+  /**
+   * Starts a switchover, or joins the one started with the same request id: a retry while the
+   * first is in progress, or after it finished (see {@link SwitchoverRequests}), gets the first
+   * outcome instead of starting a second switchover.
+   */
   CompletableFuture<SwitchoverResponse> start(SwitchoverRequest req) {
     Requests.name("group", req.getGroup());
     if (!req.getToInstance().isEmpty()) {
@@ -46,17 +53,27 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
       throw Errors.invalid("timeout_millis must be between 0 (the server's default) and "
           + MAX_TIMEOUT.toMillis());
     }
+    Optional<CompletableFuture<SwitchoverResponse>> first = requests.find(req);
+    if (first.isPresent()) {
+      return first.get();
+    }
     if (!ctx.raft().isLeaderReady() || !ctx.keeper().isLeader()) {
       throw new NotLeader(ctx.raft().leaderId().filter(id -> !id.equals(ctx.raft().selfId())));
     }
     Duration timeout = req.getTimeoutMillis() == 0
         ? ctx.switchoverTimeout() : Duration.ofMillis(req.getTimeoutMillis());
-    return ctx.raft().readGroup(req.getGroup())
-        .thenCompose(g -> begin(req, g, timeout));
+    SwitchoverRequests.Attempt attempt = requests.begin(req);
+    if (!attempt.startedBy(req)) {
+      return attempt.outcome().copy(); // a concurrent retry got in first
+    }
+    ctx.raft().readGroup(req.getGroup())
+        .thenCompose(g -> begin(req, g, timeout, attempt))
+        .whenComplete((r, err) -> requests.finish(attempt, r, err));
+    return attempt.outcome().copy();
   }
 
-  private CompletableFuture<SwitchoverResponse> begin(
-      SwitchoverRequest req, Optional<Group> found, Duration timeout) {
+  private CompletableFuture<SwitchoverResponse> begin(SwitchoverRequest req, Optional<Group> found,
+      Duration timeout, SwitchoverRequests.Attempt attempt) {
     String name = req.getGroup();
     Group g = found.orElseThrow(() -> Errors.notFound("group \"" + name + "\" does not exist"));
     if (g.getMaintenance()) {
@@ -73,6 +90,7 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
     ReleaseRequest r = new ReleaseRequest(name, g.getActive(), to, g.getToken(),
         start + timeout.toNanos(), done);
     pending.put(name, new Pending(r, !req.getToInstance().isEmpty()));
+    attempt.released();
     ctx.keeper().requestRelease(r);
     ctx.watch().releaseRequested(name);
     return done

@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -145,6 +147,23 @@ public final class RaftNode implements AutoCloseable {
     Map<String, Long> out = new LinkedHashMap<>();
     for (CommitInfoProto c : division().getCommitInfos()) {
       out.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+    }
+    return out;
+  }
+
+  /**
+   * On the leader: milliseconds since its last successful Raft RPC with each follower (Ratis's
+   * {@code LeaderInfoProto.followerInfo.lastRpcElapsedTimeMs}, measured from the follower's last
+   * reply, or from the start of this term if it never answered). Empty on a non-leader.
+   */
+  public Map<String, Long> followerLastContactMillis() {
+    RoleInfoProto role = info().getRoleInfoProto();
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (role.getRole() != RaftPeerRole.LEADER || !role.hasLeaderInfo()) {
+      return out;
+    }
+    for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+      out.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs());
     }
     return out;
   }

@@ -16,6 +16,12 @@ final class RaftSettings {
   static final int SNAPSHOTS_KEPT = 3;
   /** First election timeout of every peer but the first (which uses 150-300 ms). */
   static final long FIRST_ELECTION_OTHERS_MS = 1000;
+  /**
+   * How long a leader that stepped down for lost majority heartbeats waits before it campaigns
+   * again (Ratis raft.server.leaderelection.leader.step-down.wait-time, default 10 s). Ratis also
+   * steps a leader down after a JVM pause longer than this.
+   */
+  static final long STEP_DOWN_WAIT_MS = 1000;
 
   private RaftSettings() {}
 
@@ -41,6 +47,11 @@ final class RaftSettings {
     boolean first = config.peers().get(0).id().equals(config.nodeId());
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(first ? 150 : FIRST_ELECTION_OTHERS_MS));
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(first ? 300 : FIRST_ELECTION_OTHERS_MS + 300));
+    // Liveness only (votes and terms keep Raft safe): with the default 10 s, a leader that lost
+    // its majority under load could not campaign for 10 s, and when it holds the only log the
+    // other peer would vote for, the cluster had no leader that long. 1 s is still more than
+    // three maximum election timeouts, so a flapping peer cannot disrupt the cluster often.
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, ms(STEP_DOWN_WAIT_MS));
     return p;
   }
 

@@ -21,9 +21,11 @@ class TandemCtlOutputTest {
       ClusterStatusResponse.newBuilder()
           .setLeaderId("c1").setLeaderAddress("127.0.0.1:7101").setTerm(3).setCommitIndex(42).setAnsweredBy("c1")
           .addPeers(PeerInfo.newBuilder().setId("c1").setGrpcAddress("127.0.0.1:7101").setRaftAddress("127.0.0.1:7201")
-              .setRole("LEADER").setMatchIndex(42).setLag(0))
+              .setRole("LEADER").setMatchIndex(42).setLag(0).setLastContactMillis(-1))
           .addPeers(PeerInfo.newBuilder().setId("c2").setGrpcAddress("127.0.0.1:7102").setRaftAddress("127.0.0.1:7202")
-              .setRole("FOLLOWER").setMatchIndex(40).setLag(2))
+              .setRole("FOLLOWER").setMatchIndex(40).setLag(2).setLastContactMillis(40))
+          .addPeers(PeerInfo.newBuilder().setId("c3").setGrpcAddress("127.0.0.1:7103").setRaftAddress("127.0.0.1:7203")
+              .setRole("UNREACHABLE").setMatchIndex(30).setLag(12).setLastContactMillis(4200))
           .addGroups(GroupView.newBuilder().setName("line1").setActive("nr-a").setToken(17).setLeaseLeftMillis(1800)
               .setStandbysReady(1)
               .addInstances(InstanceView.newBuilder().setId("nr-a").setPriority(10).setRuntime("RUNNING").setHeartbeatAgeMillis(120))
@@ -58,7 +60,9 @@ class TandemCtlOutputTest {
       assertThat(j.get("leader").asText()).isEqualTo("c1");
       assertThat(j.get("term").asLong()).isEqualTo(3);
       assertThat(j.get("commitIndex").asLong()).isEqualTo(42);
-      assertThat(j.get("peers")).hasSize(2);
+      assertThat(j.get("peers")).hasSize(3);
+      assertThat(j.get("peers").get(2).get("role").asText()).isEqualTo("UNREACHABLE");
+      assertThat(j.get("peers").get(2).get("lastContactMillis").asLong()).isEqualTo(4200);
       JsonNode c2 = j.get("peers").get(1);
       assertThat(c2.get("id").asText()).isEqualTo("c2");
       assertThat(c2.get("address").asText()).isEqualTo("127.0.0.1:7102");
@@ -81,9 +85,12 @@ class TandemCtlOutputTest {
       assertThat(run.outLines().get(0)).isEqualTo("leader c1 (127.0.0.1:7101)  term 3  commit index 42  answered by c1");
       assertThat(run.out())
           .contains(
-              "PEER  ROLE      GRPC            RAFT            MATCH INDEX  LAG\n"
-                  + "c1    LEADER    127.0.0.1:7101  127.0.0.1:7201  42           0\n"
-                  + "c2    FOLLOWER  127.0.0.1:7102  127.0.0.1:7202  40           2\n")
+              "PEER  ROLE         GRPC            RAFT            MATCH INDEX  LAG  LAST CONTACT\n"
+                  + "c1    LEADER       127.0.0.1:7101  127.0.0.1:7201  42           0    -\n"
+                  + "c2    FOLLOWER     127.0.0.1:7102  127.0.0.1:7202  40           2    40ms\n"
+                  + "c3    UNREACHABLE  127.0.0.1:7103  127.0.0.1:7203  30           12   4.2s\n"
+                  + "warning: peer c3 is unreachable: no answer to the leader for 4.2s; check that it"
+                  + " runs and that the leader can reach 127.0.0.1:7203\n")
           .contains(
               "GROUP             ACTIVE  TOKEN  MAINTENANCE  LEASE LEFT  READY STANDBYS  INSTANCES\n"
                   + "line1             nr-a    17     no           1.8s        1               2\n"

@@ -19,6 +19,7 @@ import java.util.Optional;
 final class FaultRuns {
   static final Duration STEADY = Duration.ofSeconds(90);
   private static final long TAKEOVER_TIMEOUT_MS = 30_000;
+  static final long COORDINATOR_WARMUP_SECONDS = Long.getLong("tandem.bench.warmupSeconds", 10);
   private final LocalCluster cluster;
 
   FaultRuns(LocalCluster cluster) {
@@ -89,6 +90,9 @@ final class FaultRuns {
     }
     killed[0].process().start();
     cluster.awaitPeersCaughtUp(STEADY);
+    // A single fault from a steady state: let the restarted JVM warm up before the next leader is
+    // killed (a cold follower with 150-300 ms election timeouts tends to depose the new leader).
+    Waits.sleep(Duration.ofSeconds(COORDINATOR_WARMUP_SECONDS));
     cluster.awaitSteady(STEADY);
     return failovers;
   }
