@@ -41,9 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
     try (LocalCluster cluster = LocalCluster.start(ClusterSpec.defaults(List.of("a", "b")).withGroup("bench"))) {
       System.out.println("work dir: " + cluster.workDir());
       FaultRuns fr = new FaultRuns(cluster);
+      boolean broken = false;
       for (Fault f : faults) {
         Stats s = table.computeIfAbsent(label(f), k -> new Stats());
-        for (int i = 1; i <= runs; i++) {
+        for (int i = 1; i <= runs && !broken; i++) {
           try {
             switch (f) {
               case crash -> s.add(fr.crash());
@@ -62,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
           } catch (RuntimeException e) {
             s.fail();
             System.out.printf("  %-10s run %2d/%d FAILED: %s%n", f, i, runs, e.getMessage());
-            recover(cluster);
+            broken = !recover(cluster);
           }
         }
       }
@@ -88,11 +89,17 @@ public final class BenchCommand implements Callable<Integer> {
     return violations == 0 ? 0 : 1;
   }
 
-  /** After a failed run: restart whatever died and wait for a steady group (throws if it never comes). */
-  private static void recover(LocalCluster cluster) {
+  /** After a failed run: restart whatever died and wait for a steady group; false if it never comes. */
+  private static boolean recover(LocalCluster cluster) {
     cluster.coordinators().stream().filter(c -> !c.process().isAlive()).forEach(c -> c.process().start());
     cluster.agents().stream().filter(a -> !a.process().isAlive()).forEach(a -> a.process().start());
-    cluster.awaitSteady(FaultRuns.STEADY);
+    try {
+      cluster.awaitSteady(FaultRuns.STEADY);
+      return true;
+    } catch (RuntimeException e) {
+      System.out.println("the cluster did not recover, stopping the fault runs: " + e.getMessage());
+      return false;
+    }
   }
 
   static String label(Fault f) {
