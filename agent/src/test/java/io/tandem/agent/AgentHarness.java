@@ -143,6 +143,22 @@ final class AgentHarness implements AutoCloseable {
     return agents.values().stream().filter(a -> a.snapshot().activeNow(now)).findFirst();
   }
 
+  /**
+   * Waits until one agent runs flows as the active and every other agent's Node-RED is a ready
+   * spare known to the coordinators, and returns the active. Whichever instance it is: on a
+   * loaded machine an unplanned failover (a slow probe taken for a hang) may happen before a
+   * test injects its fault, and a test must start from the steady state, not from a guess.
+   */
+  Agent awaitSteady(Duration timeout) {
+    await("one active instance and ready spares", timeout, () -> {
+      Optional<Agent> a = active();
+      return a.isPresent() && agents.values().stream().filter(x -> x != a.get())
+          .allMatch(x -> runtimeIs(x, "STANDBY") && x.snapshot().role().equals("standby")
+              && readyOnCoordinators(x.config().instance()));
+    });
+    return active().orElseThrow();
+  }
+
   Agent awaitActive(Duration timeout) {
     await("an active instance", timeout, () -> active().isPresent());
     return active().orElseThrow();

@@ -147,6 +147,23 @@ public final class Reconciler implements AutoCloseable {
       publish(System.nanoTime());
     } catch (RuntimeException e) {
       log.error("reconcile failed", e);
+    } catch (Error e) {
+      failStop(e);
+    }
+  }
+
+  /**
+   * An Error in the control loop (a class that no longer loads because the jar was replaced under
+   * the running agent, out of memory, ...) would otherwise end the loop silently: the executor
+   * keeps the throwable in a future nobody reads, and flows would keep running with nobody left
+   * to stop them when the lease ends. Fail-stop instead: the runtime dies with the agent
+   * (parent-death signal) and the coordinators fail over once the lease expires.
+   */
+  private static void failStop(Error e) {
+    try {
+      log.error("fatal error in the control loop; halting the agent so that Node-RED stops with it", e);
+    } finally {
+      Runtime.getRuntime().halt(70);
     }
   }
 
