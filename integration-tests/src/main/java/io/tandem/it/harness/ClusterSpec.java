@@ -82,5 +82,15 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
     default List<String> coordinatorsForAgent(String instance, List<String> real) {
       return real;
     }
+
+    /** JVM options (TANDEM_JAVA_OPTS) of a process: a coordinator id, or "agent-" + instance. */
+    default String javaOpts(String process, String base) {
+      return base;
+    }
+
+    /** Extra environment of a process (same names as {@link #javaOpts}), e.g. libfaketime. */
+    default java.util.Map<String, String> environment(String process) {
+      return java.util.Map.of();
+    }
   }
 }

@@ -18,7 +18,7 @@ final class ConfigWriter {
     y.append("dataDir: ").append(quote(self.dataDir().toString())).append('\n');
     y.append("peers:\n");
     for (CoordinatorNode p : all) {
-      String raft = p == self ? p.raftAddress() : spec.topology().raftAddress(self.id(), p.id(), p.raftAddress());
+      String raft = spec.topology().raftAddress(self.id(), p.id(), p.raftAddress());
       y.append("  - {id: ").append(p.id()).append(", raft: ").append(raft)
           .append(", grpc: ").append(p.grpcAddress()).append("}\n");
     }

@@ -66,11 +66,10 @@ public final class LocalCluster implements AutoCloseable {
   private void boot() {
     LOG.info("starting a Tandem cluster in {}", workDir);
     Path redJs = Repo.redJs();
-    Map<String, String> javaEnv = Map.of("TANDEM_JAVA_OPTS", spec.javaOpts());
     for (CoordinatorNode n : coordinators) {
       Path cfg = ConfigWriter.coordinator(workDir, n, coordinators, spec);
       n.attach(new ManagedProcess(n.id(), List.of(Repo.launcher("tandem-coordinator").toString(), "--config",
-          cfg.toString()), javaEnv, workDir, workDir.resolve(n.id() + ".log")));
+          cfg.toString()), env(n.id()), workDir, workDir.resolve(n.id() + ".log")));
       n.process().start();
     }
     Waits.until("a coordinator leader", START_TIMEOUT, Duration.ofMillis(100), () -> {
@@ -83,7 +82,7 @@ public final class LocalCluster implements AutoCloseable {
       Path cfg = ConfigWriter.agent(workDir, a, spec.topology().coordinatorsForAgent(a.instance(), grpc),
           spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()));
       a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
-          "--config", cfg.toString()), javaEnv, workDir, workDir.resolve("agent-" + a.instance() + ".log")));
+          "--config", cfg.toString()), env("agent-" + a.instance()), workDir, workDir.resolve("agent-" + a.instance() + ".log")));
       a.process().start();
     }
     for (AgentNode a : agents) {
@@ -96,6 +95,13 @@ public final class LocalCluster implements AutoCloseable {
     admin.createGroup(spec.group(), spec.instances());
     awaitSteady(START_TIMEOUT);
     LOG.info("cluster ready: {} active in group {}", activeInstance(), spec.group());
+  }
+
+  /** TANDEM_JAVA_OPTS and extra environment of one process, from the topology. */
+  private Map<String, String> env(String process) {
+    Map<String, String> env = new java.util.HashMap<>(spec.topology().environment(process));
+    env.put("TANDEM_JAVA_OPTS", spec.topology().javaOpts(process, spec.javaOpts()));
+    return env;
   }
 
   public ClusterStatusResponse awaitLeader(Duration timeout) {
