@@ -11,7 +11,8 @@ public final class Assignments {
 
   public static Assignment of(String group, Optional<Group> g) {
     Assignment.Builder b = Assignment.newBuilder().setGroup(group).setExists(g.isPresent());
-    g.ifPresent(x -> b.setActive(x.getActive()).setToken(x.getToken()).setMaintenance(x.getMaintenance()));
+    g.ifPresent(x -> b.setActive(x.getActive()).setToken(x.getToken()).setMaintenance(x.getMaintenance())
+        .setFlowsRevision(x.getCurrentRevision()));
     return b.build();
   }
 
@@ -25,6 +26,8 @@ public final class Assignments {
       case ACTIVATE -> c.getActivate().getGroup();
       case DEACTIVATE -> c.getDeactivate().getGroup();
       case SET_MAINTENANCE -> c.getSetMaintenance().getGroup();
+      case SET_FLOWS -> c.getSetFlows().getGroup();
+      case PUT_EDITOR_DATA -> c.getPutEditorData().getGroup();
       case BODY_NOT_SET -> "";
     };
   }

@@ -59,6 +59,8 @@ public final class Applier {
       case SET_MAINTENANCE -> GroupCommands.setMaintenance(s, c.getSetMaintenance(), index, at);
       case ACTIVATE -> AssignmentCommands.activate(s, c.getActivate(), index, at);
       case DEACTIVATE -> AssignmentCommands.deactivate(s, c.getDeactivate(), index, at);
+      // TODO(flows): FlowsCommands, in progress on the flows-coordinator branch
+      case SET_FLOWS, PUT_EDITOR_DATA -> Change.refuse(index, Outcome.INVALID, "", null, "not yet applied by this version");
       case BODY_NOT_SET -> Change.refuse(index, Outcome.INVALID, "", null,
           "the command has no body this coordinator knows (empty, or written by a newer version)");
     };
