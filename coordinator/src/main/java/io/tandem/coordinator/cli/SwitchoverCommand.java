@@ -15,6 +15,9 @@ import picocli.CommandLine.Parameters;
       "committed (with a new fencing token) and the new active starts its flows."
     })
 final class SwitchoverCommand extends CtlCommand {
+  /** A coordinator gives up on a switchover this long after its wait timeout. */
+  private static final Duration SERVER_SLACK = Duration.ofSeconds(2);
+
   @Parameters(index = "0", paramLabel = "GROUP")
   String group;
 
@@ -31,17 +34,30 @@ final class SwitchoverCommand extends CtlCommand {
 
   @Override
   int run(AdminClient client) {
+    String requestId = AdminClient.newRequestId();
     SwitchoverRequest request =
         SwitchoverRequest.newBuilder()
-            .setRequestId(AdminClient.newRequestId())
+            .setRequestId(requestId)
             .setGroup(group)
             .setToInstance(to)
             .setTimeoutMillis(waitTimeout.toMillis())
             .build();
-    // One attempt may last the whole wait; a timed-out switchover is not retried blindly.
-    Duration perAttempt = waitTimeout.plus(client.attemptTimeout()).plusSeconds(1);
+    // One attempt may last the whole wait plus the server's 2 s of slack; a timed-out switchover
+    // is not re-sent blindly: the leader is asked by request id what became of it.
+    Duration perAttempt = waitTimeout.plus(SERVER_SLACK).plus(client.attemptTimeout());
     Duration overall = perAttempt.plus(root().timeout);
-    SwitchoverResponse r = client.call(stub -> stub.switchover(request), perAttempt, overall, false);
+    SwitchoverResponse r;
+    try {
+      r = client.call(stub -> stub.switchover(request), perAttempt, overall, false);
+    } catch (CtlException e) {
+      if (!e.answerMissing()) {
+        throw e;
+      }
+      r = SwitchoverOutcome.await(client, requestId, group, waitTimeout.plus(SERVER_SLACK), e);
+      err().println("tandemctl: the answer did not arrive in time; the leader reports the"
+          + " switchover (request id " + requestId + ") as done");
+      err().flush();
+    }
     if (json()) {
       var node = Json.object();
       node.put("group", group);

@@ -45,6 +45,10 @@ final class SwitchoverRequests {
       return outcome;
     }
 
+    SwitchoverRequest request() {
+      return first;
+    }
+
     /** The active was asked to release: from here on the attempt has effects and is remembered. */
     void released() {
       released = true;
@@ -70,6 +74,12 @@ final class SwitchoverRequests {
     }
     checkSame(a.first, req);
     return Optional.of(a.outcome.copy());
+  }
+
+  /** The attempt remembered under {@code requestId}, in progress or finished. */
+  synchronized Optional<Attempt> byRequestId(String requestId) {
+    purge(nanos.getAsLong());
+    return Optional.ofNullable(byId.get(requestId));
   }
 
   /**

@@ -72,6 +72,11 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
     return attempt.outcome().copy();
   }
 
+  /** The switchover this leader started under {@code requestId}, if it is still remembered. */
+  Optional<SwitchoverRequests.Attempt> attempt(String requestId) {
+    return requests.byRequestId(requestId);
+  }
+
   private CompletableFuture<SwitchoverResponse> begin(SwitchoverRequest req, Optional<Group> found,
       Duration timeout, SwitchoverRequests.Attempt attempt) {
     String name = req.getGroup();
