@@ -1,5 +1,6 @@
 package io.tandem.coordinator.cli;
 
+import io.tandem.proto.admin.RequestOutcomeResponse;
 import io.tandem.proto.admin.SwitchoverRequest;
 import io.tandem.proto.admin.SwitchoverResponse;
 import java.time.Duration;
@@ -53,9 +54,12 @@ final class SwitchoverCommand extends CtlCommand {
       if (!e.answerMissing()) {
         throw e;
       }
-      r = SwitchoverOutcome.await(client, requestId, group, waitTimeout.plus(SERVER_SLACK), e);
+      RequestOutcomeResponse o =
+          SwitchoverOutcome.await(client, requestId, group, waitTimeout.plus(SERVER_SLACK), e);
+      r = o.getSwitchover();
       err().println("tandemctl: the answer did not arrive in time; the leader reports the"
-          + " switchover (request id " + requestId + ") as done");
+          + " switchover (request id " + requestId + ") as done"
+          + (o.getMessage().isEmpty() ? "" : ": " + o.getMessage()));
       err().flush();
     }
     if (json()) {
@@ -68,12 +72,12 @@ final class SwitchoverCommand extends CtlCommand {
       Json.print(out(), node);
     } else {
       out().printf(
-          "switched over group %s: %s -> %s, token %d, took %d ms%n",
+          "switched over group %s: %s -> %s, token %d%s%n",
           group,
           Text.orDash(r.getFromInstance()),
           Text.orDash(r.getToInstance()),
           r.getToken(),
-          r.getElapsedMillis());
+          r.getElapsedMillis() > 0 ? ", took " + r.getElapsedMillis() + " ms" : "");
       out().flush();
     }
     return 0;

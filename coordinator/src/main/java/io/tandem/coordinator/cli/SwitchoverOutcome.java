@@ -18,12 +18,12 @@ final class SwitchoverOutcome {
   private SwitchoverOutcome() {}
 
   /**
-   * The switchover's response if it succeeded.
+   * The outcome if the switchover succeeded (its message says how, when it is not plain).
    *
    * @param budget how long to wait for one still in progress
    * @throws CtlException exit 1 if it failed, 2 if its outcome cannot be learned
    */
-  static SwitchoverResponse await(AdminClient client, String requestId, String group,
+  static RequestOutcomeResponse await(AdminClient client, String requestId, String group,
       Duration budget, CtlException missing) {
     long deadline = System.nanoTime() + budget.toNanos();
     RequestOutcomeRequest ask = RequestOutcomeRequest.newBuilder().setRequestId(requestId).build();
@@ -38,7 +38,7 @@ final class SwitchoverOutcome {
       }
       switch (o.getState()) {
         case SUCCEEDED:
-          return o.getSwitchover();
+          return o;
         case FAILED:
           throw new CtlException(CtlException.REFUSED,
               "switchover of group " + group + " failed: " + o.getMessage());

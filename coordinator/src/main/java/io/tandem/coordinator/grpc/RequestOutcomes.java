@@ -8,6 +8,7 @@ import io.tandem.proto.admin.RequestOutcomeResponse;
 import io.tandem.proto.admin.RequestOutcomeResponse.State;
 import io.tandem.proto.admin.SwitchoverResponse;
 import io.tandem.proto.state.CommandResult;
+import io.tandem.proto.state.Group;
 import io.tandem.proto.state.Outcome;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -55,7 +56,7 @@ final class RequestOutcomes {
     return out.setState(State.STATE_UNKNOWN).build();
   }
 
-  private static RequestOutcomeResponse switchover(SwitchoverRequests.Attempt a,
+  private RequestOutcomeResponse switchover(SwitchoverRequests.Attempt a,
       RequestOutcomeResponse.Builder out) {
     CompletableFuture<SwitchoverResponse> outcome = a.outcome();
     if (!outcome.isDone()) {
@@ -70,7 +71,36 @@ final class RequestOutcomes {
       Throwable t = Errors.unwrap(e);
       String why = t instanceof StatusRuntimeException sre && sre.getStatus().getDescription() != null
           ? sre.getStatus().getDescription() : String.valueOf(t.getMessage());
-      return out.setState(State.FAILED).setMessage(why).build();
+      return afterFailure(a, why, out);
     }
+  }
+
+  /**
+   * A switchover that gave up (e.g. its wait ended) after it had asked the active to release may
+   * still have moved the assignment: the active stops its flows when it gets the request, and the
+   * leader then activates a ready standby. Report what the committed state says.
+   */
+  private RequestOutcomeResponse afterFailure(SwitchoverRequests.Attempt a, String why,
+      RequestOutcomeResponse.Builder out) {
+    Group g = ctx.raft().stateMachine().state().getGroupsMap().get(a.request().getGroup());
+    if (g == null) {
+      return out.setState(State.FAILED).setMessage(why + "; the group no longer exists").build();
+    }
+    out.setActive(g.getActive()).setToken(g.getToken());
+    String from = a.releasedFrom();
+    String target = a.request().getToInstance();
+    boolean moved = a.releasedToken() > 0 && g.getToken() > a.releasedToken()
+        && !g.getActive().isEmpty() && !g.getActive().equals(from);
+    if (moved && (target.isEmpty() || target.equals(g.getActive()))) {
+      return out.setState(State.SUCCEEDED)
+          .setMessage(why + "; but \"" + from + "\" stopped its flows afterwards and the assignment"
+              + " moved to \"" + g.getActive() + "\" (token " + g.getToken() + ")")
+          .setSwitchover(SwitchoverResponse.newBuilder().setFromInstance(from)
+              .setToInstance(g.getActive()).setToken(g.getToken()))
+          .build();
+    }
+    String now = g.getActive().isEmpty() ? "no active instance"
+        : "active \"" + g.getActive() + "\" (token " + g.getToken() + ")";
+    return out.setState(State.FAILED).setMessage(why + "; the group now has " + now).build();
   }
 }

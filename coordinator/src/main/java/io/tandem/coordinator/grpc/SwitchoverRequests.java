@@ -30,6 +30,8 @@ final class SwitchoverRequests {
     private final SwitchoverRequest first;
     private final CompletableFuture<SwitchoverResponse> outcome = new CompletableFuture<>();
     private volatile boolean released;
+    private volatile String releasedFrom = "";
+    private volatile long releasedToken;
     private long finishedNanos; // guarded by the registry; 0 while in progress
 
     private Attempt(SwitchoverRequest first) {
@@ -49,9 +51,24 @@ final class SwitchoverRequests {
       return first;
     }
 
-    /** The active was asked to release: from here on the attempt has effects and is remembered. */
-    void released() {
+    /**
+     * The active {@code from} was asked to release {@code token}: from here on the attempt has
+     * effects and is remembered.
+     */
+    void released(String from, long token) {
+      releasedFrom = from;
+      releasedToken = token;
       released = true;
+    }
+
+    /** The instance asked to release ("" before). */
+    String releasedFrom() {
+      return releasedFrom;
+    }
+
+    /** The token it was asked to release (0 before). */
+    long releasedToken() {
+      return releasedToken;
     }
   }
 

@@ -95,7 +95,7 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
     ReleaseRequest r = new ReleaseRequest(name, g.getActive(), to, g.getToken(),
         start + timeout.toNanos(), done);
     pending.put(name, new Pending(r, !req.getToInstance().isEmpty()));
-    attempt.released();
+    attempt.released(g.getActive(), g.getToken());
     ctx.keeper().requestRelease(r);
     ctx.watch().releaseRequested(name);
     return done
