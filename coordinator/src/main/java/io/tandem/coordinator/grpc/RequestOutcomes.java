@@ -101,6 +101,10 @@ final class RequestOutcomes {
     }
     String now = g.getActive().isEmpty() ? "no active instance"
         : "active \"" + g.getActive() + "\" (token " + g.getToken() + ")";
-    return out.setState(State.FAILED).setMessage(why + "; the group now has " + now).build();
+    String later = g.getActive().equals(from) && g.getToken() == a.releasedToken()
+        ? "; if \"" + from + "\" got the release request before the wait ended it may still stop"
+            + " its flows and a ready standby take over (see tandemctl history " + g.getName() + ")"
+        : "";
+    return out.setState(State.FAILED).setMessage(why + "; the group now has " + now + later).build();
   }
 }
