@@ -118,6 +118,11 @@ public final class Agent implements AutoCloseable {
     link.start();
     log.info("agent {}/{} started: coordinators {}, http {}", config.group(), config.instance(),
         String.join(",", config.coordinators()), "http://" + config.http().host() + ":" + http.port());
+    log.info("lease settings need a granted lease of at least {} ms (stopBudget {} ms, renewInterval"
+        + " {} ms, rpcTimeout {} ms, driftBound {}); a shorter one is refused",
+        config.lease().minimumLeaseMillis(), config.lease().stopBudget().toMillis(),
+        config.lease().renewInterval().toMillis(), config.lease().rpcTimeout().toMillis(),
+        config.lease().driftBound());
   }
 
   public int httpPort() {

@@ -2,7 +2,7 @@ package io.tandem.agent;
 
 import io.tandem.agent.config.AgentConfig;
 import io.tandem.agent.config.AgentConfigLoader;
-import io.tandem.agent.config.ConfigException;
+import io.tandem.common.config.ConfigException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

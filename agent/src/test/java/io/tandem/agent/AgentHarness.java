@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.agent.config.AgentConfig;
 import io.tandem.agent.config.HookSettings;
-import io.tandem.agent.config.HostPort;
+import io.tandem.common.config.HostPort;
 import io.tandem.agent.config.LeaseSettings;
 import io.tandem.agent.http.AgentSnapshot;
 import io.tandem.agent.nodered.NodeRedAdminClient;
@@ -115,6 +115,11 @@ final class AgentHarness implements AutoCloseable {
 
   /** Starts an agent for {@code instance} whose Node-RED runs the test flows. */
   Agent startAgent(String instance) throws IOException {
+    return startAgent(instance, LeaseSettings.defaults());
+  }
+
+  /** As {@link #startAgent(String)}, with the agent's own lease settings. */
+  Agent startAgent(String instance, LeaseSettings lease) throws IOException {
     // every agent's hooks append "EVENT INSTANCE TOKEN" to hooks.txt
     String hook = "echo \"$TANDEM_EVENT $TANDEM_INSTANCE $TANDEM_TOKEN\" >> '" + hooksFile() + "'";
     Path userDir = root.resolve(instance);
@@ -126,7 +131,7 @@ final class AgentHarness implements AutoCloseable {
         null, userDir.resolve("tandem-agent.token"), PROBE_INTERVAL, PROBE_TIMEOUT, 3, null, null);
     AgentConfig cfg = new AgentConfig(group, instance, "127.0.0.1",
         Arrays.asList(cluster.grpcAddresses().split(",")), new HostPort("127.0.0.1", 0),
-        LeaseSettings.defaults(), nr, new HookSettings(hook, hook, Duration.ofSeconds(5)));
+        lease, nr, new HookSettings(hook, hook, Duration.ofSeconds(5)));
     Agent agent = new Agent(cfg);
     agents.put(instance, agent);
     agent.start();

@@ -58,4 +58,14 @@ class AgentMainTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains(f + ": nodeRed.userDir: is required in launch mode");
   }
+
+  @Test
+  void aDuplicateKeyExitsTwoNamingFileKeyAndLine(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("agent.yaml");
+    Files.writeString(f, "group: line-1\ninstance: a\ncoordinators: [127.0.0.1:1]\n"
+        + "nodeRed: {port: 1, userDir: x}\ngroup: other\n");
+    assertThat(AgentMain.run("--config", f.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(f + ": group: is given twice (line 5)");
+  }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.agent.config.AgentConfig;
 import io.tandem.agent.config.HookSettings;
-import io.tandem.agent.config.HostPort;
+import io.tandem.common.config.HostPort;
 import io.tandem.agent.config.LeaseSettings;
 import io.tandem.agent.nodered.NodeRedSettings;
 import io.tandem.agent.nodered.UserDirLayout;

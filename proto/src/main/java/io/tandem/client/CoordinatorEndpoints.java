@@ -5,6 +5,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.tandem.common.config.HostPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,18 +72,7 @@ public final class CoordinatorEndpoints implements AutoCloseable {
   }
 
   static void checkAddress(String a) {
-    int colon = a.lastIndexOf(':');
-    if (colon <= 0 || colon == a.length() - 1) {
-      throw new IllegalArgumentException("\"" + a + "\" is not host:port");
-    }
-    try {
-      int port = Integer.parseInt(a.substring(colon + 1));
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("\"" + a + "\": port must be 1-65535");
-      }
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("\"" + a + "\" has no numeric port");
-    }
+    HostPort.parse(a); // the shared host:port rule; throws with a message naming the entry
   }
 
   public List<String> addresses() {

@@ -1,5 +1,6 @@
 package io.tandem.agent.config;
 
+import io.tandem.common.config.HostPort;
 import io.tandem.agent.nodered.NodeRedSettings;
 import java.util.List;
 import java.util.Objects;

@@ -1,10 +1,9 @@
 package io.tandem.agent.config;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tandem.agent.nodered.NodeRedSettings;
+import io.tandem.common.config.ConfigException;
+import io.tandem.common.config.HostPort;
+import io.tandem.common.config.YamlSection;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,7 +18,6 @@ import java.util.regex.Pattern;
 /** Reads and validates an agent's YAML file; every error names the file and the field. */
 public final class AgentConfigLoader {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private AgentConfigLoader() {}
 
@@ -38,22 +36,7 @@ public final class AgentConfigLoader {
 
   /** Parses YAML text; {@code fileName} appears in errors, relative paths resolve against {@code base}. */
   public static AgentConfig parse(String text, String fileName, Path base) throws ConfigException {
-    JsonNode root;
-    try {
-      root = YAML.readTree(text);
-    } catch (JacksonException e) {
-      throw new ConfigException(fileName + ": not valid YAML: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
-    } catch (IOException e) {
-      throw new ConfigException(fileName + ": cannot read: " + e.getMessage(), e);
-    }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      throw new ConfigException(fileName + ": the file is empty");
-    }
-    if (!root.isObject()) {
-      throw new ConfigException(fileName + ": must be a YAML mapping (group:, instance:, ...)");
-    }
-    YamlSection top = new YamlSection(fileName, "", root);
+    YamlSection top = YamlSection.parse(text, fileName, "group:, instance:, coordinators:, ...");
     top.onlyKnown(Set.of("group", "instance", "host", "coordinators", "http", "lease", "probe",
         "nodeRed", "hooks"));
     String group = name(top, "group");
@@ -70,13 +53,8 @@ public final class AgentConfigLoader {
         throw top.error("coordinators[" + i + "]", e.getMessage());
       }
     }
-    HostPort http;
-    try {
-      http = top.has("http")
-          ? HostPort.parse(top.string("http", ""), true) : AgentConfig.DEFAULT_HTTP;
-    } catch (IllegalArgumentException e) {
-      throw top.error("http", e.getMessage() + " (the local API's listen address, e.g. 127.0.0.1:7401)");
-    }
+    HostPort http = top.hostPort("http", AgentConfig.DEFAULT_HTTP, true,
+        "the local API's listen address, e.g. 127.0.0.1:7401");
     LeaseSettings lease = lease(top.section("lease"));
     NodeRedSettings nodeRed = NodeRedSection.read(top.section("nodeRed"), top.section("probe"), base);
     HookSettings hooks = hooks(top.section("hooks"));
@@ -103,6 +81,11 @@ public final class AgentConfigLoader {
     if (stopBudget.compareTo(Duration.ofSeconds(60)) > 0) {
       throw s.error("stopBudget", "must be at most 60s (it is taken from the lease)");
     }
+    if (rpc.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw s.error("rpcTimeout", "must be at most 60s (a heartbeat waits this long for an answer)");
+    }
+    // Whether these fit is known only when the coordinators grant a lease: see
+    // LeaseSettings.unusableWith, checked on every grant (the agent logs the minimum at start).
     return new LeaseSettings(drift, stopBudget, renew, rpc);
   }
 

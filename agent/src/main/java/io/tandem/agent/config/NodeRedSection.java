@@ -1,5 +1,7 @@
 package io.tandem.agent.config;
 
+import io.tandem.common.config.ConfigException;
+import io.tandem.common.config.YamlSection;
 import io.tandem.agent.nodered.NodeRedSettings;
 import io.tandem.agent.nodered.NodeRedSettings.Mode;
 import java.nio.file.Path;

@@ -14,6 +14,20 @@ import io.tandem.proto.agent.RuntimeState;
 public final class Decide {
   private Decide() {}
 
+  /**
+   * As {@link #decide(View, long)}, while the granted lease does not fit the agent's own settings
+   * ({@code leaseRefusal}, a sentence with the arithmetic; null when it fits): flows are never
+   * started and no lease is asked for; stopping, killing and handing back still happen.
+   */
+  public static Action decide(View v, long nowNanos, String leaseRefusal) {
+    Action a = decide(v, nowNanos);
+    if (leaseRefusal == null
+        || (a.kind() != ActionKind.SET_TOKEN_AND_START && a.kind() != ActionKind.RENEW_NOW)) {
+      return a;
+    }
+    return Action.none("not running flows: " + leaseRefusal);
+  }
+
   public static Action decide(View v, long nowNanos) {
     RuntimeState rs = v.runtime().state();
     Committed c = v.committed();

@@ -49,7 +49,8 @@ public final class Reconciler implements AutoCloseable {
   private long timerStopAt = Long.MIN_VALUE;
   private ScheduledFuture<?> stopTimer;
   private long lastGeneration;
-  private long warnedShortLease;
+  private String leaseRefusal; // why the granted lease does not fit the settings; null: it fits
+  private long refusedLeaseMillis;
   private boolean closed;
 
   public Reconciler(String group, String instance, LeaseSettings lease, NodeRedRuntime runtime,
@@ -79,17 +80,32 @@ public final class Reconciler implements AutoCloseable {
   }
 
   public void onHeartbeat(long sentAtNanos, HeartbeatResponse r) {
-    post(() -> {
-      Lease granted = state.onHeartbeat(sentAtNanos, r);
-      if (!granted.isNone() && lease.tooShort(granted.leaseMillis())
-          && warnedShortLease != granted.leaseMillis()) {
-        warnedShortLease = granted.leaseMillis();
-        log.warn("the coordinators grant a lease of {} ms: after the drift bound and the stop "
-            + "budget of {} ms less than one renew interval ({} ms) is left to run flows; raise the "
-            + "lease or lower stopBudget", granted.leaseMillis(), lease.stopBudget().toMillis(),
-            lease.renewInterval().toMillis());
+    post(() -> state.onHeartbeat(sentAtNanos, checkedLease(r)));
+  }
+
+  /**
+   * The reply with its lease withheld when the granted length makes the agent's settings unsafe or
+   * useless (ERROR once per length; /status shows why through the NONE reason of {@link Decide}).
+   */
+  private HeartbeatResponse checkedLease(HeartbeatResponse r) {
+    if (r.getLeaseMillis() <= 0) {
+      return r;
+    }
+    var problem = lease.unusableWith(r.getLeaseMillis());
+    if (problem.isEmpty()) {
+      if (leaseRefusal != null) {
+        log.info("the granted lease of {} ms fits the agent's lease settings again", r.getLeaseMillis());
+        leaseRefusal = null;
+        refusedLeaseMillis = 0;
       }
-    });
+      return r;
+    }
+    if (refusedLeaseMillis != r.getLeaseMillis()) {
+      refusedLeaseMillis = r.getLeaseMillis();
+      log.error("refusing to run flows: {}", problem.get());
+    }
+    leaseRefusal = problem.get();
+    return r.toBuilder().setLeaseMillis(0).build();
   }
 
   public void onGroupUpdate(GroupUpdate u) {
@@ -124,7 +140,7 @@ public final class Reconciler implements AutoCloseable {
       observeRuntime();
       long now = System.nanoTime();
       View v = state.view();
-      Action a = Decide.decide(v, now);
+      Action a = Decide.decide(v, now, leaseRefusal);
       if (a.kind() == ActionKind.NONE) {
         noneLog.log(a.reason());
         situation = a.reason();

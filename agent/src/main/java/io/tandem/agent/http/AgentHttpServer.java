@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.tandem.agent.config.HostPort;
+import io.tandem.common.config.HostPort;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

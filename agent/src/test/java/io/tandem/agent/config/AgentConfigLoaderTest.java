@@ -1,5 +1,7 @@
 package io.tandem.agent.config;
 
+import io.tandem.common.config.ConfigException;
+import io.tandem.common.config.HostPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -105,7 +107,7 @@ class AgentConfigLoaderTest {
         new String[] {MINIMAL.replace("127.0.0.1:7400,", "nohost,"),
             "agent.yaml: coordinators[0]: \"nohost\" is not host:port"},
         new String[] {MINIMAL + "lease: {stopBudget: 300}\n",
-            "agent.yaml: lease.stopBudget: must be a duration with a unit"},
+            "agent.yaml: lease.stopBudget: \"300\" has no unit: write 300ms or 300s"},
         new String[] {MINIMAL + "lease: {driftBound: 0.7}\n", "agent.yaml: lease.driftBound: "},
         new String[] {MINIMAL + "probe: {misses: 0}\n", "agent.yaml: probe.misses: must be between"},
         new String[] {MINIMAL.replace("port: 1880", "port: 70000"),
@@ -143,7 +145,31 @@ class AgentConfigLoaderTest {
   void stopTimeIsLeaseShortenedByDriftMinusStopBudget() {
     LeaseSettings l = LeaseSettings.defaults();
     assertThat(l.stopAtNanos(1_000_000_000L, 2000)).isEqualTo(1_000_000_000L + 1_680_000_000L);
-    assertThat(l.tooShort(2000)).isFalse();
-    assertThat(l.tooShort(500)).isTrue();
+  }
+
+  @Test
+  void theIssuesConfigMistakesAreRefusedNamingTheField() {
+    List<String[]> cases = List.of(
+        new String[] {MINIMAL + "group: other\n",
+            "agent.yaml: group: is given twice (line 7); each key may appear once"},
+        new String[] {MINIMAL + "lease: {stopBudget: -1s}\n",
+            "agent.yaml: lease.stopBudget: must not be negative, got \"-1s\""},
+        new String[] {MINIMAL + "lease: {rpcTimeout: 99999999999999999999ms}\n",
+            "agent.yaml: lease.rpcTimeout: \"99999999999999999999ms\" is too large (at most 8760h)"},
+        new String[] {MINIMAL + "lease: {renewInterval: 1500}\n",
+            "agent.yaml: lease.renewInterval: \"1500\" has no unit: write 1500ms or 1500s"},
+        new String[] {MINIMAL + "lease: {rpcTimeout: 61s}\n", "agent.yaml: lease.rpcTimeout: must be at most 60s"},
+        new String[] {MINIMAL + "probe: {misses: 99999999999}\n",
+            "agent.yaml: probe.misses: must be between 1 and 100, got 99999999999"});
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> parse(c[0])).as(c[1])
+          .isInstanceOf(ConfigException.class).hasMessageStartingWith(c[1]);
+    }
+  }
+
+  @Test
+  void decimalDurationsAreRead() throws Exception {
+    assertThat(parse(MINIMAL + "lease: {rpcTimeout: 2.5s}\n").lease().rpcTimeout())
+        .isEqualTo(Duration.ofMillis(2500));
   }
 }

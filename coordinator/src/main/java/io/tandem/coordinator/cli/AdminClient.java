@@ -93,9 +93,7 @@ final class AdminClient implements AutoCloseable {
           throw CtlException.refused(e);
         }
         if (timedOut && !retryTimeouts) {
-          throw new CtlException(
-              CtlException.UNREACHABLE,
-              "no answer from " + address + " within " + thisAttempt + " ms; the outcome is unknown");
+          throw CtlException.answerMissing(address, thisAttempt);
         }
         boolean redirected = CoordinatorEndpoints.leaderHint(e).isPresent();
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);

@@ -19,14 +19,31 @@ final class CtlException extends RuntimeException {
   static final int UNREACHABLE = 2;
 
   private final int exitCode;
+  private final boolean answerMissing;
 
   CtlException(int exitCode, String message) {
+    this(exitCode, message, false);
+  }
+
+  private CtlException(int exitCode, String message, boolean answerMissing) {
     super(message, null, false, false);
     this.exitCode = exitCode;
+    this.answerMissing = answerMissing;
+  }
+
+  /** A call that must not be re-sent got no answer in time: it may or may not have happened. */
+  static CtlException answerMissing(String address, long millis) {
+    return new CtlException(UNREACHABLE,
+        "no answer from " + address + " within " + millis + " ms; the outcome is unknown", true);
   }
 
   int exitCode() {
     return exitCode;
+  }
+
+  /** True for {@link #answerMissing}: ask the cluster by request id what happened. */
+  boolean answerMissing() {
+    return answerMissing;
   }
 
   /** An error status that a coordinator sent on purpose, e.g. NOT_FOUND. */

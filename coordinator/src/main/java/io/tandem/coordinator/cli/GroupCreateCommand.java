@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,13 +17,18 @@ import picocli.CommandLine.Parameters;
     name = "create",
     description = "Create a group of Node-RED instances (none is active until an agent is ready).")
 final class GroupCreateCommand extends CtlCommand {
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
   @Parameters(index = "0", paramLabel = "NAME", description = "Group name: 1-64 of A-Z a-z 0-9 . _ -")
   String name;
 
   @Option(
       names = "--instance",
       paramLabel = "ID[:PRIORITY]",
-      description = "An instance of the group (repeat the option); a higher priority is preferred for failover (default 0).")
+      description = {
+        "An instance of the group (required; repeat the option for each one); a higher priority",
+        "is preferred for failover (" + Priorities.RANGE + ", default 0)."
+      })
   List<String> instances = new ArrayList<>();
 
   @Option(
@@ -50,6 +56,11 @@ final class GroupCreateCommand extends CtlCommand {
   }
 
   private Map<String, InstanceSpec> specs() {
+    if (instances.isEmpty()) {
+      throw usage("group create " + name + ": give at least one --instance ID[:PRIORITY] (e.g."
+          + " --instance nr-a:2 --instance nr-b:1): a group without instances can never run flows;"
+          + " more can be added later with tandemctl instance add");
+    }
     Map<String, InstanceSpec.Builder> byId = new LinkedHashMap<>();
     for (String raw : instances) {
       InstanceSpec.Builder b = parseInstance(raw);
@@ -70,17 +81,23 @@ final class GroupCreateCommand extends CtlCommand {
   }
 
   private InstanceSpec.Builder parseInstance(String raw) {
-    int colon = raw.lastIndexOf(':');
-    String id = colon < 0 ? raw : raw.substring(0, colon);
+    String[] parts = raw.split(":", -1);
+    if (parts.length > 2) {
+      throw usage("--instance \"" + raw + "\": expected ID[:PRIORITY] with at most one ':'");
+    }
+    String id = parts[0];
     if (id.isEmpty()) {
       throw usage("--instance \"" + raw + "\": the id is empty (expected ID[:PRIORITY])");
     }
+    if (!ID.matcher(id).matches()) {
+      throw usage("--instance \"" + raw + "\": the id \"" + id + "\" may only contain 1-64 of A-Z a-z 0-9 . _ -");
+    }
     InstanceSpec.Builder b = InstanceSpec.newBuilder().setId(id);
-    if (colon >= 0) {
+    if (parts.length == 2) {
       try {
-        b.setPriority(Integer.parseInt(raw.substring(colon + 1)));
-      } catch (NumberFormatException e) {
-        throw usage("--instance \"" + raw + "\": the priority is not a whole number (expected ID[:PRIORITY])");
+        b.setPriority(Priorities.parse(parts[1]));
+      } catch (IllegalArgumentException e) {
+        throw usage("--instance \"" + raw + "\": " + e.getMessage());
       }
     }
     return b;

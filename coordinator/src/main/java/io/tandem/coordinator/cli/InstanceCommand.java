@@ -6,6 +6,7 @@ import io.tandem.proto.admin.WriteResponse;
 import io.tandem.proto.state.InstanceSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 @Command(
@@ -23,8 +24,8 @@ final class InstanceCommand {
     @Parameters(index = "1", paramLabel = "ID", description = "Instance id: 1-64 of A-Z a-z 0-9 . _ -")
     String id;
 
-    @Option(names = "--priority", paramLabel = "N", description = "Higher is preferred for failover (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    int priority;
+    @Option(names = "--priority", paramLabel = "N", description = "Higher is preferred for failover (" + Priorities.RANGE + ", default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    String priority;
 
     @Option(names = "--host", paramLabel = "H", description = "Where its agent runs (informational).")
     String host = "";
@@ -34,6 +35,12 @@ final class InstanceCommand {
 
     @Override
     int run(AdminClient client) {
+      int prio;
+      try {
+        prio = Priorities.parse(priority);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--priority: " + e.getMessage());
+      }
       AddInstanceRequest request =
           AddInstanceRequest.newBuilder()
               .setRequestId(AdminClient.newRequestId())
@@ -42,7 +49,7 @@ final class InstanceCommand {
                   InstanceSpec.newBuilder()
                       .setId(id)
                       .setHost(host)
-                      .setPriority(priority)
+                      .setPriority(prio)
                       .setNoFailover(noFailover))
               .build();
       WriteResponse w = client.call(stub -> stub.addInstance(request));

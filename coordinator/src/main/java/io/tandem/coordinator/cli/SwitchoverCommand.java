@@ -1,5 +1,6 @@
 package io.tandem.coordinator.cli;
 
+import io.tandem.proto.admin.RequestOutcomeResponse;
 import io.tandem.proto.admin.SwitchoverRequest;
 import io.tandem.proto.admin.SwitchoverResponse;
 import java.time.Duration;
@@ -15,6 +16,9 @@ import picocli.CommandLine.Parameters;
       "committed (with a new fencing token) and the new active starts its flows."
     })
 final class SwitchoverCommand extends CtlCommand {
+  /** A coordinator gives up on a switchover this long after its wait timeout. */
+  private static final Duration SERVER_SLACK = Duration.ofSeconds(2);
+
   @Parameters(index = "0", paramLabel = "GROUP")
   String group;
 
@@ -31,17 +35,33 @@ final class SwitchoverCommand extends CtlCommand {
 
   @Override
   int run(AdminClient client) {
+    String requestId = AdminClient.newRequestId();
     SwitchoverRequest request =
         SwitchoverRequest.newBuilder()
-            .setRequestId(AdminClient.newRequestId())
+            .setRequestId(requestId)
             .setGroup(group)
             .setToInstance(to)
             .setTimeoutMillis(waitTimeout.toMillis())
             .build();
-    // One attempt may last the whole wait; a timed-out switchover is not retried blindly.
-    Duration perAttempt = waitTimeout.plus(client.attemptTimeout()).plusSeconds(1);
+    // One attempt may last the whole wait plus the server's 2 s of slack; a timed-out switchover
+    // is not re-sent blindly: the leader is asked by request id what became of it.
+    Duration perAttempt = waitTimeout.plus(SERVER_SLACK).plus(client.attemptTimeout());
     Duration overall = perAttempt.plus(root().timeout);
-    SwitchoverResponse r = client.call(stub -> stub.switchover(request), perAttempt, overall, false);
+    SwitchoverResponse r;
+    try {
+      r = client.call(stub -> stub.switchover(request), perAttempt, overall, false);
+    } catch (CtlException e) {
+      if (!e.answerMissing()) {
+        throw e;
+      }
+      RequestOutcomeResponse o =
+          SwitchoverOutcome.await(client, requestId, group, waitTimeout.plus(SERVER_SLACK), e);
+      r = o.getSwitchover();
+      err().println("tandemctl: the answer did not arrive in time; the leader reports the"
+          + " switchover (request id " + requestId + ") as done"
+          + (o.getMessage().isEmpty() ? "" : ": " + o.getMessage()));
+      err().flush();
+    }
     if (json()) {
       var node = Json.object();
       node.put("group", group);
@@ -52,12 +72,12 @@ final class SwitchoverCommand extends CtlCommand {
       Json.print(out(), node);
     } else {
       out().printf(
-          "switched over group %s: %s -> %s, token %d, took %d ms%n",
+          "switched over group %s: %s -> %s, token %d%s%n",
           group,
           Text.orDash(r.getFromInstance()),
           Text.orDash(r.getToInstance()),
           r.getToken(),
-          r.getElapsedMillis());
+          r.getElapsedMillis() > 0 ? ", took " + r.getElapsedMillis() + " ms" : "");
       out().flush();
     }
     return 0;

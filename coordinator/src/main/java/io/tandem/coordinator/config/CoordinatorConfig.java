@@ -1,5 +1,6 @@
 package io.tandem.coordinator.config;
 
+import io.tandem.common.config.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

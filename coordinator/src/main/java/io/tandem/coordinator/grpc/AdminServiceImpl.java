@@ -16,6 +16,8 @@ import io.tandem.proto.admin.HistoryResponse;
 import io.tandem.proto.admin.ListGroupsRequest;
 import io.tandem.proto.admin.ListGroupsResponse;
 import io.tandem.proto.admin.RemoveInstanceRequest;
+import io.tandem.proto.admin.RequestOutcomeRequest;
+import io.tandem.proto.admin.RequestOutcomeResponse;
 import io.tandem.proto.admin.SetMaintenanceRequest;
 import io.tandem.proto.admin.SwitchoverRequest;
 import io.tandem.proto.admin.SwitchoverResponse;
@@ -44,11 +46,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   private final ServiceContext ctx;
   private final StatusViews views;
   private final Switchovers switchovers;
+  private final RequestOutcomes outcomes;
 
   public AdminServiceImpl(ServiceContext ctx) {
     this.ctx = ctx;
     this.views = new StatusViews(ctx);
     this.switchovers = new Switchovers(ctx);
+    this.outcomes = new RequestOutcomes(ctx, switchovers);
   }
 
   /** Must be registered with the state machine so switchovers complete on their commit. */
@@ -157,6 +161,11 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     } catch (RuntimeException e) {
       out.onError(ctx.errors().of(e));
     }
+  }
+
+  @Override
+  public void requestOutcome(RequestOutcomeRequest req, StreamObserver<RequestOutcomeResponse> out) {
+    answer(out, () -> outcomes.find(req));
   }
 
   private Group existing(String name) {

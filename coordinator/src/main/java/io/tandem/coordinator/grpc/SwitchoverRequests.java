@@ -30,6 +30,8 @@ final class SwitchoverRequests {
     private final SwitchoverRequest first;
     private final CompletableFuture<SwitchoverResponse> outcome = new CompletableFuture<>();
     private volatile boolean released;
+    private volatile String releasedFrom = "";
+    private volatile long releasedToken;
     private long finishedNanos; // guarded by the registry; 0 while in progress
 
     private Attempt(SwitchoverRequest first) {
@@ -45,9 +47,28 @@ final class SwitchoverRequests {
       return outcome;
     }
 
-    /** The active was asked to release: from here on the attempt has effects and is remembered. */
-    void released() {
+    SwitchoverRequest request() {
+      return first;
+    }
+
+    /**
+     * The active {@code from} was asked to release {@code token}: from here on the attempt has
+     * effects and is remembered.
+     */
+    void released(String from, long token) {
+      releasedFrom = from;
+      releasedToken = token;
       released = true;
+    }
+
+    /** The instance asked to release ("" before). */
+    String releasedFrom() {
+      return releasedFrom;
+    }
+
+    /** The token it was asked to release (0 before). */
+    long releasedToken() {
+      return releasedToken;
     }
   }
 
@@ -70,6 +91,12 @@ final class SwitchoverRequests {
     }
     checkSame(a.first, req);
     return Optional.of(a.outcome.copy());
+  }
+
+  /** The attempt remembered under {@code requestId}, in progress or finished. */
+  synchronized Optional<Attempt> byRequestId(String requestId) {
+    purge(nanos.getAsLong());
+    return Optional.ofNullable(byId.get(requestId));
   }
 
   /**

@@ -72,6 +72,11 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
     return attempt.outcome().copy();
   }
 
+  /** The switchover this leader started under {@code requestId}, if it is still remembered. */
+  Optional<SwitchoverRequests.Attempt> attempt(String requestId) {
+    return requests.byRequestId(requestId);
+  }
+
   private CompletableFuture<SwitchoverResponse> begin(SwitchoverRequest req, Optional<Group> found,
       Duration timeout, SwitchoverRequests.Attempt attempt) {
     String name = req.getGroup();
@@ -90,7 +95,7 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
     ReleaseRequest r = new ReleaseRequest(name, g.getActive(), to, g.getToken(),
         start + timeout.toNanos(), done);
     pending.put(name, new Pending(r, !req.getToInstance().isEmpty()));
-    attempt.released();
+    attempt.released(g.getActive(), g.getToken());
     ctx.keeper().requestRelease(r);
     ctx.watch().releaseRequested(name);
     return done

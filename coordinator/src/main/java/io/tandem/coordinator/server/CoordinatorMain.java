@@ -1,6 +1,6 @@
 package io.tandem.coordinator.server;
 
-import io.tandem.coordinator.config.ConfigException;
+import io.tandem.common.config.ConfigException;
 import io.tandem.coordinator.config.ConfigLoader;
 import io.tandem.coordinator.config.CoordinatorConfig;
 import java.io.PrintWriter;

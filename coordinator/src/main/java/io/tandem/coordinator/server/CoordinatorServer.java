@@ -3,7 +3,7 @@ package io.tandem.coordinator.server;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tandem.coordinator.config.CoordinatorConfig;
-import io.tandem.coordinator.config.HostPort;
+import io.tandem.common.config.HostPort;
 import io.tandem.coordinator.grpc.AdminServiceImpl;
 import io.tandem.coordinator.grpc.AgentServiceImpl;
 import io.tandem.coordinator.grpc.Errors;

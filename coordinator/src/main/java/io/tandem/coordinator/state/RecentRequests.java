@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Optional;
 
 /** The bounded FIFO of request ids already applied, so that a retried admin write is not applied twice. */
-final class RecentRequests {
+public final class RecentRequests {
   /** Request ids remembered; the oldest is forgotten first. */
   static final int LIMIT = 1024;
 
   private RecentRequests() {}
 
-  static Optional<CommandResult> find(TandemState state, String requestId) {
+  /** The result the write with this request id had, if it is among the remembered ones. */
+  public static Optional<CommandResult> find(TandemState state, String requestId) {
     if (requestId.isEmpty()) {
       return Optional.empty();
     }

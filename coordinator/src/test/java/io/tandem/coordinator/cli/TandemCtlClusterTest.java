@@ -154,6 +154,33 @@ class TandemCtlClusterTest {
     }
   }
 
+  /** The case: --wait-timeout 1ms once printed "the outcome is unknown" for a committed switchover. */
+  @Test
+  void aSwitchoverWithAShortWaitReportsWhatTheClusterDid() throws Exception {
+    ok("group", "create", "quick", "--instance", "a:2", "--instance", "b:1");
+    try (FakeAgent a = new FakeAgent(cluster.grpcAddresses(), "quick", "a").start(100);
+        FakeAgent b = new FakeAgent(cluster.grpcAddresses(), "quick", "b").start(100)) {
+      Waits.until("an active instance in group quick", LONG, () -> a.runningToken() > 0 || b.runningToken() > 0);
+      FakeAgent from = a.runningToken() > 0 ? a : b;
+      FakeAgent to = from == a ? b : a;
+      long before = group("quick").get("token").asLong();
+      Waits.until("a ready standby", LONG, () -> group("quick").get("standbysReady").asInt() > 0);
+
+      CtlRun run = ctl("switchover", "quick", "--to", to.instance(), "--wait-timeout", "1ms");
+      assertThat(run.err()).as(run.toString()).doesNotContain("the outcome is unknown");
+      JsonNode g = group("quick");
+      if (run.exitCode() == 0) {
+        assertThat(run.out()).startsWith("switched over group quick: " + from.instance() + " -> " + to.instance());
+        assertThat(g.get("active").asText()).isEqualTo(to.instance());
+        assertThat(g.get("token").asLong()).isGreaterThan(before);
+      } else {
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).as(run.toString()).startsWith("tandemctl: switchover of group quick failed: ")
+            .contains("the group now has");
+      }
+    }
+  }
+
   @Test
   void watchPrintsCommittedTransitions() throws Exception {
     ok("group", "create", "watched", "--instance", "a");

@@ -85,12 +85,12 @@ class TandemCtlErrorsTest {
 
     CtlRun badTimeout = CtlRun.of("--timeout", "2", "status");
     assertThat(badTimeout.exitCode()).isEqualTo(2);
-    assertThat(badTimeout.err()).contains("'2' is not a duration");
+    assertThat(badTimeout.err()).contains("Invalid value for option '--timeout': \"2\" has no unit: write 2ms or 2s");
 
     CtlRun badPriority =
         CtlRun.at(FakeCoordinator.deadAddress(), "group", "create", "g", "--instance", "a:high");
     assertThat(badPriority.exitCode()).isEqualTo(2);
-    assertThat(badPriority.err()).contains("the priority is not a whole number");
+    assertThat(badPriority.err()).contains("the priority \"high\" is not a whole number");
 
     CtlRun badNoFailover =
         CtlRun.at(FakeCoordinator.deadAddress(), "group", "create", "g", "--instance", "a", "--no-failover", "b");

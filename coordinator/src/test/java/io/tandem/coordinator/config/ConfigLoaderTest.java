@@ -1,5 +1,7 @@
 package io.tandem.coordinator.config;
 
+import io.tandem.common.config.ConfigException;
+import io.tandem.common.config.HostPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,7 +45,7 @@ class ConfigLoaderTest {
   @Test
   void durationsAcceptUnits() throws Exception {
     CoordinatorConfig c = parse("nodeId: c1\ndataDir: /tmp/x\n" + PEERS
-        + "lease: {duration: 3s, renewInterval: 500ms, standbyFreshness: 1500, tickInterval: 10ms}\n"
+        + "lease: {duration: 3s, renewInterval: 500ms, standbyFreshness: 1.5s, tickInterval: 10ms}\n"
         + "metrics: 127.0.0.1:9100\n");
     assertThat(c.lease().lease()).isEqualTo(Duration.ofSeconds(3));
     assertThat(c.lease().standbyFreshness()).isEqualTo(Duration.ofMillis(1500));
@@ -64,6 +66,11 @@ class ConfigLoaderTest {
     "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:1}| peers[0].grpc: a:1 is used twice",
     "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:2}\\n  - {id: c1, raft: a:3, grpc: a:4}| peers[1].id: \"c1\" appears twice",
     "nodeId: [c1\\n| not valid YAML",
+    "nodeId: c1\\ndataDir: /x\\nPEERSlease: {standbyFreshness: 1500}| lease.standbyFreshness: \"1500\" has no unit",
+    "nodeId: c1\\ndataDir: /x\\nPEERSlease: {duration: -2s}| lease.duration: must not be negative",
+    "nodeId: c1\\ndataDir: /x\\nPEERSswitchoverTimeout: 99999999999999999999ms| switchoverTimeout: \"99999999999999999999ms\" is too large",
+    "nodeId: c1\\ndataDir: /x\\nPEERSnodeId: c2| nodeId: is given twice (line 7)",
+    "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:2, raft: a:3}| peers[0].raft: is given twice",
   })
   void aBadFileIsRefusedWithAMessageNamingTheField(String yaml, String expected) {
     String text = yaml.replace("\\n", "\n").replace("PEERS", PEERS);

@@ -8,6 +8,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.tandem.coordinator.testing.FakeAgent;
 import io.tandem.coordinator.testing.MiniCluster;
 import io.tandem.coordinator.testing.TestClient;
 import io.tandem.coordinator.testing.Waits;
@@ -19,7 +20,11 @@ import io.tandem.proto.admin.DeleteGroupRequest;
 import io.tandem.proto.admin.GetGroupRequest;
 import io.tandem.proto.admin.HistoryRequest;
 import io.tandem.proto.admin.PeerInfo;
+import io.tandem.proto.admin.RequestOutcomeRequest;
+import io.tandem.proto.admin.RequestOutcomeResponse;
 import io.tandem.proto.admin.SetMaintenanceRequest;
+import io.tandem.proto.admin.SwitchoverRequest;
+import io.tandem.proto.admin.SwitchoverResponse;
 import io.tandem.proto.admin.TransitionEvent;
 import io.tandem.proto.admin.WatchRequest;
 import io.tandem.proto.admin.WriteResponse;
@@ -73,6 +78,44 @@ class AdminServiceTest {
     // Without the request id the second create is a new command, refused.
     assertThat(code(() -> client.admin(s -> s.createGroup(create("req-2", "dup")))))
         .isEqualTo(Status.Code.ALREADY_EXISTS);
+  }
+
+  @Test
+  void requestOutcomeTellsWhatBecameOfAWriteAndOfASwitchover() throws Exception {
+    WriteResponse created = client.admin(s -> s.createGroup(create("req-outcome-1", "outcome")));
+    RequestOutcomeResponse write = outcome("req-outcome-1");
+    assertThat(write.getState()).isEqualTo(RequestOutcomeResponse.State.SUCCEEDED);
+    assertThat(write.getKind()).isEqualTo("write");
+    assertThat(write.getGroup()).isEqualTo("outcome");
+    assertThat(write.getIndex()).isEqualTo(created.getIndex());
+    assertThat(write.getAnsweredBy()).isEqualTo(cluster.leader().raft().selfId());
+
+    assertThat(code(() -> client.admin(s -> s.createGroup(create("req-outcome-2", "outcome")))))
+        .isEqualTo(Status.Code.ALREADY_EXISTS);
+    RequestOutcomeResponse refused = outcome("req-outcome-2");
+    assertThat(refused.getState()).isEqualTo(RequestOutcomeResponse.State.FAILED);
+    assertThat(refused.getMessage()).contains("already exists");
+
+    assertThat(outcome("never-sent").getState()).isEqualTo(RequestOutcomeResponse.State.STATE_UNKNOWN);
+
+    try (FakeAgent a = new FakeAgent(cluster.grpcAddresses(), "outcome", "a").start(100);
+        FakeAgent b = new FakeAgent(cluster.grpcAddresses(), "outcome", "b").start(100)) {
+      Waits.until("an active instance", LONG, () -> a.runningToken() > 0 || b.runningToken() > 0);
+      String to = a.runningToken() > 0 ? "b" : "a";
+      Waits.until("a ready standby", LONG, () -> client.group("outcome").getStandbysReady() > 0);
+      SwitchoverResponse done = client.admin(s -> s.switchover(SwitchoverRequest.newBuilder()
+          .setRequestId("req-switch-1").setGroup("outcome").setToInstance(to).setTimeoutMillis(20_000).build()));
+      RequestOutcomeResponse switched = outcome("req-switch-1");
+      assertThat(switched.getState()).isEqualTo(RequestOutcomeResponse.State.SUCCEEDED);
+      assertThat(switched.getKind()).isEqualTo("switchover");
+      assertThat(switched.getSwitchover()).isEqualTo(done);
+      assertThat(switched.getActive()).isEqualTo(to);
+    }
+  }
+
+  private static RequestOutcomeResponse outcome(String requestId) {
+    return client.admin(s -> s.requestOutcome(
+        RequestOutcomeRequest.newBuilder().setRequestId(requestId).build()));
   }
 
   @Test

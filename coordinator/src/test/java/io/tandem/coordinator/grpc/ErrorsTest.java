@@ -6,7 +6,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tandem.client.CoordinatorEndpoints;
 import io.tandem.coordinator.config.CoordinatorConfig;
-import io.tandem.coordinator.config.HostPort;
+import io.tandem.common.config.HostPort;
 import io.tandem.coordinator.config.LeaseSettings;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.ratis.NotLeader;

@@ -2,7 +2,7 @@ package io.tandem.coordinator.testing;
 
 import io.tandem.client.CoordinatorEndpoints;
 import io.tandem.coordinator.config.CoordinatorConfig;
-import io.tandem.coordinator.config.HostPort;
+import io.tandem.common.config.HostPort;
 import io.tandem.coordinator.config.LeaseSettings;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.server.CoordinatorServer;

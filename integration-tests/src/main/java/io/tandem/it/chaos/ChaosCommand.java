@@ -12,11 +12,13 @@ import picocli.CommandLine.Option;
 @Command(name = "chaos", mixinStandardHelpOptions = true,
     description = {"Inject random faults into a local cluster (3 coordinators, Node-RED instances with agents)",
         "for M minutes: partitions (symmetric and one-way), delays, connection resets, SIGSTOP/SIGCONT and",
-        "SIGKILL of agents, Node-RED and the coordinator leader, clock drift within the bound. Then restart",
+        "SIGKILL of agents, Node-RED and the coordinator leader, clock drift within the bound (needs libfaketime:",
+        "apt-get install faketime; without it the run says so at the start and in the summary). Then restart",
         "every coordinator and check the history: no overlapping active instances, fencing tokens never go",
         "back, committed activations survive, some instance is active whenever the cluster can have one.",
         "Prints the faults by kind, activations, violations (with the offending history lines) and a last",
-        "line 'summary faults=N activations=N violations=N seed=S'. Exit code 1 if a violation was found.",
+        "line 'summary faults=N activations=N violations=N seed=S' (plus ' clock-faults=off' without libfaketime).",
+        "Exit code 1 if a violation was found.",
         "Replay a run with its seed."})
 public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--minutes", defaultValue = "30", description = "How long to inject faults (default: ${DEFAULT-VALUE}).")

@@ -15,9 +15,11 @@ import java.util.Map;
  * @param activations distinct (instance, token) pairs the witness accepted
  * @param findings    violated properties; empty when the run is safe
  * @param workDir     configs, logs and the witness log of the run
+ * @param notes       what this run left out and why (e.g. no clock faults without libfaketime)
+ * @param clockFaults whether clock drift was injected
  */
 public record ChaosReport(long seed, Map<FaultKind, Integer> injected, int notInjected, int activations,
-    List<Finding> findings, Path workDir) {
+    List<Finding> findings, Path workDir, List<String> notes, boolean clockFaults) {
 
   public int faults() {
     return injected.values().stream().mapToInt(Integer::intValue).sum();
@@ -38,6 +40,7 @@ public record ChaosReport(long seed, Map<FaultKind, Integer> injected, int notIn
     out.add("activations: " + activations);
     out.add("violations: " + findings.size() + (findings.isEmpty() ? "" : " (seed " + seed + ", logs in " + workDir + ")"));
     findings.forEach(f -> out.add("  " + f));
+    out.addAll(notes);
     out.add(summary());
     return out;
   }
@@ -45,6 +48,6 @@ public record ChaosReport(long seed, Map<FaultKind, Integer> injected, int notIn
   /** The last line, for scripts. */
   public String summary() {
     return "summary faults=" + faults() + " activations=" + activations + " violations=" + findings.size()
-        + " seed=" + seed;
+        + " seed=" + seed + (clockFaults ? "" : " clock-faults=off");
   }
 }

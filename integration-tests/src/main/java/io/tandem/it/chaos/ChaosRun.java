@@ -1,5 +1,6 @@
 package io.tandem.it.chaos;
 
+import io.tandem.it.fault.ClockFault;
 import io.tandem.it.fault.FaultKind;
 import io.tandem.it.fault.Nemesis;
 import io.tandem.it.fault.NemesisConfig;
@@ -22,6 +23,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -58,6 +60,11 @@ public final class ChaosRun {
       kinds.removeAll(PEER_FAULTS);
       config = config.withKinds(kinds).withClockDrift(0);
       out.println("note: the harness has no per-process hooks yet: no faults between coordinators, no clock drift");
+    }
+    String clockNote = clockNote(hooks ? ClockFault.unavailable() : Optional.empty());
+    if (clockNote != null) {
+      config = config.withClockDrift(0);
+      out.println(clockNote);
     }
     Schedule schedule = Nemesis.plan(seed, config);
     schedule.describe().forEach(out::println);
@@ -97,9 +104,15 @@ public final class ChaosRun {
         int notInjected = (int) outcomes.stream().filter(o -> !o.injected()).count();
         int activations = calls.stream().filter(WitnessCall::accepted)
             .map(c -> c.instance() + "@" + c.token()).collect(Collectors.toSet()).size();
-        return new ChaosReport(seed, injected, notInjected, activations, findings, dir);
+        return new ChaosReport(seed, injected, notInjected, activations, findings, dir,
+            clockNote == null ? List.of() : List.of(clockNote), clockNote == null && hooks);
       }
     }
+  }
+
+  /** The one line said at the start and in the report when clock faults cannot run, or null. */
+  static String clockNote(Optional<String> unavailable) {
+    return unavailable.map(why -> "note: this run has no clock faults: " + why).orElse(null);
   }
 
   private static List<Transition> history(LocalCluster cluster) {

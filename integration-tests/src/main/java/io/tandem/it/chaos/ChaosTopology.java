@@ -1,5 +1,6 @@
 package io.tandem.it.chaos;
 
+import io.tandem.common.config.HostPort;
 import io.tandem.it.fault.ClockFault;
 import io.tandem.it.fault.PeerMesh;
 import io.tandem.it.fault.TcpProxy;
@@ -67,10 +68,8 @@ public final class ChaosTopology implements ClusterSpec.Topology, AutoCloseable 
     List<TcpProxy> out = new ArrayList<>();
     try {
       for (int i = 0; i < real.size(); i++) {
-        String a = real.get(i);
-        int colon = a.lastIndexOf(':');
-        InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(a.substring(0, colon)),
-            Integer.parseInt(a.substring(colon + 1)));
+        HostPort a = HostPort.parse(real.get(i));
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(a.host()), a.port());
         out.add(TcpProxy.start("agent-" + instance + "->coordinator" + (i + 1),
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), target));
       }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs a process with a clock that goes faster or slower than real time, by preloading
@@ -38,32 +39,49 @@ public record ClockFault(double rate) {
 
   /** The libfaketime library: system property or env {@code tandem.faketime.lib}, else known paths. */
   public static Path library() {
-    String configured = System.getProperty("tandem.faketime.lib", System.getenv("TANDEM_FAKETIME_LIB"));
+    return library(configured(), KNOWN_LIBRARIES);
+  }
+
+  static Path library(String configured, List<String> candidates) {
     if (configured != null && !configured.isBlank()) {
       Path p = Path.of(configured);
       if (!Files.isReadable(p)) {
-        throw new IllegalStateException("libfaketime not found at " + p + " (tandem.faketime.lib)");
+        throw new IllegalStateException("libfaketime not found at " + p + " (tandem.faketime.lib):"
+            + " install it with `sudo apt-get install faketime` or fix the path");
       }
       return p;
     }
-    for (String candidate : KNOWN_LIBRARIES) {
+    for (String candidate : candidates) {
       Path p = Path.of(candidate);
       if (Files.isReadable(p)) {
         return p;
       }
     }
     throw new IllegalStateException(
-        "libfaketime is not installed (looked in " + KNOWN_LIBRARIES + "): run "
+        "libfaketime is not installed (looked in " + String.join(", ", candidates) + "): run "
             + "`sudo apt-get install faketime`, or set -Dtandem.faketime.lib=/path/libfaketimeMT.so.1");
   }
 
   public static boolean available() {
+    return unavailable().isEmpty();
+  }
+
+  /** Why clock faults cannot run on this machine, as one line with the fix; empty if they can. */
+  public static Optional<String> unavailable() {
+    return unavailable(configured(), KNOWN_LIBRARIES);
+  }
+
+  static Optional<String> unavailable(String configured, List<String> candidates) {
     try {
-      library();
-      return true;
+      library(configured, candidates);
+      return Optional.empty();
     } catch (IllegalStateException e) {
-      return false;
+      return Optional.of(e.getMessage());
     }
+  }
+
+  private static String configured() {
+    return System.getProperty("tandem.faketime.lib", System.getenv("TANDEM_FAKETIME_LIB"));
   }
 
   /** {@code "+0 x1.005"}: no offset, time runs at {@code rate} from process start. */

@@ -1,6 +1,6 @@
-package io.tandem.agent.config;
+package io.tandem.common.config;
 
-/** The agent's configuration is unusable; the message names the file and the field. */
+/** A configuration is unusable; the message names the file (or option) and the field. */
 public final class ConfigException extends Exception {
   private static final long serialVersionUID = 1L;
 
