@@ -39,6 +39,7 @@ public final class Reconciler implements AutoCloseable {
   private final Supplier<String> coordinatorTarget;
   private final ScheduledExecutorService thread;
   private final NoneLog noneLog = new NoneLog();
+  private final RefusalLog refusals = new RefusalLog();
   private volatile AgentSnapshot snapshot;
   private String lastReason = "starting";
   private String situation = "starting";
@@ -80,6 +81,12 @@ public final class Reconciler implements AutoCloseable {
 
   public void onHeartbeat(long sentAtNanos, HeartbeatResponse r) {
     post(() -> {
+      String refusal = refusals.onReply(r.getRefusal());
+      if (refusal != null && refusals.current().isEmpty()) {
+        log.info(refusal);
+      } else if (refusal != null) {
+        log.warn(refusal);
+      }
       Lease granted = state.onHeartbeat(sentAtNanos, r);
       if (!granted.isNone() && lease.tooShort(granted.leaseMillis())
           && warnedShortLease != granted.leaseMillis()) {
@@ -202,7 +209,7 @@ public final class Reconciler implements AutoCloseable {
 
   private void publish(long now) {
     snapshot = Snapshots.of(group, state.view(), now, coordinatorTarget.get(), lastReason, situation,
-        lastActionAtMillis);
+        lastActionAtMillis, refusals.current());
   }
 
   /**

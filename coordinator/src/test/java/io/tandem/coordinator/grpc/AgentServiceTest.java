@@ -71,13 +71,18 @@ class AgentServiceTest {
           beat("lease", "b", RuntimeState.RUNTIME_RUNNING, token)));
       assertThat(claim.getLeaseMillis()).isZero();
       assertThat(claim.getAssignment().getActive()).isEqualTo("a");
+      assertThat(claim.getRefusal()).as("a standby is not refused, it holds no lease by design").isEmpty();
+      assertThat(a.last().getRefusal()).isEmpty();
       HeartbeatResponse stranger = client.agent(s -> s.heartbeat(
           beat("lease", "zz", RuntimeState.RUNTIME_STANDBY, 0)));
       assertThat(stranger.getLeaseMillis()).isZero();
+      assertThat(stranger.getRefusal())
+          .startsWith("instance \"zz\" is not a member of group \"lease\" (members: a, b)");
       HeartbeatResponse unknown = client.agent(s -> s.heartbeat(
           beat("no-such-group", "a", RuntimeState.RUNTIME_STANDBY, 0)));
       assertThat(unknown.getAssignment().getExists()).isFalse();
       assertThat(unknown.getLeaseMillis()).isZero();
+      assertThat(unknown.getRefusal()).startsWith("group \"no-such-group\" does not exist");
       assertThat(b.leasesGranted()).isZero();
     }
   }
