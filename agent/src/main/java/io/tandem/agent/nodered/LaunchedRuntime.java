@@ -43,6 +43,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   private boolean terminated; // killReason came with SIGTERM (a graceful stop), not SIGKILL
   private long logOffset;
   private long readyGeneration;
+  private String lastBootFailure = ""; // last output line of the previous exit at boot
   private int restarts;
   private boolean started;
 
@@ -179,13 +180,21 @@ final class LaunchedRuntime extends ProbedRuntime {
           gen, layout.logFile());
       return "";
     }
-    log.error("Node-RED {} (pid {}, generation {}) exited at boot; its last {} lines of output (from {}):{}{}",
-        name, p.pid(), gen, tail.size(), layout.logFile(), System.lineSeparator(),
-        tail.stream().map(l -> "    | " + l).collect(Collectors.joining(System.lineSeparator())));
     // the last line that is not a stack frame: the error itself, usually
     String last = tail.stream().map(String::strip).filter(l -> !l.startsWith("at ")).reduce((a, b) -> b)
         .orElse(tail.get(tail.size() - 1).strip());
-    return "; last output: " + (last.length() > 200 ? last.substring(0, 200) + " ..." : last);
+    String summary = "; last output: " + (last.length() > 200 ? last.substring(0, 200) + " ..." : last);
+    if (last.equals(lastBootFailure)) {
+      // a crash loop at boot: the lines were logged at the first exit
+      log.error("Node-RED {} (pid {}, generation {}) exited at boot again with the same output (last line: {})",
+          name, p.pid(), gen, last);
+      return summary;
+    }
+    lastBootFailure = last;
+    log.error("Node-RED {} (pid {}, generation {}) exited at boot; its last {} lines of output (from {}):{}{}",
+        name, p.pid(), gen, tail.size(), layout.logFile(), System.lineSeparator(),
+        tail.stream().map(l -> "    | " + l).collect(Collectors.joining(System.lineSeparator())));
+    return summary;
   }
 
   private void schedule(Runnable task, Duration delay) {
@@ -255,6 +264,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   @Override
   protected void onReady(boolean flowsRunning, String detail) {
     readyGeneration = generation;
+    lastBootFailure = "";
     long ms = (System.nanoTime() - launchedNanos) / 1_000_000;
     if (flowsRunning) {
       log.warn("Node-RED {} (pid {}, generation {}) ready in {} ms but its {}", name, pid, generation, ms, detail);

@@ -94,10 +94,14 @@ class NodeRedFailureTest {
       NodeRedFixture.Recorder rec = new NodeRedFixture.Recorder(runtime);
       runtime.start();
       RuntimeStatus down = rec.await(RuntimeState.RUNTIME_DOWN, NodeRedFixture.BOOT);
-      assertThat(down.detail()).contains("last output: ").contains("broken-settings-marker");
+      assertThat(down.detail()).contains("last output: Error: broken-settings-marker");
+      RuntimeStatus again = rec.await(RuntimeState.RUNTIME_DOWN, NodeRedFixture.BOOT); // restarted, failed again
+      assertThat(again.generation()).isGreaterThan(down.generation());
       runtime.close();
-      assertThat(log.text()).contains("exited at boot; its last");
       assertThat(log.text()).contains("    | Error: broken-settings-marker: this settings.js cannot load");
+      // a crash loop at boot repeats one line, not the whole output
+      assertThat(log.count("exited at boot; its last")).isEqualTo(1);
+      assertThat(log.text()).contains("exited at boot again with the same output (last line: Error: broken-settings-marker");
     }
   }
 }

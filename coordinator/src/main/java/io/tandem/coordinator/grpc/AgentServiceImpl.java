@@ -87,12 +87,10 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           + (members.isEmpty() ? "none" : members) + "): add it (tandemctl instance add " + g + " " + i
           + ") or fix instance: in the agent's configuration";
     }
-    if (!x.getActive().equals(i)) {
-      return ""; // a standby: it holds no lease by design
-    }
-    if (req.getFencedToken() >= x.getToken()) {
-      return "this instance fenced itself for token " + x.getToken()
-          + "; the coordinators are moving the assignment";
+    if (!x.getActive().equals(i) || req.getFencedToken() >= x.getToken()) {
+      // a standby holds no lease by design; an active that fenced itself (a switchover, a crash)
+      // knows why, and the assignment moves on
+      return "";
     }
     return "the lease for token " + x.getToken() + " is not renewed (it ran out on the leader, "
         + "or this coordinator only just became the leader); a failover may be under way";
