@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown has one path, {@link #close()}: on a signal (AgentMain), by an embedder, or from the
  * JVM shutdown hook that {@link #start()} registers. Its order is fixed: stop the flows gracefully
  * (bounded by stopBudget, killing Node-RED if the stop is not confirmed), report SHUTDOWN, then
- * kill Node-RED. The runtime's own kill-on-exit hook waits for this path and only kills what is
+ * stop Node-RED (SIGTERM, SIGKILL after nodeRed.stopTimeout). The runtime's own kill-on-exit hook waits for this path and only kills what is
  * left if it did not finish within {@link #closeBound()}.
  */
 public final class Agent implements AutoCloseable {
@@ -143,10 +143,11 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Upper bound of {@link #close()}: the flows' stop (stopBudget, then a kill), the control loop's
-   * end, the SHUTDOWN report's confirmation (1 s), the link and the runtime (2 s each), and slack.
+   * end, the SHUTDOWN report's confirmation (1 s), the link (2 s), the runtime (its stopTimeout
+   * after SIGTERM, then 2 s after SIGKILL), and slack.
    */
   Duration closeBound() {
-    return config.lease().stopBudget().plusSeconds(12);
+    return config.lease().stopBudget().plusSeconds(12).plus(config.nodeRed().stopTimeout());
   }
 
   @Override

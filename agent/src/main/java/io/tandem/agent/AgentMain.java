@@ -19,14 +19,27 @@ import picocli.CommandLine.Option;
         "Runs the Tandem agent next to one Node-RED: its flows run only while",
         "the coordinators' committed decision and a live lease say so.",
         "Local API: /health, /active (200 only on the active), /status, /metrics.",
-        "Configuration reference: docs/agent.md."},
+        "Configuration reference: docs/agent.md.",
+        "Without --config: --release-userdir or --install-attach-files (one of the three)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped on a signal", "1:failed while running",
-        "2:bad command line or configuration"})
+    exitCodeList = {"0:stopped on a signal (or the userDir command is done)", "1:failed while running",
+        "2:bad command line or configuration, or the userDir is in use"})
 public final class AgentMain implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "the agent's YAML configuration")
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "the agent's YAML configuration: run the agent")
   Path config;
+
+  @Option(names = "--release-userdir", paramLabel = "DIR",
+      description = {"leave Tandem: give the Node-RED userDir DIR back to plain Node-RED (flows start",
+          "at boot again; every file the agent added is removed) and list what changed.",
+          "Refused while the agent or its Node-RED runs."})
+  Path releaseUserDir;
+
+  @Option(names = "--install-attach-files", paramLabel = "DIR",
+      description = {"attach mode: install tandem-attach.js, tandem-guard.js and the fence module into",
+          "the userDir DIR of a stopped Node-RED, make it boot with its flows stopped, and print",
+          "the lines to add to its settings.js"})
+  Path attachUserDir;
 
   public static void main(String[] args) {
     configureLogging();
@@ -62,6 +75,19 @@ public final class AgentMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    int chosen = (config != null ? 1 : 0) + (releaseUserDir != null ? 1 : 0) + (attachUserDir != null ? 1 : 0);
+    if (chosen != 1) {
+      System.err.println("tandem-agent: give exactly one of --config FILE, --release-userdir DIR, "
+          + "--install-attach-files DIR");
+      System.err.println("try: tandem-agent --help");
+      return 2;
+    }
+    if (releaseUserDir != null) {
+      return UserDirCommands.release(releaseUserDir, System.out, System.err);
+    }
+    if (attachUserDir != null) {
+      return UserDirCommands.installAttachFiles(attachUserDir, System.out, System.err);
+    }
     AgentConfig cfg;
     try {
       cfg = AgentConfigLoader.load(config);

@@ -115,16 +115,32 @@ final class AgentHarness implements AutoCloseable {
 
   /** Starts an agent for {@code instance} whose Node-RED runs the test flows. */
   Agent startAgent(String instance) throws IOException {
-    return startAgent(instance, LeaseSettings.defaults());
+    return startAgent(instance, Flows.appender(instance, outFile()), null, LeaseSettings.defaults());
   }
 
   /** As {@link #startAgent(String)}, with the agent's own lease settings. */
   Agent startAgent(String instance, LeaseSettings lease) throws IOException {
+    return startAgent(instance, Flows.appender(instance, outFile()), null, lease);
+  }
+
+  /**
+   * Starts an agent for {@code instance} whose Node-RED runs {@code flows} (written to flows.json)
+   * with {@code userSettings} as its settings.js (null: none; give flowFile "flows.json").
+   */
+  Agent startAgent(String instance, String flows, String userSettings) throws IOException {
+    return startAgent(instance, flows, userSettings, LeaseSettings.defaults());
+  }
+
+  private Agent startAgent(String instance, String flows, String userSettings, LeaseSettings lease)
+      throws IOException {
     // every agent's hooks append "EVENT INSTANCE TOKEN" to hooks.txt
     String hook = "echo \"$TANDEM_EVENT $TANDEM_INSTANCE $TANDEM_TOKEN\" >> '" + hooksFile() + "'";
     Path userDir = root.resolve(instance);
     Files.createDirectories(userDir);
-    Files.writeString(new UserDirLayout(userDir).flowsFile(), Flows.appender(instance, outFile()));
+    Files.writeString(new UserDirLayout(userDir).flowsFile(), flows);
+    if (userSettings != null) {
+      Files.writeString(new UserDirLayout(userDir).userSettingsFile(), userSettings);
+    }
     int port = FreePorts.pick(1).get(0);
     NodeRedSettings nr = new NodeRedSettings(NodeRedSettings.Mode.LAUNCH,
         List.of("node", redJs().toString()), userDir, "127.0.0.1", port, List.of(), Map.of(),
@@ -136,6 +152,11 @@ final class AgentHarness implements AutoCloseable {
     agents.put(instance, agent);
     agent.start();
     return agent;
+  }
+
+  /** The userDir of {@code instance}'s Node-RED. */
+  Path userDir(String instance) {
+    return root.resolve(instance);
   }
 
   Agent agent(String instance) {

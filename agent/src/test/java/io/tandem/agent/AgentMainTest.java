@@ -68,4 +68,27 @@ class AgentMainTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains(f + ": group: is given twice (line 5)");
   }
+
+  @Test
+  void releaseUserDirListsWhatItRemovedAndRefusesAMissingFolder(@TempDir Path dir) throws Exception {
+    Path userDir = dir.resolve("nr");
+    io.tandem.agent.nodered.UserDirPreparer.prepare(new io.tandem.agent.nodered.UserDirLayout(userDir),
+        "127.0.0.1", 1880, dir.resolve("agent.token"));
+    assertThat(AgentMain.run("--release-userdir", userDir.toString())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("removed " + userDir.resolve("tandem-settings.js"))
+        .contains("removed \"runtimeFlowState\":\"stop\"")
+        .contains("is ready for plain Node-RED");
+    assertThat(AgentMain.run("--release-userdir", dir.resolve("missing").toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing is not a directory");
+    assertThat(AgentMain.run("--release-userdir", userDir.toString(), "--config", "x.yaml")).isEqualTo(2);
+  }
+
+  @Test
+  void installAttachFilesWritesTheModulesAndPrintsTheSettingsLines(@TempDir Path dir) throws Exception {
+    assertThat(AgentMain.run("--install-attach-files", dir.toString())).isZero();
+    assertThat(dir.resolve("tandem-attach.js")).exists();
+    assertThat(dir.resolve("nodes").resolve("tandem-fence.js")).exists();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("require(\"./tandem-attach.js\")");
+  }
 }

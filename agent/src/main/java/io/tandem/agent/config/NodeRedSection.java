@@ -20,7 +20,7 @@ final class NodeRedSection {
 
   static NodeRedSettings read(YamlSection s, YamlSection probe, Path base) throws ConfigException {
     s.onlyKnown(Set.of("mode", "command", "userDir", "host", "port", "args", "env", "url",
-        "tokenFile", "restartBackoff"));
+        "tokenFile", "restartBackoff", "stopTimeout"));
     probe.onlyKnown(Set.of("interval", "timeout", "misses"));
     String modeText = s.string("mode", "launch").toLowerCase(Locale.ROOT);
     Mode mode = switch (modeText) {
@@ -58,13 +58,14 @@ final class NodeRedSection {
       List<String> args = s.strings("args");
       Map<String, String> env = s.stringMap("env");
       String host = s.string("host", NodeRedSettings.DEFAULT_HOST);
+      Duration stopTimeout = s.duration("stopTimeout", NodeRedSettings.DEFAULT_STOP_TIMEOUT);
       if (tokenFile == null) {
         tokenFile = userDir.resolve(DEFAULT_TOKEN_FILE);
       }
       return new NodeRedSettings(mode, command, userDir, host, port, args, env, null, tokenFile,
-          interval, timeout, misses, min, max);
+          interval, timeout, misses, min, max, stopTimeout);
     }
-    for (String launchOnly : List.of("command", "userDir", "host", "port", "args", "env")) {
+    for (String launchOnly : List.of("command", "userDir", "host", "port", "args", "env", "stopTimeout")) {
       if (s.has(launchOnly)) {
         throw s.error(launchOnly, "is for launch mode; in attach mode only url and tokenFile apply");
       }

@@ -39,6 +39,7 @@ public final class Reconciler implements AutoCloseable {
   private final Supplier<String> coordinatorTarget;
   private final ScheduledExecutorService thread;
   private final NoneLog noneLog = new NoneLog();
+  private final RefusalLog refusals = new RefusalLog();
   private volatile AgentSnapshot snapshot;
   private String lastReason = "starting";
   private String situation = "starting";
@@ -80,7 +81,15 @@ public final class Reconciler implements AutoCloseable {
   }
 
   public void onHeartbeat(long sentAtNanos, HeartbeatResponse r) {
-    post(() -> state.onHeartbeat(sentAtNanos, checkedLease(r)));
+    post(() -> {
+      String refusal = refusals.onReply(r.getRefusal());
+      if (refusal != null && refusals.current().isEmpty()) {
+        log.info(refusal);
+      } else if (refusal != null) {
+        log.warn(refusal);
+      }
+      state.onHeartbeat(sentAtNanos, checkedLease(r));
+    });
   }
 
   /**
@@ -218,7 +227,7 @@ public final class Reconciler implements AutoCloseable {
 
   private void publish(long now) {
     snapshot = Snapshots.of(group, state.view(), now, coordinatorTarget.get(), lastReason, situation,
-        lastActionAtMillis);
+        lastActionAtMillis, refusals.current());
   }
 
   /**

@@ -10,6 +10,11 @@ final class Snapshots {
 
   static AgentSnapshot of(String group, View v, long nowNanos, String coordinator,
       String lastReason, String situation, long lastActionAtMillis) {
+    return of(group, v, nowNanos, coordinator, lastReason, situation, lastActionAtMillis, "");
+  }
+
+  static AgentSnapshot of(String group, View v, long nowNanos, String coordinator,
+      String lastReason, String situation, long lastActionAtMillis, String heartbeatRefusal) {
     RuntimeStatus rt = v.runtime();
     boolean active = v.runningToken() > 0 && rt.state() == RuntimeState.RUNTIME_RUNNING
         && v.committed().names(v.instance()) && v.committed().token() == v.runningToken()
@@ -21,6 +26,6 @@ final class Snapshots {
         v.committed().active(), v.committed().token(), v.fencedToken(),
         active ? v.lease().stopAtNanos() : 0, v.lease().sentAtNanos(), v.lease().leaseMillis(),
         rt.state().name().replace("RUNTIME_", ""), rt.pid(), rt.detail(), coordinator, lastReason,
-        situation, lastActionAtMillis);
+        situation, lastActionAtMillis, heartbeatRefusal);
   }
 }

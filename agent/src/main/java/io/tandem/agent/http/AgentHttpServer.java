@@ -107,7 +107,8 @@ public final class AgentHttpServer implements AutoCloseable {
         .put("runtimeDetail", s.runtimeDetail())
         .put("coordinator", s.coordinator())
         .put("lastReason", s.lastReason())
-        .put("situation", s.situation());
+        .put("situation", s.situation())
+        .put("heartbeatRefusal", s.heartbeatRefusal());
     o.put("lastActionAt", s.lastActionAtMillis() == 0 ? null
         : java.time.Instant.ofEpochMilli(s.lastActionAtMillis()).toString());
     return o.toString();

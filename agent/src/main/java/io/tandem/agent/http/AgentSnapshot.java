@@ -24,6 +24,8 @@ import java.util.List;
  * @param lastReason      the reason of the last action (before any action: the current situation)
  * @param situation       the current situation in one sentence, e.g. "standby: active b (token 7)"
  * @param lastActionAtMillis wall-clock time of the last action (epoch millis, 0 if none)
+ * @param heartbeatRefusal why the coordinators grant this instance no lease, when it is not simply
+ *                        a standby (e.g. not a member of the group); "" if none
  */
 public record AgentSnapshot(
     String group,
@@ -43,8 +45,23 @@ public record AgentSnapshot(
     String coordinator,
     String lastReason,
     String situation,
-    long lastActionAtMillis) {
+    long lastActionAtMillis,
+    String heartbeatRefusal) {
   public static final List<String> ROLES = List.of("active", "standby", "unavailable");
+
+  public AgentSnapshot {
+    heartbeatRefusal = heartbeatRefusal == null ? "" : heartbeatRefusal;
+  }
+
+  /** Without a heartbeat refusal. */
+  public AgentSnapshot(String group, String instance, String role, boolean flowsActive, long token,
+      String committedActive, long committedToken, long fencedToken, long stopAtNanos,
+      long leaseSentAtNanos, long leaseMillis, String runtimeState, long pid, String runtimeDetail,
+      String coordinator, String lastReason, String situation, long lastActionAtMillis) {
+    this(group, instance, role, flowsActive, token, committedActive, committedToken, fencedToken,
+        stopAtNanos, leaseSentAtNanos, leaseMillis, runtimeState, pid, runtimeDetail, coordinator,
+        lastReason, situation, lastActionAtMillis, "");
+  }
 
   /** Milliseconds until the flows must stop; -1 when this instance holds no lease. */
   public long leaseLeftMillis(long nowNanos) {

@@ -126,7 +126,11 @@ final class GroupWatcher implements Runnable {
     if (f != null && Status.fromThrowable(f).getCode() != Status.Code.CANCELLED) {
       backoffs.onFailure(address, f);
       endpoints.onFailure(address, f);
-      if (!warned && !received.get()) {
+      java.util.Optional<String> leader = CoordinatorEndpoints.leaderHint(f);
+      if (leader.isPresent()) {
+        // a follower named the leader: a redirect, not a failure (every start may begin with one)
+        log.info("watch stream: {} is not the leader; following the leader at {}", address, leader.get());
+      } else if (!warned && !received.get()) {
         Status st = Status.fromThrowable(f);
         log.warn("watch stream to {} failed: {}{}; re-opening", address, st.getCode(),
             st.getDescription() == null ? "" : " (" + st.getDescription() + ")");

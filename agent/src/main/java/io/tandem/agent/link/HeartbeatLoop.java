@@ -32,7 +32,7 @@ final class HeartbeatLoop implements Runnable {
   private final Condition wake = lock.newCondition();
   private boolean demanded;
   private volatile boolean running = true;
-  private volatile boolean reachable = true;
+  private final ContactLog contact = new ContactLog(System.nanoTime());
 
   HeartbeatLoop(CoordinatorEndpoints endpoints, LeaseSettings lease,
       Supplier<HeartbeatRequest> request, LinkListener listener, AgentMetrics metrics,
@@ -95,6 +95,17 @@ final class HeartbeatLoop implements Runnable {
     }
   }
 
+  private static void log(ContactLog.Line line) {
+    if (line == null) {
+      return;
+    }
+    if (line.level() == ContactLog.Level.WARN) {
+      log.warn(line.text());
+    } else {
+      log.info(line.text());
+    }
+  }
+
   private void roundTrip() {
     int attempts = endpoints.addresses().size();
     for (int i = 0; i < attempts && running; i++) {
@@ -103,13 +114,10 @@ final class HeartbeatLoop implements Runnable {
         HeartbeatRequest req = request.get();
         long sentAt = System.nanoTime();
         HeartbeatResponse r = AgentServiceGrpc.newBlockingStub(endpoints.channel(address))
-            .withDeadlineAfter(lease.rpcTimeout().toNanos(), TimeUnit.NANOSECONDS)
+            .withDeadlineAfter(contact.deadline(lease.rpcTimeout()).toNanos(), TimeUnit.NANOSECONDS)
             .heartbeat(req);
         metrics.heartbeat(r.getLeaseMillis() > 0 ? "granted" : "refused", System.nanoTime() - sentAt);
-        if (!reachable) {
-          reachable = true;
-          log.info("coordinator {} answers heartbeats again", address);
-        }
+        log(contact.onAnswer(address, System.nanoTime()));
         listener.onHeartbeat(sentAt, r);
         return;
       } catch (StatusRuntimeException e) {
@@ -117,12 +125,8 @@ final class HeartbeatLoop implements Runnable {
         backoffs.onFailure(address, e);
         boolean retry = endpoints.onFailure(address, e);
         if (i == attempts - 1 || !retry) {
-          if (reachable) {
-            reachable = false;
-            log.warn("heartbeat failed: {} ({}); trying the other coordinators", address,
-                e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
-                    : ": " + e.getStatus().getDescription()));
-          }
+          log(contact.onFailure(address, e.getStatus().getCode() + (e.getStatus().getDescription() == null
+              ? "" : ": " + e.getStatus().getDescription()), System.nanoTime()));
           return;
         }
       } catch (RuntimeException e) {

@@ -8,11 +8,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * A Node-RED process the agent starts (from the one launcher thread, with a parent-death signal),
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeoutException;
 final class LaunchedRuntime extends ProbedRuntime {
   /** A runtime not ready this long after its launch is killed and launched again. */
   static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
+  /** Lines of Node-RED's own output copied into the agent's log when it exits before it was ready. */
+  static final int BOOT_FAILURE_LINES = 20;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String token;
@@ -36,6 +40,10 @@ final class LaunchedRuntime extends ProbedRuntime {
   private NodeRedAdminClient client;
   private long launchedNanos;
   private String killReason;
+  private boolean terminated; // killReason came with SIGTERM (a graceful stop), not SIGKILL
+  private long logOffset;
+  private long readyGeneration;
+  private String lastBootFailure = ""; // last output line of the previous exit at boot
   private int restarts;
   private boolean started;
 
@@ -43,9 +51,7 @@ final class LaunchedRuntime extends ProbedRuntime {
     super(settings, "port-" + settings.port());
     this.token = token;
     this.layout = new UserDirLayout(settings.userDir());
-    Duration healthy = settings.restartBackoffMax().compareTo(Duration.ofSeconds(30)) > 0
-        ? settings.restartBackoffMax() : Duration.ofSeconds(30);
-    this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax(), healthy);
+    this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
     this.shutdownHook = new Thread(this::killOnExit, "tandem-nodered-kill-on-exit");
   }
 
@@ -100,13 +106,15 @@ final class LaunchedRuntime extends ProbedRuntime {
     Process p;
     try {
       UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile());
-      p = LaunchThread.start(NodeRedCommand.processBuilder(settings, layout));
+      ProcessBuilder pb = NodeRedCommand.processBuilder(settings, layout);
+      logOffset = LogTail.size(layout.logFile());
+      p = LaunchThread.start(pb);
     } catch (IOException | RuntimeException e) {
       synchronized (lock) {
         if (closed) {
           return;
         }
-        Duration delay = backoff.next(Duration.ZERO);
+        Duration delay = backoff.next(false);
         log.error("Cannot launch Node-RED {}: {}; trying again in {} ms", name, e.getMessage(), delay.toMillis());
         set(RuntimeState.RUNTIME_DOWN, -1, "cannot launch: " + e.getMessage());
         schedule(this::launch, delay);
@@ -122,6 +130,7 @@ final class LaunchedRuntime extends ProbedRuntime {
       process = p;
       client = null;
       killReason = null;
+      terminated = false;
       launchedNanos = System.nanoTime();
       gen = ++generation;
       set(RuntimeState.RUNTIME_STARTING, p.pid(), "launched");
@@ -138,20 +147,54 @@ final class LaunchedRuntime extends ProbedRuntime {
       client = null;
       long uptimeNanos = System.nanoTime() - launchedNanos;
       int code = p.exitValue();
-      String why = killReason != null ? "killed by the agent: " + killReason : exitMeaning(code);
+      String why = killReason != null
+          ? (terminated ? "stopped by the agent with SIGTERM: " : "killed by the agent: ") + killReason
+          : exitMeaning(code);
       String detail = "exited with code " + code + " (" + why + ")";
+      if (killReason == null && readyGeneration != gen) {
+        detail = detail + bootFailure(p, gen);
+      }
       set(RuntimeState.RUNTIME_DOWN, -1, detail);
       String ran = String.format("%.1f s", uptimeNanos / 1e9);
       if (closed) {
         log.info("Node-RED {} (pid {}) stopped: {}", name, p.pid(), detail);
         return;
       }
-      Duration delay = backoff.next(Duration.ofNanos(uptimeNanos));
+      Duration delay = backoff.next(readyGeneration == gen);
       restarts++;
       log.warn("Node-RED {} (pid {}, generation {}) {} after {}; restarting it as a spare in {} ms (restart #{})",
           name, p.pid(), gen, detail, ran, delay.toMillis(), restarts);
       schedule(this::launch, delay);
     }
+  }
+
+  /**
+   * Node-RED exited before it was ever ready (a bad settings.js, a Node.js too old for this
+   * Node-RED, a port in use): copies its last output lines into the agent's log, and returns the
+   * last one for the status detail.
+   */
+  private String bootFailure(Process p, long gen) {
+    List<String> tail = LogTail.lastLines(layout.logFile(), logOffset, BOOT_FAILURE_LINES);
+    if (tail.isEmpty()) {
+      log.error("Node-RED {} (pid {}, generation {}) exited at boot without any output in {}", name, p.pid(),
+          gen, layout.logFile());
+      return "";
+    }
+    // the last line that is not a stack frame: the error itself, usually
+    String last = tail.stream().map(String::strip).filter(l -> !l.startsWith("at ")).reduce((a, b) -> b)
+        .orElse(tail.get(tail.size() - 1).strip());
+    String summary = "; last output: " + (last.length() > 200 ? last.substring(0, 200) + " ..." : last);
+    if (last.equals(lastBootFailure)) {
+      // a crash loop at boot: the lines were logged at the first exit
+      log.error("Node-RED {} (pid {}, generation {}) exited at boot again with the same output (last line: {})",
+          name, p.pid(), gen, last);
+      return summary;
+    }
+    lastBootFailure = last;
+    log.error("Node-RED {} (pid {}, generation {}) exited at boot; its last {} lines of output (from {}):{}{}",
+        name, p.pid(), gen, tail.size(), layout.logFile(), System.lineSeparator(),
+        tail.stream().map(l -> "    | " + l).collect(Collectors.joining(System.lineSeparator())));
+    return summary;
   }
 
   private void schedule(Runnable task, Duration delay) {
@@ -220,6 +263,8 @@ final class LaunchedRuntime extends ProbedRuntime {
 
   @Override
   protected void onReady(boolean flowsRunning, String detail) {
+    readyGeneration = generation;
+    lastBootFailure = "";
     long ms = (System.nanoTime() - launchedNanos) / 1_000_000;
     if (flowsRunning) {
       log.warn("Node-RED {} (pid {}, generation {}) ready in {} ms but its {}", name, pid, generation, ms, detail);
@@ -273,6 +318,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   public void close() {
     Process p;
     long gen;
+    RuntimeState at;
     synchronized (lock) {
       if (closed) {
         return;
@@ -280,14 +326,11 @@ final class LaunchedRuntime extends ProbedRuntime {
       closed = true;
       p = process;
       gen = generation;
+      at = state;
     }
     stopProbing();
     if (p != null) {
-      synchronized (lock) {
-        killReason = "agent closing";
-      }
-      ProcessTree.killForcibly(p);
-      awaitExit(p, gen, Duration.ofSeconds(2));
+      stopProcess(p, gen, at);
     }
     events.shutdown();
     try {
@@ -295,5 +338,49 @@ final class LaunchedRuntime extends ProbedRuntime {
     } catch (IllegalStateException | SecurityException shuttingDown) {
       // the hook runs anyway
     }
+  }
+
+  /**
+   * Ends the process for good. With its flows stopped (a spare, or still booting with
+   * runtimeFlowState "stop") it gets SIGTERM, so that Node-RED stops the way it expects and
+   * closes its context stores (a localfilesystem store flushes pending writes), and SIGKILL only
+   * if it has not exited within stopTimeout. A runtime that is hung or still runs flows is
+   * killed at once: nothing it would do on its way out may be trusted.
+   */
+  private void stopProcess(Process p, long gen, RuntimeState at) {
+    boolean graceful = (at == RuntimeState.RUNTIME_STANDBY || at == RuntimeState.RUNTIME_STARTING
+        || at == RuntimeState.RUNTIME_DOWN) && !settings.stopTimeout().isZero();
+    List<ProcessHandle> descendants = p.toHandle().descendants().toList();
+    if (graceful) {
+      synchronized (lock) {
+        killReason = "agent closing";
+        terminated = true;
+      }
+      long t0 = System.nanoTime();
+      p.destroy(); // SIGTERM
+      try {
+        if (p.waitFor(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          log.info("Node-RED {} (pid {}) exited {} ms after SIGTERM", name, p.pid(),
+              (System.nanoTime() - t0) / 1_000_000);
+          descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+          onExit(p, gen);
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      log.warn("Node-RED {} (pid {}) has not exited {} ms after SIGTERM (nodeRed.stopTimeout); killing it "
+          + "with SIGKILL", name, p.pid(), settings.stopTimeout().toMillis());
+    } else {
+      log.info("Killing Node-RED {} (pid {}) with SIGKILL at close: it is {}, so its flows were not "
+          + "confirmed stopped", name, p.pid(), at.name().replace("RUNTIME_", ""));
+    }
+    synchronized (lock) {
+      killReason = "agent closing";
+      terminated = false;
+    }
+    ProcessTree.killForcibly(p);
+    descendants.forEach(ProcessHandle::destroyForcibly);
+    awaitExit(p, gen, Duration.ofSeconds(2));
   }
 }

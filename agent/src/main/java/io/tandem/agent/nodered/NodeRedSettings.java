@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param probeMisses       consecutive missed probes that mean "hung"
  * @param restartBackoffMin first delay before a restart after an exit
  * @param restartBackoffMax upper bound of the doubling restart delay
+ * @param stopTimeout       LAUNCH: how long a closing agent waits for Node-RED to exit after SIGTERM
+ *                          (its flows already stopped) before it sends SIGKILL
  */
 public record NodeRedSettings(
     Mode mode,
@@ -40,7 +42,8 @@ public record NodeRedSettings(
     Duration probeTimeout,
     int probeMisses,
     Duration restartBackoffMin,
-    Duration restartBackoffMax) {
+    Duration restartBackoffMax,
+    Duration stopTimeout) {
 
   public enum Mode { LAUNCH, ATTACH }
 
@@ -50,6 +53,7 @@ public record NodeRedSettings(
   public static final int DEFAULT_PROBE_MISSES = 3;
   public static final Duration DEFAULT_BACKOFF_MIN = Duration.ofMillis(200);
   public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
 
   public NodeRedSettings {
     Objects.requireNonNull(mode, "mode");
@@ -62,6 +66,7 @@ public record NodeRedSettings(
     probeMisses = probeMisses <= 0 ? DEFAULT_PROBE_MISSES : probeMisses;
     restartBackoffMin = restartBackoffMin == null ? DEFAULT_BACKOFF_MIN : restartBackoffMin;
     restartBackoffMax = restartBackoffMax == null ? DEFAULT_BACKOFF_MAX : restartBackoffMax;
+    stopTimeout = stopTimeout == null ? DEFAULT_STOP_TIMEOUT : stopTimeout;
     Objects.requireNonNull(tokenFile, "tokenFile");
     if (mode == Mode.LAUNCH) {
       Objects.requireNonNull(userDir, "userDir is required in launch mode");
@@ -78,22 +83,33 @@ public record NodeRedSettings(
     if (probeInterval.isNegative() || probeInterval.isZero() || probeTimeout.isNegative() || probeTimeout.isZero()) {
       throw new IllegalArgumentException("probeInterval and probeTimeout must be positive");
     }
+    if (stopTimeout.isNegative()) {
+      throw new IllegalArgumentException("stopTimeout must not be negative, got " + stopTimeout);
+    }
     if (restartBackoffMax.compareTo(restartBackoffMin) < 0) {
       throw new IllegalArgumentException("restartBackoffMax (" + restartBackoffMax
           + ") is shorter than restartBackoffMin (" + restartBackoffMin + ")");
     }
   }
 
+  /** With the default stopTimeout. */
+  public NodeRedSettings(Mode mode, List<String> command, Path userDir, String host, int port,
+      List<String> extraArgs, Map<String, String> env, URI url, Path tokenFile, Duration probeInterval,
+      Duration probeTimeout, int probeMisses, Duration restartBackoffMin, Duration restartBackoffMax) {
+    this(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval, probeTimeout,
+        probeMisses, restartBackoffMin, restartBackoffMax, null);
+  }
+
   /** Launch mode with default host, probe and backoff settings. */
   public static NodeRedSettings launch(List<String> command, Path userDir, int port, Path tokenFile) {
     return new NodeRedSettings(Mode.LAUNCH, command, userDir, DEFAULT_HOST, port, List.of(), Map.of(),
-        null, tokenFile, null, null, 0, null, null);
+        null, tokenFile, null, null, 0, null, null, null);
   }
 
   /** Attach mode with default probe settings. */
   public static NodeRedSettings attach(URI url, Path tokenFile) {
     return new NodeRedSettings(Mode.ATTACH, List.of(), null, null, 0, List.of(), Map.of(),
-        url, tokenFile, null, null, 0, null, null);
+        url, tokenFile, null, null, 0, null, null, null);
   }
 
   /** The base URL of the admin API: {@link #url} in attach mode, http://host:port/ in launch mode. */

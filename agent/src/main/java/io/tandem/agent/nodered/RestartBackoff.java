@@ -3,31 +3,33 @@ package io.tandem.agent.nodered;
 import java.time.Duration;
 
 /**
- * Delay before restarting an exited runtime: min, doubled after every exit that came soon after its
- * launch, capped at max; back to min once a runtime ran for the healthy period.
+ * Delay before restarting an exited runtime. A runtime that became ready (it served as a spare, or
+ * ran flows) is restarted after {@code min}: after a failover the old side should be a ready spare
+ * again within about one boot. Only exits before readiness (a crash loop at boot: a broken
+ * settings.js, a Node.js too old, a port in use) double the delay, up to {@code max}.
  */
 final class RestartBackoff {
   private final Duration min;
   private final Duration max;
-  private final Duration healthyPeriod;
-  private int quickExits;
+  private int bootFailures;
 
-  RestartBackoff(Duration min, Duration max, Duration healthyPeriod) {
+  RestartBackoff(Duration min, Duration max) {
     this.min = min;
     this.max = max;
-    this.healthyPeriod = healthyPeriod;
   }
 
-  /** The delay before the next launch, given how long the exited process ran. */
-  Duration next(Duration uptime) {
-    if (uptime.compareTo(healthyPeriod) >= 0) {
-      quickExits = 0;
+  /** The delay before the next launch, given whether the exited process had become ready. */
+  Duration next(boolean becameReady) {
+    if (becameReady) {
+      bootFailures = 0;
     }
     Duration delay = min;
-    for (int i = 0; i < quickExits && delay.compareTo(max) < 0; i++) {
+    for (int i = 0; i < bootFailures && delay.compareTo(max) < 0; i++) {
       delay = delay.multipliedBy(2);
     }
-    quickExits++;
+    if (!becameReady) {
+      bootFailures++;
+    }
     return delay.compareTo(max) > 0 ? max : delay;
   }
 }

@@ -43,6 +43,21 @@ public record UserDirLayout(Path userDir) {
     return userDir.resolve("nodes").resolve("tandem-fence.html");
   }
 
+  /** The httpAdminMiddleware that refuses a start or stop of the flows without the agent's token. */
+  public Path guardModuleFile() {
+    return userDir.resolve("tandem-guard.js");
+  }
+
+  /** Attach mode: the module a user's settings.js wraps its settings with (see docs/agent.md). */
+  public Path attachModuleFile() {
+    return userDir.resolve("tandem-attach.js");
+  }
+
+  /** The agent's admin token when nodeRed.tokenFile is not configured (launch mode). */
+  public Path defaultTokenFile() {
+    return userDir.resolve("tandem-agent.token");
+  }
+
   /** Written by tandem-settings.js at every start: {"pid": N, "adminRoot": "/..."}. */
   public Path launchInfoFile() {
     return userDir.resolve(".tandem-launch.json");

@@ -37,36 +37,67 @@ public final class UserDirPreparer {
     writeAtomically(layout.tandemSettingsFile(), settingsFile(layout, host, port, tokenFile), null);
     writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
     writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
+    writeAtomically(layout.guardModuleFile(), resource("tandem-guard.js"), null);
     mergeFlowsStopped(layout.runtimeConfigFile());
+  }
+
+  /**
+   * Attach mode: installs into the userDir of a Node-RED that something else runs the files its
+   * settings.js needs (tandem-attach.js, tandem-guard.js, the fence module) and merges
+   * "runtimeFlowState":"stop" so that it boots with its flows stopped. Run while it is stopped.
+   *
+   * @return the files written or changed
+   */
+  public static List<Path> installAttachFiles(UserDirLayout layout) throws IOException {
+    if (!Files.isDirectory(layout.userDir())) {
+      throw new IOException(layout.userDir() + " is not a directory: give the userDir of the Node-RED "
+          + "that the agent attaches to");
+    }
+    Files.createDirectories(layout.fenceModuleFile().getParent());
+    writeAtomically(layout.attachModuleFile(), resource("tandem-attach.js"), null);
+    writeAtomically(layout.guardModuleFile(), resource("tandem-guard.js"), null);
+    writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
+    writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
+    mergeFlowsStopped(layout.runtimeConfigFile());
+    return List.of(layout.attachModuleFile(), layout.guardModuleFile(), layout.fenceModuleFile(),
+        layout.fenceModuleHtmlFile(), layout.runtimeConfigFile());
   }
 
   /** Sets "runtimeFlowState":"stop" in Node-RED's runtime config file, keeping every other key. */
   public static void mergeFlowsStopped(Path runtimeConfig) throws IOException {
-    ObjectNode config;
-    Set<PosixFilePermission> mode = null;
-    if (Files.exists(runtimeConfig)) {
-      mode = Files.getPosixFilePermissions(runtimeConfig);
-      String text = Files.readString(runtimeConfig, StandardCharsets.UTF_8);
-      JsonNode parsed;
-      try {
-        parsed = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
-      } catch (IOException e) {
-        throw new IOException(runtimeConfig + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "); it may hold "
-            + "Node-RED's _credentialSecret, so the agent does not overwrite it: repair or move it away", e);
-      }
-      if (!(parsed instanceof ObjectNode)) {
-        throw new IOException(runtimeConfig + " does not hold a JSON object; repair or move it away");
-      }
-      config = (ObjectNode) parsed;
-    } else {
+    ObjectNode config = readRuntimeConfig(runtimeConfig);
+    Set<PosixFilePermission> mode = config == null ? null : Files.getPosixFilePermissions(runtimeConfig);
+    if (config == null) {
       config = JSON.createObjectNode();
-    }
-    if ("stop".equals(config.path("runtimeFlowState").asText(null)) && mode != null) {
+    } else if ("stop".equals(config.path("runtimeFlowState").asText(null))) {
       return;
     }
     config.put("runtimeFlowState", "stop");
-    writeAtomically(runtimeConfig, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config),
-        mode != null ? mode : PosixFilePermissions.fromString("rw-------"));
+    writeRuntimeConfig(runtimeConfig, config, mode != null ? mode : PosixFilePermissions.fromString("rw-------"));
+  }
+
+  /** Node-RED's runtime config as a JSON object, or null if the file does not exist; never repaired. */
+  static ObjectNode readRuntimeConfig(Path runtimeConfig) throws IOException {
+    if (!Files.exists(runtimeConfig)) {
+      return null;
+    }
+    String text = Files.readString(runtimeConfig, StandardCharsets.UTF_8);
+    JsonNode parsed;
+    try {
+      parsed = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+    } catch (IOException e) {
+      throw new IOException(runtimeConfig + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "); it may hold "
+          + "Node-RED's _credentialSecret, so the agent does not overwrite it: repair or move it away", e);
+    }
+    if (!(parsed instanceof ObjectNode)) {
+      throw new IOException(runtimeConfig + " does not hold a JSON object; repair or move it away");
+    }
+    return (ObjectNode) parsed;
+  }
+
+  static void writeRuntimeConfig(Path runtimeConfig, ObjectNode config, Set<PosixFilePermission> mode)
+      throws IOException {
+    writeAtomically(runtimeConfig, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config), mode);
   }
 
   static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile) throws IOException {

@@ -1,8 +1,8 @@
 // Written by the Tandem agent before every launch of Node-RED. Do not edit: it is overwritten.
 // Your own settings stay in settings.js next to this file; this file loads them and adds only
-// what the agent needs: runtimeState (start/stop of flows over the admin API), the agent's
-// admin token (header x-tandem-token), the listen address, and the fencing token object that
-// flows read with global.get("tandem").token.
+// what the agent needs: runtimeState (start/stop of flows over the admin API, by the agent only:
+// see tandem-guard.js), the agent's admin token (header x-tandem-token), the listen address, and
+// the fencing token object that flows read with global.get("tandem").token.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -28,7 +28,8 @@ if (adminRoot === false) {
 }
 
 // Start/stop of flows through POST /flows/state; the agent persists "stop" before every launch.
-settings.runtimeState = Object.assign({}, user.runtimeState, { enabled: true, ui: true });
+// No editor menu items: only the agent starts and stops flows (the guard below refuses others).
+settings.runtimeState = Object.assign({}, user.runtimeState, { enabled: true, ui: false });
 settings.uiHost = tandem.host;
 settings.uiPort = tandem.port;
 
@@ -61,6 +62,8 @@ adminAuth.tokens = function (token) {
 };
 adminAuth.tokenHeader = tandem.tokenHeader;
 settings.adminAuth = adminAuth;
+settings.httpAdminMiddleware = require(path.join(__dirname, "tandem-guard.js"))(
+    user.httpAdminMiddleware, isAgentToken, tandem.tokenHeader);
 
 // The fencing token: read-only for flows, set by the agent through POST <admin>/tandem/fence.
 const fence = { token: 0 };
@@ -70,9 +73,10 @@ Object.freeze(visible);
 globalThis[Symbol.for("io.tandem.fence")] = fence;
 settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });
 
-// Tell the agent where the admin API of this process lives (its pid tells it from an older launch).
+// Tell the agent where the admin API of this process lives (its pid tells it from an older launch;
+// agentPid, the parent that launched it, tells tandem-agent --release-userdir that an agent runs).
 const rootPath = ("/" + String(adminRoot).replace(/^\/+|\/+$/g, "") + "/").replace(/^\/\/$/, "/");
-const info = JSON.stringify({ pid: process.pid, adminRoot: rootPath });
+const info = JSON.stringify({ pid: process.pid, agentPid: process.ppid, adminRoot: rootPath });
 fs.writeFileSync(tandem.launchInfoFile + ".tmp", info, { mode: 0o600 });
 fs.renameSync(tandem.launchInfoFile + ".tmp", tandem.launchInfoFile);
 

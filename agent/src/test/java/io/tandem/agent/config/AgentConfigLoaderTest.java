@@ -69,6 +69,7 @@ class AgentConfigLoaderTest {
           env: {TZ: UTC}
           tokenFile: /etc/tandem/token
           restartBackoff: {min: 100ms, max: 1m}
+          stopTimeout: 3s
         hooks: {onActivate: "logger up", onDeactivate: "logger down", timeout: 2s}
         """);
     assertThat(c.host()).isEqualTo("plc-b.local");
@@ -82,6 +83,7 @@ class AgentConfigLoaderTest {
     assertThat(n.port()).isEqualTo(1881);
     assertThat(n.probeMisses()).isEqualTo(5);
     assertThat(n.restartBackoffMax()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(n.stopTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(c.hooks()).isEqualTo(new HookSettings("logger up", "logger down",
         Duration.ofSeconds(2)));
   }

@@ -3,6 +3,7 @@ package io.tandem.agent.nodered;
 import static io.tandem.agent.nodered.NodeRedFixture.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.agent.LogCapture;
 import io.tandem.proto.agent.RuntimeState;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,5 +80,28 @@ class NodeRedFailureTest {
     System.out.printf("kill() returned in %d ms, -> STANDBY again: %d ms%n", killMs, (System.nanoTime() - k0) / 1_000_000);
     assertThat(again.generation()).isEqualTo(first.generation() + 1);
     assertThat(runtime.status().state()).isEqualTo(RuntimeState.RUNTIME_STANDBY);
+  }
+
+  @Test
+  void aRuntimeThatExitsAtBootHasItsLastOutputInTheAgentsLog() throws Exception {
+    int port = NodeRedFixture.freePort();
+    Path userDir = dir.resolve("userdir");
+    Files.createDirectories(userDir);
+    Files.writeString(userDir.resolve("settings.js"),
+        "throw new Error(\"broken-settings-marker: this settings.js cannot load\");\n");
+    try (LogCapture log = LogCapture.start()) {
+      runtime = NodeRedRuntimes.create(NodeRedFixture.launchSettings(userDir, port, dir.resolve("agent.token")));
+      NodeRedFixture.Recorder rec = new NodeRedFixture.Recorder(runtime);
+      runtime.start();
+      RuntimeStatus down = rec.await(RuntimeState.RUNTIME_DOWN, NodeRedFixture.BOOT);
+      assertThat(down.detail()).contains("last output: Error: broken-settings-marker");
+      RuntimeStatus again = rec.await(RuntimeState.RUNTIME_DOWN, NodeRedFixture.BOOT); // restarted, failed again
+      assertThat(again.generation()).isGreaterThan(down.generation());
+      runtime.close();
+      assertThat(log.text()).contains("    | Error: broken-settings-marker: this settings.js cannot load");
+      // a crash loop at boot repeats one line, not the whole output
+      assertThat(log.count("exited at boot; its last")).isEqualTo(1);
+      assertThat(log.text()).contains("exited at boot again with the same output (last line: Error: broken-settings-marker");
+    }
   }
 }

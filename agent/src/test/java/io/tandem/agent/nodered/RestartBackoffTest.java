@@ -6,27 +6,30 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class RestartBackoffTest {
-  private static final Duration QUICK = Duration.ofSeconds(1);
-
   @Test
-  void doublesAfterQuickExitsUpToTheMaximum() {
-    RestartBackoff b = new RestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(30));
-    assertThat(b.next(QUICK)).isEqualTo(Duration.ofMillis(200));
-    assertThat(b.next(QUICK)).isEqualTo(Duration.ofMillis(400));
-    assertThat(b.next(QUICK)).isEqualTo(Duration.ofMillis(800));
-    assertThat(b.next(QUICK)).isEqualTo(Duration.ofSeconds(1));
+  void doublesAfterExitsAtBootUpToTheMaximum() {
+    RestartBackoff b = new RestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(1));
+    assertThat(b.next(false)).isEqualTo(Duration.ofMillis(200));
+    assertThat(b.next(false)).isEqualTo(Duration.ofMillis(400));
+    assertThat(b.next(false)).isEqualTo(Duration.ofMillis(800));
+    assertThat(b.next(false)).isEqualTo(Duration.ofSeconds(1));
     for (int i = 0; i < 100; i++) {
-      assertThat(b.next(QUICK)).isEqualTo(Duration.ofSeconds(1));
+      assertThat(b.next(false)).isEqualTo(Duration.ofSeconds(1));
     }
   }
 
+  /** Repeated crashes of a runtime that was a ready spare or the active: each restart comes at once. */
   @Test
-  void startsOverAfterAHealthyRun() {
-    RestartBackoff b = new RestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(30));
-    b.next(QUICK);
-    b.next(QUICK);
-    assertThat(b.next(QUICK)).isEqualTo(Duration.ofMillis(800));
-    assertThat(b.next(Duration.ofSeconds(31))).isEqualTo(Duration.ofMillis(200));
-    assertThat(b.next(QUICK)).isEqualTo(Duration.ofMillis(400));
+  void aRuntimeThatBecameReadyRestartsAfterTheMinimumEveryTime() {
+    RestartBackoff b = new RestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(10));
+    for (int i = 0; i < 10; i++) {
+      assertThat(b.next(true)).isEqualTo(Duration.ofMillis(200));
+    }
+    b.next(false);
+    b.next(false);
+    assertThat(b.next(false)).isEqualTo(Duration.ofMillis(800));
+    assertThat(b.next(true)).as("ready again: starts over").isEqualTo(Duration.ofMillis(200));
+    assertThat(b.next(false)).isEqualTo(Duration.ofMillis(200));
+    assertThat(b.next(false)).isEqualTo(Duration.ofMillis(400));
   }
 }

@@ -51,6 +51,7 @@ class UserDirPreparerTest {
         .isEqualTo("rw-------");
     assertThat(layout.fenceModuleFile()).content().contains("/tandem/fence").contains("needsPermission");
     assertThat(layout.fenceModuleHtmlFile()).exists();
+    assertThat(layout.guardModuleFile()).content().contains("use tandemctl switchover");
     assertThat(layout.tandemSettingsFile()).content().contains(layout.userSettingsFile().toString());
     try (var leftovers = Files.list(layout.userDir())) {
       assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tandem-tmp"));
@@ -93,7 +94,7 @@ class UserDirPreparerTest {
         const s = require(process.argv[1]);
         Promise.all([s.adminAuth.tokens(process.argv[2]), s.adminAuth.tokens(process.argv[2] + "x")]).then(([good, bad]) => {
           console.log(JSON.stringify({ site: s.functionGlobalContext.site, token: s.functionGlobalContext.tandem.token,
-            runtimeState: s.runtimeState, uiHost: s.uiHost, uiPort: s.uiPort, header: s.adminAuth.tokenHeader,
+            runtimeState: s.runtimeState, middleware: s.httpAdminMiddleware.length, uiHost: s.uiHost, uiPort: s.uiPort, header: s.adminAuth.tokenHeader,
             users: s.adminAuth.users.length, good, bad }));
         });
         """;
@@ -107,6 +108,8 @@ class UserDirPreparerTest {
       assertThat(s.path("site").asText()).isEqualTo("plant-7");
       assertThat(s.path("token").asLong()).isZero();
       assertThat(s.path("runtimeState").path("enabled").asBoolean()).isTrue();
+      assertThat(s.path("runtimeState").path("ui").asBoolean(true)).as("no start/stop items in the editor").isFalse();
+      assertThat(s.path("middleware").asInt()).as("the flows-state guard").isEqualTo(1);
       assertThat(s.path("uiHost").asText()).isEqualTo("127.0.0.1");
       assertThat(s.path("uiPort").asInt()).isEqualTo(1881);
       assertThat(s.path("header").asText()).isEqualTo(NodeRedAdminClient.TOKEN_HEADER);

@@ -13,6 +13,9 @@ import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.HeartbeatResponse;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.agent.WatchGroupRequest;
+import io.tandem.proto.state.Group;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The agents' API. Served by the ready leader only; a follower fails every call with UNAVAILABLE
@@ -58,9 +61,39 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .setReleaseRequested(grant.releaseRequested())
           .setCommitIndex(ctx.raft().commitIndex())
           .setLeaderId(ctx.raft().selfId())
+          .setRefusal(grant.leaseMillis() > 0 ? "" : refusal(req, group))
           .build());
       out.onCompleted();
     });
+  }
+
+  /**
+   * Why {@code req}'s sender got no lease, when that is not simply because it is a standby: the
+   * agent logs each new reason once and shows it in /status, so a misconfigured or removed
+   * instance does not go unnoticed.
+   */
+  static String refusal(HeartbeatRequest req, Optional<Group> group) {
+    String g = req.getGroup();
+    String i = req.getInstance();
+    if (group.isEmpty()) {
+      return "group \"" + g + "\" does not exist: create it (tandemctl group create " + g
+          + " --instance " + i + ") or fix group: in the agent's configuration";
+    }
+    Group x = group.get();
+    if (x.getInstancesList().stream().noneMatch(s -> s.getId().equals(i))) {
+      String members = x.getInstancesList().stream().map(s -> s.getId())
+          .collect(Collectors.joining(", "));
+      return "instance \"" + i + "\" is not a member of group \"" + g + "\" (members: "
+          + (members.isEmpty() ? "none" : members) + "): add it (tandemctl instance add " + g + " " + i
+          + ") or fix instance: in the agent's configuration";
+    }
+    if (!x.getActive().equals(i) || req.getFencedToken() >= x.getToken()) {
+      // a standby holds no lease by design; an active that fenced itself (a switchover, a crash)
+      // knows why, and the assignment moves on
+      return "";
+    }
+    return "the lease for token " + x.getToken() + " is not renewed (it ran out on the leader, "
+        + "or this coordinator only just became the leader); a failover may be under way";
   }
 
   @Override

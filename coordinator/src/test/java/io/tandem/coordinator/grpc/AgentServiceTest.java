@@ -59,9 +59,17 @@ class AgentServiceTest {
   @Test
   void leaseIsGrantedOnlyToTheCommittedActive() {
     client.createGroup("lease", "a", "b");
-    try (FakeAgent a = new FakeAgent(cluster.grpcAddresses(), "lease", "a").start(100);
-        FakeAgent b = new FakeAgent(cluster.grpcAddresses(), "lease", "b").start(100)) {
+    // b starts once a is active: started together, whichever first heartbeat reaches the leader
+    // first is activated, and on a loaded machine a's (its channel connecting) often came second
+    try (FakeAgent a = new FakeAgent(cluster.grpcAddresses(), "lease", "a").start(100)) {
       Waits.until("a active with a lease", LONG, () -> a.runningToken() > 0);
+      leaseOnlyForTheActive(a);
+    }
+  }
+
+  private void leaseOnlyForTheActive(FakeAgent a) {
+    try (FakeAgent b = new FakeAgent(cluster.grpcAddresses(), "lease", "b").start(100)) {
+      Waits.until("b heard", LONG, () -> b.last() != null);
       long token = client.group("lease").getToken();
       assertThat(client.group("lease").getActive()).isEqualTo("a");
       assertThat(a.last().getLeaseMillis()).isEqualTo(SLOW_LEASE.lease().toMillis());
@@ -71,13 +79,18 @@ class AgentServiceTest {
           beat("lease", "b", RuntimeState.RUNTIME_RUNNING, token)));
       assertThat(claim.getLeaseMillis()).isZero();
       assertThat(claim.getAssignment().getActive()).isEqualTo("a");
+      assertThat(claim.getRefusal()).as("a standby is not refused, it holds no lease by design").isEmpty();
+      assertThat(a.last().getRefusal()).isEmpty();
       HeartbeatResponse stranger = client.agent(s -> s.heartbeat(
           beat("lease", "zz", RuntimeState.RUNTIME_STANDBY, 0)));
       assertThat(stranger.getLeaseMillis()).isZero();
+      assertThat(stranger.getRefusal())
+          .startsWith("instance \"zz\" is not a member of group \"lease\" (members: a, b)");
       HeartbeatResponse unknown = client.agent(s -> s.heartbeat(
           beat("no-such-group", "a", RuntimeState.RUNTIME_STANDBY, 0)));
       assertThat(unknown.getAssignment().getExists()).isFalse();
       assertThat(unknown.getLeaseMillis()).isZero();
+      assertThat(unknown.getRefusal()).startsWith("group \"no-such-group\" does not exist");
       assertThat(b.leasesGranted()).isZero();
     }
   }

@@ -1,0 +1,62 @@
+// Installed by `tandem-agent --install-attach-files USERDIR` for attach mode (a Node-RED that
+// something else runs and a Tandem agent drives); overwritten by that command, do not edit.
+// In that Node-RED's settings.js, wrap your settings:
+//
+//   module.exports = require("./tandem-attach.js")({
+//     // ... your settings, as before ...
+//   }, { tokenFile: "/etc/tandem/plc-a.token" });   // the agent's nodeRed.tokenFile
+//
+// It adds what the agent needs and nothing else: runtimeState (flows started and stopped by the
+// agent only: the editor's menu items are hidden and other requests refused, see tandem-guard.js),
+// the agent's admin token in the header x-tandem-token next to your own adminAuth, and the fencing
+// token object that flows read with global.get("tandem").token (set through nodes/tandem-fence.js).
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const crypto = require("crypto");
+const guardFlowsState = require(path.join(__dirname, "tandem-guard.js"));
+
+const TOKEN_HEADER = "x-tandem-token";
+const PERMISSIONS = ["flows.read", "flows.write"];
+
+module.exports = function tandemAttach(user, options) {
+  user = user || {};
+  if (!options || !options.tokenFile) {
+    throw new Error("Tandem: require(\"./tandem-attach.js\")(settings, { tokenFile: ... }) needs the "
+        + "agent's nodeRed.tokenFile");
+  }
+  const expected = crypto.createHash("sha256")
+      .update(fs.readFileSync(options.tokenFile, "utf8").trim()).digest();
+  function isAgentToken(presented) {
+    const got = crypto.createHash("sha256").update(String(presented)).digest();
+    return crypto.timingSafeEqual(got, expected);
+  }
+  const settings = Object.assign({}, user);
+  settings.runtimeState = Object.assign({}, user.runtimeState, { enabled: true, ui: false });
+
+  const userAuth = user.adminAuth ? Object.assign({}, user.adminAuth, user.adminAuth.module) : null;
+  const adminAuth = Object.assign({}, userAuth);
+  delete adminAuth.module;
+  if (!userAuth) {
+    // no adminAuth of your own: the editor stays open as before, the agent's token is accepted too
+    adminAuth.default = { permissions: "*" };
+  }
+  const userTokens = userAuth && typeof userAuth.tokens === "function" ? userAuth.tokens : null;
+  adminAuth.tokens = function (token) {
+    if (isAgentToken(token)) {
+      return Promise.resolve({ username: "tandem-agent", permissions: PERMISSIONS });
+    }
+    return userTokens ? Promise.resolve(userTokens(token)) : Promise.resolve(null);
+  };
+  adminAuth.tokenHeader = TOKEN_HEADER;
+  settings.adminAuth = adminAuth;
+  settings.httpAdminMiddleware = guardFlowsState(user.httpAdminMiddleware, isAgentToken, TOKEN_HEADER);
+
+  const fence = { token: 0 };
+  const visible = {};
+  Object.defineProperty(visible, "token", { enumerable: true, get: () => fence.token });
+  Object.freeze(visible);
+  globalThis[Symbol.for("io.tandem.fence")] = fence;
+  settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });
+  return settings;
+};
