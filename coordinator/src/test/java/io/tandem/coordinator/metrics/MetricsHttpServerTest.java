@@ -71,9 +71,9 @@ class MetricsHttpServerTest {
 
   /**
    * Issue 15: /metrics stays answerable while 200 connections trickle a request's headers and
-   * never finish them, 50 stay silent and an ab-style burst runs; the server closes the slow ones
-   * at the request deadline and the silent ones at the idle timeout. (The agent's SlowClientsTest
-   * runs the same load for 60 s; this one is shorter.)
+   * never finish them, 50 send part of a request and then nothing, and an ab-style burst runs;
+   * the server closes the slow ones at the request deadline and the stalled ones at the idle
+   * timeout. (The agent's SlowClientsTest runs the same load for 60 s; this one is shorter.)
    */
   @Test
   void metricsAnswerWithin50MsAtP99While200SlowClientsTrickleAndABurstRuns() throws Exception {

@@ -1,5 +1,6 @@
 package io.tandem.coordinator.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -7,14 +8,59 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code ab -n N -c C URL} does: one thread keeps C requests in flight, each on a fresh
  * connection (HTTP/1.0, the server closes after the response), until N have been answered.
+ * Like ab it runs as a process of its own ({@link #inProcess}), at the lowest CPU priority: the
+ * burst's clients would be on other hosts, so their CPU must not be taken from the server's.
  */
-final class AbBurst {
+public final class AbBurst {
   /** The outcome: answered with the expected status, anything else, and the wall time. */
-  record Result(int ok, int failed, long millis) {}
+  public record Result(int ok, int failed, long millis) {}
+
+  /** {@code PORT PATH EXPECTED_STATUS REQUESTS CONCURRENCY MAX_MILLIS}; prints the result. */
+  public static void main(String[] args) throws IOException {
+    AbBurst burst = new AbBurst(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])),
+        args[1], Integer.parseInt(args[2]));
+    Result r = burst.run(Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+        System.nanoTime() + Long.parseLong(args[5]) * 1_000_000);
+    System.out.println("ab-burst " + r.ok() + " " + r.failed() + " " + r.millis());
+  }
+
+  /** Runs a burst in a child JVM under {@code nice -n 19}; ends it after {@code maxMillis}. */
+  static Result inProcess(int port, String path, int expectedStatus, int requests, int concurrency,
+      long maxMillis) throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>();
+    if (new File("/usr/bin/nice").canExecute()) {
+      command.addAll(List.of("/usr/bin/nice", "-n", "19"));
+    }
+    command.addAll(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp",
+        System.getProperty("java.class.path"), AbBurst.class.getName(), String.valueOf(port), path,
+        String.valueOf(expectedStatus), String.valueOf(requests), String.valueOf(concurrency),
+        String.valueOf(maxMillis)));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(maxMillis + 10_000, TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
+        throw new IOException("the burst process failed: " + out);
+      }
+      for (String line : out.split("\n")) {
+        if (line.startsWith("ab-burst ")) {
+          String[] f = line.trim().split(" ");
+          return new Result(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]));
+        }
+      }
+      throw new IOException("the burst process printed no result: " + out);
+    } finally {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
 
   private final InetSocketAddress address;
   private final byte[] request;
