@@ -44,9 +44,12 @@ public final class HttpLoad {
   public record Report(List<Probe> probes, int probeFailures, String firstProbeFailure,
       SlowClients.Result clients, AbBurst.Result burst, long burstStartMillis,
       List<Long> hostStallsMillis, String loadAverage) {
-    /** The p-th percentile of the probes' latency, in µs (nearest rank). */
+    /** The p-th percentile of the answered probes' latency, in µs (nearest rank); -1 if none. */
     public long percentileMicros(double p) {
       List<Long> sorted = probes.stream().map(Probe::micros).sorted().toList();
+      if (sorted.isEmpty()) {
+        return -1; // no probe was answered
+      }
       int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
       return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
