@@ -63,7 +63,7 @@ public final class HttpLoad {
               + "slow connections closed by the server %d (lived %s ms, oldest still open %d ms); "
               + "stalled ones closed %d (lived %s ms, oldest still open %d ms); "
               + "burst from %.1f s: %d ok, %d failed in %d ms (%.0f req/s); "
-              + "host: load average %s, %d stalls over %d ms of a thread sleeping 1 ms (worst %s)",
+              + "host: load average %s, %d stalls over %d ms of a thread sleeping 5 ms (worst %s)",
           probes.size(), probeFailures, percentileMicros(50) / 1000.0,
           percentileMicros(99) / 1000.0, worst, c.slowLived().size(), range(c.slowLived()),
           c.oldestSlowOpen(), c.stalledLived().size(), range(c.stalledLived()), c.oldestStalledOpen(),
@@ -191,7 +191,7 @@ public final class HttpLoad {
   }
 
   /**
-   * How long a thread that sleeps 1 ms at a time overslept, each time by more than
+   * How long a thread that sleeps 5 ms at a time overslept, each time by more than
    * {@link #STALL_MILLIS} (as jHiccup measures): stalls of the whole host or JVM, which delay
    * any answer; reported next to the probes so that a slow probe can be told from a slow host.
    */
@@ -199,8 +199,8 @@ public final class HttpLoad {
     List<Long> stalls = new ArrayList<>();
     while (System.nanoTime() - end < 0) {
       long t = System.nanoTime();
-      Thread.sleep(1);
-      long over = (System.nanoTime() - t) / 1_000_000 - 1;
+      Thread.sleep(5);
+      long over = (System.nanoTime() - t) / 1_000_000 - 5;
       if (over > STALL_MILLIS) {
         stalls.add(over);
       }
