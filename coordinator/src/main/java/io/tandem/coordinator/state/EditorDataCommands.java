@@ -42,7 +42,7 @@ final class EditorDataCommands {
     }
     String what = kind.name().toLowerCase();
     if (kind != EditorDataKind.SESSIONS) {
-      Optional<Change> fenced = FlowsCommands.fenceRefusal(g, p.getToken(), index, "saving " + what);
+      Optional<Change> fenced = FlowsCommands.fenceRefusal(g, p.getInstance(), p.getToken(), index, "saving " + what);
       if (fenced.isPresent()) {
         return fenced.get();
       }

@@ -17,13 +17,13 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>the token (skipped for admin imports and rollbacks, {@code from_admin}): committed only
- *       under the group's current token while it has an active instance, so a standby or a stale
- *       active cannot deploy. Refused as STALE_TOKEN; the result's {@code active} and {@code
+ *       from the active instance under the group's current token, so a standby or a stale active
+ *       cannot deploy. Refused as STALE_TOKEN; the result's {@code active} and {@code
  *       token} are the group's, so the caller can say "the active is b".
  *   <li>the revision: {@code expected_revision} must be the group's current revision (0 before
  *       the first), so two editors cannot lose each other's update. Refused as STALE_TOKEN with
- *       the result's token equal to the sender's (that is how the caller tells the two apart) and
- *       the result's {@code revision} the current one.
+ *       the result's active and token equal to the sender's (that is how the caller tells the two
+ *       apart) and the result's {@code revision} the current one.
  * </ol>
  *
  * The revision number is the log index of the entry. A rollback ({@code rollback_of > 0}, flows
@@ -48,7 +48,7 @@ final class FlowsCommands {
       return Change.refuse(index, Outcome.NOT_FOUND, name, null, "group \"" + name + "\" does not exist");
     }
     if (!c.getFromAdmin()) {
-      Optional<Change> fenced = fenceRefusal(g, c.getToken(), index, "deploy");
+      Optional<Change> fenced = fenceRefusal(g, c.getInstance(), c.getToken(), index, "deploy");
       if (fenced.isPresent()) {
         return withRevision(fenced.get(), g.getCurrentRevision());
       }
@@ -105,13 +105,18 @@ final class FlowsCommands {
   }
 
   /**
-   * The token fence shared by deploys and fenced editor data: refused as STALE_TOKEN unless
-   * {@code token} is the group's current token and the group has an active instance.
+   * The fence shared by deploys and fenced editor data: refused as STALE_TOKEN unless the group
+   * has an active instance, {@code instance} is it (when given), and {@code token} is the
+   * group's current token.
    */
-  static Optional<Change> fenceRefusal(Group g, long token, long index, String what) {
+  static Optional<Change> fenceRefusal(Group g, String instance, long token, long index, String what) {
     if (g.getActive().isEmpty()) {
       return Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, g.getName(), g,
           what + " refused: group \"" + g.getName() + "\" has no active instance (token " + g.getToken() + ")"));
+    }
+    if (!instance.isEmpty() && !instance.equals(g.getActive())) {
+      return Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, g.getName(), g,
+          what + " refused: \"" + instance + "\" is not the active instance (the active is \"" + g.getActive() + "\")"));
     }
     if (token != g.getToken()) {
       return Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, g.getName(), g,

@@ -84,7 +84,7 @@ class ApplierPropertiesTest {
           case 1 -> delete(g);
           case 2 -> add(g, inst);
           case 3 -> remove(g, inst);
-          case 4, 5 -> activate(g, inst, token);
+          case 4, 5 -> activate(g, inst, token, revision(current, op));
           case 6 -> deactivate(g, token);
           case 7 -> maintenance(g, op.pick() % 2 == 0);
           case 9 -> deploy(g, token, revision(current, op), "[" + op.pick() + "]");
@@ -150,6 +150,10 @@ class ApplierPropertiesTest {
         assertThat(c.hasActivate() || c.hasDeactivate()).as("only Activate/Deactivate move a token").isTrue();
         assertThat(g.getToken()).as("the token is the entry's index").isEqualTo(index);
         assertThat(applied.result().getToken()).isEqualTo(index);
+        if (c.hasActivate()) {
+          assertThat(g.getCurrentRevision()).as("an activation runs the revision it was decided on")
+              .isEqualTo(c.getActivate().getExpectedRevision());
+        }
       }
     }
     assertThat(after.getGroupsMap().keySet()).as("data only of existing groups")

@@ -105,13 +105,18 @@ class FlowsCommandsTest {
   @Test
   void aStandbyOrStaleTokenCannotDeploy() {
     applyAt(deploy("g", 20, 0, "[1]"), 30);
-    applyAt(activate("g", "b", 20), 40); // b took over; a's token 20 is stale
-    Applied stale = refused(deploy("g", 20, 30, "[2]"), Outcome.STALE_TOKEN, "token 20 is not the group's current token 40");
+    refused(activate("g", "b", 20), Outcome.STALE_TOKEN, "is at flows revision 30, not at the expected revision 0");
+    applyAt(activate("g", "b", 20, 30), 50); // b took over on revision 30; a's token 20 is stale
+    Applied stale = refused(deploy("g", 20, 30, "[2]"), Outcome.STALE_TOKEN, "token 20 is not the group's current token 50");
     assertThat(stale.result().getActive()).isEqualTo("b");
-    assertThat(stale.result().getToken()).isEqualTo(40);
+    assertThat(stale.result().getToken()).isEqualTo(50);
     assertThat(stale.result().getRevision()).isEqualTo(30);
     refused(deploy("g", 0, 30, "[2]"), Outcome.STALE_TOKEN, "the active is \"b\"");
-    assertThat(apply(deploy("g", 40, 30, "[3]")).result().getOutcome()).isEqualTo(Outcome.OK);
+    // A standby that learned the current token from its assignment still cannot deploy.
+    refused(deployFrom("a", "g", 50, 30, "[2]"), Outcome.STALE_TOKEN,
+        "deploy refused: \"a\" is not the active instance (the active is \"b\")");
+    assertThat(apply(deployFrom("b", "g", 50, 30, "[from b]")).result().getOutcome()).isEqualTo(Outcome.OK);
+    refused(deploy("g", 50, 30, "[3]"), Outcome.STALE_TOKEN, "revision conflict");
   }
 
   @Test

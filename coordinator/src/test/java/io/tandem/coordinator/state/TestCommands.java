@@ -51,6 +51,12 @@ final class TestCommands {
         .build();
   }
 
+  /** Activate under {@code expectedToken} on the group's flows revision {@code expectedRevision}. */
+  static Command activate(String group, String instance, long expectedToken, long expectedRevision) {
+    Command c = activate(group, instance, expectedToken);
+    return c.toBuilder().setActivate(c.getActivate().toBuilder().setExpectedRevision(expectedRevision)).build();
+  }
+
   static Command deactivate(String group, long expectedToken) {
     return stamped()
         .setDeactivate(Deactivate.newBuilder().setGroup(group).setExpectedToken(expectedToken).setReason("test"))
@@ -63,10 +69,15 @@ final class TestCommands {
 
   /** A deploy of {@code flows} (credentials "{}") under {@code token} on top of {@code expectedRevision}. */
   static Command deploy(String group, long token, long expectedRevision, String flows) {
-    return stamped().setSetFlows(SetFlows.newBuilder().setGroup(group).setToken(token)
+    return stamped().setSetFlows(SetFlows.newBuilder().setGroup(group).setToken(token).setInstance("")
         .setExpectedRevision(expectedRevision).setFlows(ByteString.copyFromUtf8(flows))
         .setCredentials(ByteString.copyFromUtf8("{\"$\":\"abc\"}")).setDeployedBy("a/admin")
         .addModules("node-red@4.1.8").setCredentialKeyDigest("k1").setKeepRevisions(20)).build();
+  }
+
+  static Command deployFrom(String instance, String group, long token, long expectedRevision, String flows) {
+    Command c = deploy(group, token, expectedRevision, flows);
+    return c.toBuilder().setSetFlows(c.getSetFlows().toBuilder().setInstance(instance)).build();
   }
 
   static Command importFlows(String group, long expectedRevision, String flows) {
