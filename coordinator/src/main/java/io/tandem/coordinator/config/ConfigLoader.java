@@ -30,11 +30,13 @@ import java.util.regex.Pattern;
  * metrics: 127.0.0.1:7301        # optional
  * lease: {duration: 2s, renewInterval: 250ms, standbyFreshness: 1s, tickInterval: 20ms}
  * switchoverTimeout: 10s
+ * flows: {keepRevisions: 20}     # optional
  * </pre>
  */
 public final class ConfigLoader {
   private static final Set<String> TOP =
-      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout");
+      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows");
+  private static final Set<String> FLOWS = Set.of("keepRevisions");
   private static final Set<String> PEER = Set.of("id", "raft", "grpc");
   private static final Set<String> LEASE =
       Set.of("duration", "renewInterval", "standbyFreshness", "tickInterval");
@@ -74,7 +76,14 @@ public final class ConfigLoader {
     Optional<HostPort> metrics = Optional.ofNullable(root.hostPort("metrics", null, true, ""));
     LeaseSettings lease = lease(root.section("lease"));
     Duration switchover = root.duration("switchoverTimeout", Duration.ofSeconds(10));
-    return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metrics, lease, switchover);
+    return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metrics, lease, switchover,
+        flows(root.section("flows")));
+  }
+
+  private static FlowsSettings flows(YamlSection s) throws ConfigException {
+    s.onlyKnown(FLOWS);
+    return new FlowsSettings(s.integer("keepRevisions", FlowsSettings.DEFAULTS.keepRevisions(), 1,
+        FlowsSettings.MAX_KEEP_REVISIONS));
   }
 
   private static List<PeerConfig> peers(YamlSection root) throws ConfigException {

@@ -33,6 +33,13 @@ class ConfigLoaderTest {
     assertThat(c.lease()).isEqualTo(LeaseSettings.DEFAULTS);
     assertThat(c.lease().lease()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.switchoverTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.flows().keepRevisions()).isEqualTo(20);
+  }
+
+  @Test
+  void flowsKeepRevisions() throws Exception {
+    assertThat(parse("nodeId: c1\ndataDir: /x\n" + PEERS + "flows: {keepRevisions: 5}\n").flows().keepRevisions())
+        .isEqualTo(5);
   }
 
   @Test
@@ -71,6 +78,8 @@ class ConfigLoaderTest {
     "nodeId: c1\\ndataDir: /x\\nPEERSswitchoverTimeout: 99999999999999999999ms| switchoverTimeout: \"99999999999999999999ms\" is too large",
     "nodeId: c1\\ndataDir: /x\\nPEERSnodeId: c2| nodeId: is given twice (line 7)",
     "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:2, raft: a:3}| peers[0].raft: is given twice",
+    "nodeId: c1\\ndataDir: /x\\nPEERSflows: {keepRevisions: 0}| flows.keepRevisions: must be between 1 and 1000, got 0",
+    "nodeId: c1\\ndataDir: /x\\nPEERSflows: {keep: 3}| flows.keep: unknown field",
   })
   void aBadFileIsRefusedWithAMessageNamingTheField(String yaml, String expected) {
     String text = yaml.replace("\\n", "\n").replace("PEERS", PEERS);
