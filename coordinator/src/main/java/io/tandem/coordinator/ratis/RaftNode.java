@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -135,20 +134,31 @@ public final class RaftNode implements AutoCloseable {
     return division().getRaftLog().getLastCommittedIndex();
   }
 
+  /** Index of the last entry in this server's log (-1: empty). */
+  public long lastLogIndex() {
+    return division().getRaftLog().getLastEntryTermIndex() == null ? -1
+        : division().getRaftLog().getLastEntryTermIndex().getIndex();
+  }
+
   public long lastAppliedIndex() {
     return info().getLastAppliedIndex();
   }
 
   /**
-   * Commit index of every peer as this server knows it (on the leader: as the followers last
-   * reported it; the lag of a follower is the leader's commit index minus this).
+   * On the leader: what each follower really acknowledged (match index, and its commit index as
+   * it last reported it), from the leader's live follower records. Empty on a non-leader. A
+   * follower that lost its log reads -1 here until it has been sent the log again (Ratis' own
+   * commit infos would keep showing the highest index it ever reported).
    */
-  public Map<String, Long> peerCommitIndices() {
-    Map<String, Long> out = new LinkedHashMap<>();
-    for (CommitInfoProto c : division().getCommitInfos()) {
-      out.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+  public Map<String, FollowerProgress> followerProgress() {
+    if (!info().isLeader()) {
+      return Map.of();
     }
-    return out;
+    return factory().followers().progress();
+  }
+
+  private TandemGrpcFactory factory() {
+    return (TandemGrpcFactory) server.getFactory();
   }
 
   /**
@@ -222,9 +232,10 @@ public final class RaftNode implements AutoCloseable {
       return false;
     }
     Optional<String> target =
-        peerCommitIndices().entrySet().stream()
+        followerProgress().entrySet().stream()
             .filter(e -> !e.getKey().equals(selfId.toString()))
-            .max(Map.Entry.comparingByValue())
+            .max(Map.Entry.comparingByValue(
+                java.util.Comparator.comparingLong(FollowerProgress::matchIndex)))
             .map(Map.Entry::getKey);
     if (target.isEmpty()) {
       return false;
