@@ -49,7 +49,10 @@ final class StatusViews {
             .map(p -> p.grpc().toString()).orElse(""))
         .setTerm(raft.term())
         .setCommitIndex(commit)
-        .setAnsweredBy(raft.selfId());
+        .setAnsweredBy(raft.selfId())
+        .setAnsweredByRole(raft.role().name())
+        .setAppliedIndex(raft.lastAppliedIndex())
+        .setBehindLeader(raft.appliedBehindLeader().orElse(-1));
     for (PeerConfig p : raft.config().peers()) {
       long contact = lastContact.getOrDefault(p.id(), -1L);
       // Lag: what the follower itself reported committed, from the leader's live follower

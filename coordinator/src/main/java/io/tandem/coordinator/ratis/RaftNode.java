@@ -140,6 +140,47 @@ public final class RaftNode implements AutoCloseable {
         : division().getRaftLog().getLastEntryTermIndex().getIndex();
   }
 
+  /**
+   * How many entries this server's applied state trails the leader's commit index, as far as
+   * this server knows: 0 on the leader; on a follower, the leader's commit index (sent with every
+   * append) minus what it applied. Empty when no leader is known (an election, or cut off).
+   */
+  public java.util.OptionalLong appliedBehindLeader() {
+    DivisionInfo i = info();
+    if (i.isLeader()) {
+      return java.util.OptionalLong.of(Math.max(0, commitIndex() - i.getLastAppliedIndex()));
+    }
+    RaftPeerId leader = i.getLeaderId();
+    if (leader == null) {
+      return java.util.OptionalLong.empty();
+    }
+    long leaderCommit = division().getCommitInfos().stream()
+        .filter(c -> c.getServer().getId().toStringUtf8().equals(leader.toString()))
+        .mapToLong(org.apache.ratis.proto.RaftProtos.CommitInfoProto::getCommitIndex)
+        .findFirst().orElse(-1);
+    if (leaderCommit < 0) {
+      return java.util.OptionalLong.empty();
+    }
+    return java.util.OptionalLong.of(Math.max(0, leaderCommit - i.getLastAppliedIndex()));
+  }
+
+  /**
+   * The peers of the Raft configuration this server runs with (id to Raft address): on a restart,
+   * the one stored in its data dir and log, which wins over the peers of the config file.
+   */
+  public Map<String, String> raftConfPeers() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+      out.put(p.getId().toString(), p.getAddress());
+    }
+    return out;
+  }
+
+  /** Milliseconds this server has been in its current role (e.g. a candidate without votes). */
+  public long roleElapsedMillis() {
+    return info().getRoleInfoProto().getRoleElapsedTimeMs();
+  }
+
   public long lastAppliedIndex() {
     return info().getLastAppliedIndex();
   }

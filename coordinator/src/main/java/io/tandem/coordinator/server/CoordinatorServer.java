@@ -122,16 +122,36 @@ public final class CoordinatorServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts Raft, gRPC and metrics. A failure is a {@link StartFailure} whose message names the
+   * port or file and says what to do.
+   */
   public void start() throws IOException {
     int n = config.peers().size();
     if (n < 3 || n % 2 == 0) {
       LOG.warn("{} peers configured: a cluster of {} stops when {} of them fail; use 3 (or 5)",
           n, n, n < 3 ? "any one" : n / 2);
     }
+    PortCheck.ensureFree(config.nodeId(), "raft", config.self().raft());
+    PortCheck.ensureFree(config.nodeId(), "grpc", config.self().grpc());
+    if (config.metricsAddress().isPresent()) {
+      PortCheck.ensureFree(config.nodeId(), "metrics", config.metricsAddress().get());
+    }
+    try {
+      startServices();
+    } catch (Exception e) {
+      throw StartFailures.describe(e, config);
+    }
+  }
+
+  private void startServices() throws IOException {
     raft.start();
     grpc.start();
     ticker.start();
     ticker.every(Duration.ofSeconds(1), new PeerLagMonitor(raft, nanos));
+    PeerListCheck peerList = new PeerListCheck(raft, "the config file");
+    peerList.run(); // at start, before the first tick
+    ticker.every(Duration.ofSeconds(1), peerList);
     Optional<HostPort> m = config.metricsAddress();
     if (m.isPresent()) {
       metricsHttp = new MetricsHttpServer(new InetSocketAddress(m.get().host(), m.get().port()), metrics);
