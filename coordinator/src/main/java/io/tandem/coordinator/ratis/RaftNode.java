@@ -265,20 +265,33 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * A follower answered the leader within this long: it is running (a follower that is itself
+   * stopping, as in a whole-cluster stop, soon stops answering and is not a transfer target).
+   */
+  static final long TRANSFER_TARGET_ANSWERED_WITHIN_MS = 300;
+
+  /**
    * Hands leadership to the most caught-up follower before a planned stop ({@code close()} alone
-   * does not: the others would wait an election timeout). Best effort.
+   * does not: the others would wait an election timeout). Best effort and bounded: only to a
+   * follower that answered within {@link #TRANSFER_TARGET_ANSWERED_WITHIN_MS}, and no longer
+   * than {@code timeoutMs} (a transfer takes tens of milliseconds; a target that is stopping too
+   * never completes it). Says in the log why it did not hand over.
    */
   public boolean transferLeadershipIfLeader(long timeoutMs) {
     if (!isLeaderReady()) {
       return false;
     }
+    Map<String, Long> contact = followerLastContactMillis();
     Optional<String> target =
         followerProgress().entrySet().stream()
             .filter(e -> !e.getKey().equals(selfId.toString()))
+            .filter(e -> contact.getOrDefault(e.getKey(), Long.MAX_VALUE) <= TRANSFER_TARGET_ANSWERED_WITHIN_MS)
             .max(Map.Entry.comparingByValue(
                 java.util.Comparator.comparingLong(FollowerProgress::matchIndex)))
             .map(Map.Entry::getKey);
     if (target.isEmpty()) {
+      LOG.info("no follower answered in the last {} ms (they may be stopping too): stopping"
+          + " without a leadership transfer", TRANSFER_TARGET_ANSWERED_WITHIN_MS);
       return false;
     }
     try {
@@ -288,12 +301,14 @@ public final class RaftNode implements AutoCloseable {
                   clientId, selfId, group.getGroupId(), callIds.incrementAndGet(),
                   RaftPeerId.valueOf(target.get()), timeoutMs));
       if (!reply.isSuccess()) {
-        LOG.info("leadership transfer to {} failed: {}", target.get(),
+        LOG.info("leadership transfer to {} failed or timed out (limit {} ms; it may be"
+            + " stopping too); stopping without it: {}", target.get(), timeoutMs,
             String.valueOf(reply.getException()));
       }
       return reply.isSuccess();
     } catch (IOException | RuntimeException e) {
-      LOG.info("leadership transfer to {} failed: {}", target.get(), e.toString());
+      LOG.info("leadership transfer to {} failed or timed out (limit {} ms; it may be"
+          + " stopping too); stopping without it: {}", target.get(), timeoutMs, e.toString());
       return false;
     }
   }

@@ -183,6 +183,12 @@ public final class CoordinatorServer implements AutoCloseable {
     return metricsHttp == null ? -1 : metricsHttp.port();
   }
 
+  /**
+   * Longest wait for a leadership transfer at a planned stop: one takes 30-40 ms; a target that
+   * is stopping too (a whole-cluster stop) never completes it, so the stop goes on without it.
+   */
+  static final long TRANSFER_TIMEOUT_MS = 1000;
+
   /** Planned stop: hand leadership over, stop serving, close Raft. */
   @Override
   public void close() {
@@ -191,7 +197,7 @@ public final class CoordinatorServer implements AutoCloseable {
     }
     closed = true;
     try {
-      if (raft.transferLeadershipIfLeader(2000)) {
+      if (raft.transferLeadershipIfLeader(TRANSFER_TIMEOUT_MS)) {
         LOG.info("{} handed leadership over before stopping", config.nodeId());
       }
     } catch (RuntimeException e) {

@@ -87,7 +87,7 @@ class CoordinatorStartFailureTest {
   @Test
   void aTruncatedSnapshotNamesTheFileTheCauseAndTheRecovery() throws Exception {
     writeSomeState(true);
-    Path snapshot = only(data, "snapshot.");
+    Path snapshot = newestSnapshot(); // the one a start loads (a stop may write a newer one)
     byte[] bytes = Files.readAllBytes(snapshot);
     Files.write(snapshot, java.util.Arrays.copyOf(bytes, bytes.length / 2));
     Run r = run();
@@ -115,6 +115,15 @@ class CoordinatorStartFailureTest {
       }
     } finally {
       s.kill();
+    }
+  }
+
+  private Path newestSnapshot() throws Exception {
+    try (Stream<Path> files = Files.walk(data)) {
+      return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+"))
+          .max(java.util.Comparator.comparingLong(
+              p -> Long.parseLong(p.getFileName().toString().replaceAll(".*_", ""))))
+          .orElseThrow(() -> new AssertionError("no snapshot in " + data));
     }
   }
 
