@@ -54,6 +54,9 @@ final class Json {
     n.put("term", s.getTerm());
     n.put("commitIndex", s.getCommitIndex());
     n.put("answeredBy", s.getAnsweredBy());
+    n.put("answeredByRole", s.getAnsweredByRole());
+    n.put("appliedIndex", s.getAppliedIndex());
+    n.put("behindLeader", s.getBehindLeader());
     ArrayNode peers = n.putArray("peers");
     for (PeerInfo p : s.getPeersList()) {
       ObjectNode o = peers.addObject();

@@ -57,6 +57,12 @@ final class StatusCommand extends CtlCommand {
           Text.millis(p.getLastContactMillis()));
     }
     peers.print(out);
+    if (!s.getAnsweredBy().equals(s.getLeaderId()) && s.getBehindLeader() != 0) {
+      out.printf("warning: answered by %s (%s), which %s: the groups below may be stale%n",
+          s.getAnsweredBy(), Text.orDash(s.getAnsweredByRole()),
+          s.getBehindLeader() < 0 ? "knows no leader"
+              : "is " + s.getBehindLeader() + " entries behind the leader");
+    }
     for (PeerInfo p : s.getPeersList()) {
       if (UNREACHABLE.equals(p.getRole())) {
         out.printf(

@@ -2,6 +2,7 @@ package io.tandem.coordinator.grpc;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.tandem.coordinator.ratis.NotLeader;
 import io.tandem.coordinator.ratis.TandemStateMachine;
 import io.tandem.proto.admin.AddInstanceRequest;
 import io.tandem.proto.admin.AdminServiceGrpc;
@@ -65,12 +66,18 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void flowsHistory(FlowsHistoryRequest req, StreamObserver<FlowsHistoryResponse> out) {
-    answer(out, () -> flows.history(req));
+    answer(out, () -> {
+      upToDate();
+      return flows.history(req);
+    });
   }
 
   @Override
   public void exportFlows(ExportFlowsRequest req, StreamObserver<FlowsRevision> out) {
-    answer(out, () -> flows.export(req));
+    answer(out, () -> {
+      upToDate();
+      return flows.export(req);
+    });
   }
 
   @Override
@@ -95,7 +102,10 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void listGroups(ListGroupsRequest req, StreamObserver<ListGroupsResponse> out) {
-    answer(out, () -> ListGroupsResponse.newBuilder().addAllGroups(views.groups()).build());
+    answer(out, () -> {
+      upToDate();
+      return ListGroupsResponse.newBuilder().addAllGroups(views.groups()).build();
+    });
   }
 
   @Override
@@ -196,7 +206,27 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     answer(out, () -> outcomes.find(req));
   }
 
+  /**
+   * Group reads are answered from this server's applied state, but never by a follower that knows
+   * it is behind the leader (or knows no leader): it redirects to the leader instead, saying why,
+   * so that a node that is catching up (a replaced disk, a restart) never serves stale groups.
+   */
+  private void upToDate() {
+    if (ctx.raft().isLeaderReady()) {
+      return;
+    }
+    var behind = ctx.raft().appliedBehindLeader();
+    if (behind.isEmpty()) {
+      throw new NotLeader(ctx.raft().leaderId(), "knows no leader, so its groups may be stale");
+    }
+    if (behind.getAsLong() > 0) {
+      throw new NotLeader(ctx.raft().leaderId(), "is " + behind.getAsLong()
+          + " entries behind the leader (applied index " + ctx.raft().lastAppliedIndex() + ")");
+    }
+  }
+
   private Group existing(String name) {
+    upToDate();
     Requests.name("group", name);
     Group g = ctx.raft().stateMachine().state().getGroupsMap().get(name);
     if (g == null) {

@@ -146,7 +146,7 @@ public final class Errors {
   /** UNAVAILABLE with the leader's gRPC address in the trailer, so the client redials it. */
   public StatusRuntimeException notLeader(NotLeader e) {
     Metadata trailers = new Metadata();
-    String msg = "this coordinator is not the leader";
+    String msg = "this coordinator is not the leader" + (e.why().isEmpty() ? "" : " and " + e.why());
     if (e.leaderId().isPresent()) {
       String id = e.leaderId().get();
       var addr = config.peer(id).map(PeerConfig::grpc);

@@ -3,6 +3,7 @@ package io.tandem.coordinator.grpc;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.lease.LeaseKeeper;
 import io.tandem.coordinator.lease.Liveness;
+import io.tandem.coordinator.ratis.FollowerProgress;
 import io.tandem.coordinator.ratis.RaftNode;
 import io.tandem.coordinator.state.Groups;
 import io.tandem.proto.admin.ClusterStatusResponse;
@@ -42,7 +43,7 @@ final class StatusViews {
     Optional<String> leader = raft.leaderId();
     boolean leading = raft.isLeaderReady();
     long commit = raft.commitIndex();
-    Map<String, Long> peerCommits = leading ? raft.peerCommitIndices() : Map.of();
+    Map<String, FollowerProgress> followers = leading ? raft.followerProgress() : Map.of();
     Map<String, Long> lastContact = leading ? raft.followerLastContactMillis() : Map.of();
     ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder()
         .setLeaderId(leader.orElse(""))
@@ -50,18 +51,25 @@ final class StatusViews {
             .map(p -> p.grpc().toString()).orElse(""))
         .setTerm(raft.term())
         .setCommitIndex(commit)
-        .setAnsweredBy(raft.selfId());
+        .setAnsweredBy(raft.selfId())
+        .setAnsweredByRole(raft.role().name())
+        .setAppliedIndex(raft.lastAppliedIndex())
+        .setBehindLeader(raft.appliedBehindLeader().orElse(-1));
     for (PeerConfig p : raft.config().peers()) {
       long contact = lastContact.getOrDefault(p.id(), -1L);
-      long match = p.id().equals(raft.selfId()) && leading ? commit
-          : peerCommits.getOrDefault(p.id(), -1L);
+      // Lag: what the follower itself reported committed, from the leader's live follower
+      // record (an emptied follower reads -1 until it has been sent the log again).
+      boolean self = p.id().equals(raft.selfId());
+      Optional<FollowerProgress> f = Optional.ofNullable(followers.get(p.id()));
+      long match = self && leading ? commit : f.map(FollowerProgress::matchIndex).orElse(-1L);
+      long lag = self && leading ? 0 : f.map(x -> x.lag(commit)).orElse(-1L);
       b.addPeers(PeerInfo.newBuilder()
           .setId(p.id())
           .setRaftAddress(p.raft().toString())
           .setGrpcAddress(p.grpc().toString())
           .setRole(role(raft, leader, p.id(), contact))
           .setMatchIndex(match)
-          .setLag(match < 0 ? -1 : Math.max(0, commit - match))
+          .setLag(lag)
           .setLastContactMillis(contact));
     }
     b.addAllGroups(groups());

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.lease.LeaseKeeper;
+import io.tandem.coordinator.ratis.FollowerProgress;
 import io.tandem.coordinator.ratis.RaftNode;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -35,7 +36,7 @@ public final class CoordinatorMetrics {
         continue;
       }
       Gauge.builder("tandem.follower.lag", raft, r -> lag(r, p.id()))
-          .description("entries the peer's commit index trails the leader's (leader only; NaN elsewhere)")
+          .description("entries the peer's own commit index, as it last reported it, trails the leader's (leader only; NaN elsewhere)")
           .tag("peer", p.id())
           .register(registry);
     }
@@ -56,8 +57,8 @@ public final class CoordinatorMetrics {
       if (!r.isLeaderReady()) {
         return Double.NaN;
       }
-      Long c = r.peerCommitIndices().get(peer);
-      return c == null ? Double.NaN : Math.max(0, r.commitIndex() - c);
+      FollowerProgress f = r.followerProgress().get(peer);
+      return f == null ? Double.NaN : f.lag(r.commitIndex());
     });
   }
 

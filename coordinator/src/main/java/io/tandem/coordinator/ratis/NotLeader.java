@@ -6,9 +6,22 @@ import java.util.Optional;
 public final class NotLeader extends RuntimeException {
   private final Optional<String> leaderId;
 
+  private final String why;
+
   public NotLeader(Optional<String> leaderId) {
-    super(leaderId.map(l -> "not the leader; the leader is " + l).orElse("no leader elected yet"), null, false, false);
+    this(leaderId, "");
+  }
+
+  /** {@code why}: why this follower does not answer itself (e.g. it is behind), or empty. */
+  public NotLeader(Optional<String> leaderId, String why) {
+    super(leaderId.map(l -> "not the leader; the leader is " + l).orElse("no leader elected yet")
+        + (why.isEmpty() ? "" : " (" + why + ")"), null, false, false);
     this.leaderId = leaderId;
+    this.why = why;
+  }
+
+  public String why() {
+    return why;
   }
 
   public Optional<String> leaderId() {

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -135,20 +134,72 @@ public final class RaftNode implements AutoCloseable {
     return division().getRaftLog().getLastCommittedIndex();
   }
 
+  /** Index of the last entry in this server's log (-1: empty). */
+  public long lastLogIndex() {
+    return division().getRaftLog().getLastEntryTermIndex() == null ? -1
+        : division().getRaftLog().getLastEntryTermIndex().getIndex();
+  }
+
+  /**
+   * How many entries this server's applied state trails the leader's commit index, as far as
+   * this server knows: 0 on the leader; on a follower, the leader's commit index (sent with every
+   * append) minus what it applied. Empty when no leader is known (an election, or cut off).
+   */
+  public java.util.OptionalLong appliedBehindLeader() {
+    DivisionInfo i = info();
+    if (i.isLeader()) {
+      return java.util.OptionalLong.of(Math.max(0, commitIndex() - i.getLastAppliedIndex()));
+    }
+    RaftPeerId leader = i.getLeaderId();
+    if (leader == null) {
+      return java.util.OptionalLong.empty();
+    }
+    long leaderCommit = division().getCommitInfos().stream()
+        .filter(c -> c.getServer().getId().toStringUtf8().equals(leader.toString()))
+        .mapToLong(org.apache.ratis.proto.RaftProtos.CommitInfoProto::getCommitIndex)
+        .findFirst().orElse(-1);
+    if (leaderCommit < 0) {
+      return java.util.OptionalLong.empty();
+    }
+    return java.util.OptionalLong.of(Math.max(0, leaderCommit - i.getLastAppliedIndex()));
+  }
+
+  /**
+   * The peers of the Raft configuration this server runs with (id to Raft address): on a restart,
+   * the one stored in its data dir and log, which wins over the peers of the config file.
+   */
+  public Map<String, String> raftConfPeers() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+      out.put(p.getId().toString(), p.getAddress());
+    }
+    return out;
+  }
+
+  /** Milliseconds this server has been in its current role (e.g. a candidate without votes). */
+  public long roleElapsedMillis() {
+    return info().getRoleInfoProto().getRoleElapsedTimeMs();
+  }
+
   public long lastAppliedIndex() {
     return info().getLastAppliedIndex();
   }
 
   /**
-   * Commit index of every peer as this server knows it (on the leader: as the followers last
-   * reported it; the lag of a follower is the leader's commit index minus this).
+   * On the leader: what each follower really acknowledged (match index, and its commit index as
+   * it last reported it), from the leader's live follower records. Empty on a non-leader. A
+   * follower that lost its log reads -1 here until it has been sent the log again (Ratis' own
+   * commit infos would keep showing the highest index it ever reported).
    */
-  public Map<String, Long> peerCommitIndices() {
-    Map<String, Long> out = new LinkedHashMap<>();
-    for (CommitInfoProto c : division().getCommitInfos()) {
-      out.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+  public Map<String, FollowerProgress> followerProgress() {
+    if (!info().isLeader()) {
+      return Map.of();
     }
-    return out;
+    return factory().followers().progress();
+  }
+
+  private TandemGrpcFactory factory() {
+    return (TandemGrpcFactory) server.getFactory();
   }
 
   /**
@@ -214,19 +265,33 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * A follower answered the leader within this long: it is running (a follower that is itself
+   * stopping, as in a whole-cluster stop, soon stops answering and is not a transfer target).
+   */
+  static final long TRANSFER_TARGET_ANSWERED_WITHIN_MS = 300;
+
+  /**
    * Hands leadership to the most caught-up follower before a planned stop ({@code close()} alone
-   * does not: the others would wait an election timeout). Best effort.
+   * does not: the others would wait an election timeout). Best effort and bounded: only to a
+   * follower that answered within {@link #TRANSFER_TARGET_ANSWERED_WITHIN_MS}, and no longer
+   * than {@code timeoutMs} (a transfer takes tens of milliseconds; a target that is stopping too
+   * never completes it). Says in the log why it did not hand over.
    */
   public boolean transferLeadershipIfLeader(long timeoutMs) {
     if (!isLeaderReady()) {
       return false;
     }
+    Map<String, Long> contact = followerLastContactMillis();
     Optional<String> target =
-        peerCommitIndices().entrySet().stream()
+        followerProgress().entrySet().stream()
             .filter(e -> !e.getKey().equals(selfId.toString()))
-            .max(Map.Entry.comparingByValue())
+            .filter(e -> contact.getOrDefault(e.getKey(), Long.MAX_VALUE) <= TRANSFER_TARGET_ANSWERED_WITHIN_MS)
+            .max(Map.Entry.comparingByValue(
+                java.util.Comparator.comparingLong(FollowerProgress::matchIndex)))
             .map(Map.Entry::getKey);
     if (target.isEmpty()) {
+      LOG.info("no follower answered in the last {} ms (they may be stopping too): stopping"
+          + " without a leadership transfer", TRANSFER_TARGET_ANSWERED_WITHIN_MS);
       return false;
     }
     try {
@@ -236,12 +301,14 @@ public final class RaftNode implements AutoCloseable {
                   clientId, selfId, group.getGroupId(), callIds.incrementAndGet(),
                   RaftPeerId.valueOf(target.get()), timeoutMs));
       if (!reply.isSuccess()) {
-        LOG.info("leadership transfer to {} failed: {}", target.get(),
+        LOG.info("leadership transfer to {} failed or timed out (limit {} ms; it may be"
+            + " stopping too); stopping without it: {}", target.get(), timeoutMs,
             String.valueOf(reply.getException()));
       }
       return reply.isSuccess();
     } catch (IOException | RuntimeException e) {
-      LOG.info("leadership transfer to {} failed: {}", target.get(), e.toString());
+      LOG.info("leadership transfer to {} failed or timed out (limit {} ms; it may be"
+          + " stopping too); stopping without it: {}", target.get(), timeoutMs, e.toString());
       return false;
     }
   }

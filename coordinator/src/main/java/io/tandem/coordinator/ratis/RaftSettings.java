@@ -4,6 +4,7 @@ import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.coordinator.config.PeerConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -29,6 +30,8 @@ final class RaftSettings {
     RaftProperties p = new RaftProperties();
     PeerConfig self = config.self();
     RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().toFile()));
+    // gRPC, with a log appender that resyncs a follower that lost its log (ResyncingLogAppender).
+    RaftConfigKeys.Rpc.setType(p, new TandemRpcType());
     GrpcConfigKeys.Server.setHost(p, self.raft().host());
     GrpcConfigKeys.Server.setPort(p, self.raft().port());
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);

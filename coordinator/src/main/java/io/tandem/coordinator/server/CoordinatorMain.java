@@ -78,12 +78,18 @@ public final class CoordinatorMain implements Callable<Integer> {
       err.println("tandem-coordinator: bad configuration: " + e.getMessage());
       return 2;
     }
-    CoordinatorServer server = new CoordinatorServer(cfg);
+    CoordinatorServer server;
+    try {
+      server = new CoordinatorServer(cfg);
+    } catch (Exception e) {
+      err.println("tandem-coordinator: " + StartFailures.describe(e, cfg).getMessage());
+      return 1;
+    }
     try {
       server.start();
     } catch (Exception e) {
       server.kill();
-      err.println("tandem-coordinator: could not start " + cfg.nodeId() + ": " + e.getMessage());
+      err.println("tandem-coordinator: " + StartFailures.describe(e, cfg).getMessage());
       return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -124,16 +124,36 @@ public final class CoordinatorServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts Raft, gRPC and metrics. A failure is a {@link StartFailure} whose message names the
+   * port or file and says what to do.
+   */
   public void start() throws IOException {
     int n = config.peers().size();
     if (n < 3 || n % 2 == 0) {
       LOG.warn("{} peers configured: a cluster of {} stops when {} of them fail; use 3 (or 5)",
           n, n, n < 3 ? "any one" : n / 2);
     }
+    PortCheck.ensureFree(config.nodeId(), "raft", config.self().raft());
+    PortCheck.ensureFree(config.nodeId(), "grpc", config.self().grpc());
+    if (config.metricsAddress().isPresent()) {
+      PortCheck.ensureFree(config.nodeId(), "metrics", config.metricsAddress().get());
+    }
+    try {
+      startServices();
+    } catch (Exception e) {
+      throw StartFailures.describe(e, config);
+    }
+  }
+
+  private void startServices() throws IOException {
     raft.start();
     grpc.start();
     ticker.start();
     ticker.every(Duration.ofSeconds(1), new PeerLagMonitor(raft, nanos));
+    PeerListCheck peerList = new PeerListCheck(raft, "the config file");
+    peerList.run(); // at start, before the first tick
+    ticker.every(Duration.ofSeconds(1), peerList);
     Optional<HostPort> m = config.metricsAddress();
     if (m.isPresent()) {
       metricsHttp = new MetricsHttpServer(new InetSocketAddress(m.get().host(), m.get().port()), metrics);
@@ -165,6 +185,12 @@ public final class CoordinatorServer implements AutoCloseable {
     return metricsHttp == null ? -1 : metricsHttp.port();
   }
 
+  /**
+   * Longest wait for a leadership transfer at a planned stop: one takes 30-40 ms; a target that
+   * is stopping too (a whole-cluster stop) never completes it, so the stop goes on without it.
+   */
+  static final long TRANSFER_TIMEOUT_MS = 1000;
+
   /** Planned stop: hand leadership over, stop serving, close Raft. */
   @Override
   public void close() {
@@ -173,7 +199,7 @@ public final class CoordinatorServer implements AutoCloseable {
     }
     closed = true;
     try {
-      if (raft.transferLeadershipIfLeader(2000)) {
+      if (raft.transferLeadershipIfLeader(TRANSFER_TIMEOUT_MS)) {
         LOG.info("{} handed leadership over before stopping", config.nodeId());
       }
     } catch (RuntimeException e) {

@@ -25,6 +25,9 @@ public final class Logs {
     def("org.slf4j.simpleLogger.log.org.apache.ratis.server.leader", "error");
     def("org.slf4j.simpleLogger.log.org.apache.ratis.grpc", "error");
     def("org.slf4j.simpleLogger.log.org.apache.ratis.util", "error");
+    // A failed start is logged there as a 21-line "java.lang.Throwable: TRACE" before Tandem's
+    // own message (StartFailures), which names the file and the cause.
+    def("org.slf4j.simpleLogger.log.org.apache.ratis.util.LifeCycle", "off");
     // gRPC (plain and Ratis's relocated copy) logs through java.util.logging.
     KEEP[0] = quiet("io.grpc");
     KEEP[1] = quiet("org.apache.ratis.thirdparty");

@@ -1,5 +1,6 @@
 package io.tandem.coordinator.server;
 
+import io.tandem.coordinator.ratis.FollowerProgress;
 import io.tandem.coordinator.ratis.RaftNode;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,16 +12,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bootstrap and catch-up check (RATIS-NOTES.md: a follower once kept a conflicting entry and
- * never recovered). On the leader, once a second: logs when every peer has caught up, and warns
- * once when a peer stays behind for longer than the allowed time.
+ * never recovered). On the leader, once a second, from what each follower really reported (its
+ * own commit index in the leader's live follower record, not Ratis' commit infos, which keep the
+ * highest value ever seen): says when a peer is behind, warns once when it stays behind for
+ * longer than the allowed time, and says when it caught up.
  */
 final class PeerLagMonitor implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerLagMonitor.class);
   static final long BEHIND_WARN_NANOS = 10_000_000_000L;
+  /** Behind for this long is said once at INFO (a healthy follower trails by one heartbeat). */
+  static final long BEHIND_INFO_NANOS = 2_000_000_000L;
 
   private final RaftNode raft;
   private final LongSupplier nanos;
   private final Map<String, Long> behindSince = new HashMap<>();
+  private final Set<String> announced = new HashSet<>();
   private final Set<String> warned = new HashSet<>();
   private long reportedTerm = -1;
 
@@ -41,31 +47,39 @@ final class PeerLagMonitor implements Runnable {
   private void check() {
     if (!raft.isLeaderReady()) {
       behindSince.clear();
+      announced.clear();
       warned.clear();
       return;
     }
     long now = nanos.getAsLong();
     long commit = raft.commitIndex();
-    Map<String, Long> peers = raft.peerCommitIndices();
+    Map<String, FollowerProgress> followers = raft.followerProgress();
     boolean allCaughtUp = true;
     for (var p : raft.config().peers()) {
       if (p.id().equals(raft.selfId())) {
         continue;
       }
-      long peerCommit = peers.getOrDefault(p.id(), -1L);
+      FollowerProgress f = followers.get(p.id());
+      long peerCommit = f == null ? -1 : f.commitIndex();
       if (peerCommit >= commit) {
         behindSince.remove(p.id());
-        if (warned.remove(p.id())) {
+        warned.remove(p.id());
+        if (announced.remove(p.id())) {
           LOG.info("peer {} caught up (commit index {})", p.id(), peerCommit);
         }
         continue;
       }
       allCaughtUp = false;
       long since = behindSince.computeIfAbsent(p.id(), k -> now);
+      if (now - since > BEHIND_INFO_NANOS && announced.add(p.id())) {
+        LOG.info("peer {} is {} entries behind (its commit index {} < leader's {}); catching up",
+            p.id(), commit - peerCommit, peerCommit, commit);
+      }
       if (now - since > BEHIND_WARN_NANOS && warned.add(p.id())) {
-        LOG.warn("peer {} has been behind for over {} s: its commit index {} < leader's {};"
-            + " check that it runs and can reach this peer", p.id(), BEHIND_WARN_NANOS / 1_000_000_000L,
-            peerCommit, commit);
+        LOG.warn("peer {} has been behind for over {} s: its commit index {} < leader's {} (match"
+            + " index {}); check that it runs and can reach this peer", p.id(),
+            BEHIND_WARN_NANOS / 1_000_000_000L, peerCommit, commit,
+            f == null ? -1 : f.matchIndex());
       }
     }
     long term = raft.term();

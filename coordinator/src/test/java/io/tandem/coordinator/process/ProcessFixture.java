@@ -64,8 +64,12 @@ final class ProcessFixture implements AutoCloseable {
   }
 
   /** Starts a long-running process; its stdout and stderr go to {@code log}. */
-  synchronized Process start(Path log, String... command) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+  Process start(Path log, String... command) throws IOException {
+    return start(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()));
+  }
+
+  /** Starts a long-running process as {@code pb} says; killed on close. */
+  synchronized Process start(ProcessBuilder pb) throws IOException {
     Process p = pb.start();
     started.add(p);
     return p;

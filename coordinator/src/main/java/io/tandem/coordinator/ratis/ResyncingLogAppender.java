@@ -1,0 +1,60 @@
+package io.tandem.coordinator.ratis;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.ratis.grpc.server.GrpcLogAppender;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ratis' gRPC log appender, plus a resync of a follower that lost entries it had acknowledged.
+ *
+ * <p>Raft assumes a follower never loses what it acknowledged. A follower whose data dir was
+ * emptied (the documented disk replacement) or whose disk lost writes breaks that: the leader's
+ * record of the follower's match index (which only ever grows) stays at what it acknowledged
+ * before, and Ratis never sends the follower anything below it. Every heartbeat then fails the
+ * follower's consistency check, and Ratis sets the next index back to match index + 1, so the
+ * follower stays at commit index -1 while the leader counts it as caught up (seen: a replaced
+ * disk that stayed empty for minutes, {@code INCONSISTENCY,nextIndex=17}, until a leader change).
+ *
+ * <p>When a follower's reply says its log ends at or below the match index this leader recorded
+ * for it, this appender is replaced by a fresh one (Ratis' own {@code LeaderState.restart}, which
+ * it also uses after an appender failure): a new follower record with match index -1 and next
+ * index 0, from which Ratis ships the log, or installs the latest snapshot when the log no longer
+ * reaches back that far.
+ */
+final class ResyncingLogAppender extends GrpcLogAppender {
+  private static final Logger LOG = LoggerFactory.getLogger(ResyncingLogAppender.class);
+  /** Restarts run off the gRPC reply thread that detected the loss. */
+  private static final Executor RESTARTS = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "tandem-log-resync");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private final AtomicBoolean restarting = new AtomicBoolean();
+
+  ResyncingLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo f) {
+    super(server, leaderState, f);
+  }
+
+  @Override
+  protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
+    long match = getFollower().getMatchIndex();
+    if (replyNextIndex <= match) {
+      if (restarting.compareAndSet(false, true)) {
+        LOG.warn("peer {} lost log entries it had acknowledged: its log now ends at index {}, but it"
+                + " had acknowledged up to {} (an emptied or replaced data dir, or a disk that lost"
+                + " writes); sending it the log again, or the latest snapshot if the log was purged",
+            getFollower().getId(), replyNextIndex - 1, match);
+        RESTARTS.execute(() -> getLeaderState().restart(this));
+      }
+      return replyNextIndex;
+    }
+    return super.getNextIndexForInconsistency(requestFirstIndex, replyNextIndex);
+  }
+}

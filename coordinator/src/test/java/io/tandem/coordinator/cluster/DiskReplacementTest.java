@@ -1,0 +1,103 @@
+package io.tandem.coordinator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.coordinator.ratis.FollowerProgress;
+import io.tandem.coordinator.testing.MiniCluster;
+import io.tandem.coordinator.testing.TempDirs;
+import io.tandem.coordinator.testing.TestClient;
+import io.tandem.coordinator.testing.Waits;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tandem.proto.admin.AdminServiceGrpc;
+import io.tandem.proto.admin.GetGroupRequest;
+import io.tandem.proto.admin.GroupView;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The documented disk replacement: same config, empty data dir; the node must catch up. */
+class DiskReplacementTest {
+  private static final Duration LONG = Duration.ofSeconds(60);
+  private static final Duration CATCH_UP = Duration.ofSeconds(10);
+
+  @Test
+  void aFollowerWithAnEmptiedDataDirCatchesUpWithinSeconds() throws Exception {
+    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+        TestClient client = new TestClient(cluster.grpcAddresses())) {
+      int leader = cluster.waitForLeader(LONG);
+      for (int g = 0; g < 5; g++) {
+        client.createGroup("g" + g, "a", "b");
+      }
+      cluster.awaitCaughtUp(LONG);
+      int follower = (leader + 1) % cluster.size();
+      cluster.kill(follower);
+      TempDirs.delete(cluster.dataDir(follower));
+      client.createGroup("while-away", "a", "b");
+
+      cluster.startPeer(follower);
+      long started = System.nanoTime();
+      String id = cluster.config(follower).nodeId();
+      Waits.until("the emptied follower has every group", CATCH_UP, () -> {
+        // The leader may report the follower as caught up (lag 0) only once it really is (the
+        // follower's own commit index is read last, so it can only be higher than at the time).
+        int l = cluster.leaderIndex();
+        if (l >= 0) {
+          long leaderCommit = cluster.server(l).raft().commitIndex();
+          FollowerProgress seen = cluster.server(l).raft().followerProgress().get(id);
+          long actual = cluster.server(follower).raft().commitIndex();
+          if (seen != null && seen.lag(leaderCommit) == 0) {
+            assertThat(actual).as("%s's own commit index when the leader reports lag 0", id)
+                .isGreaterThanOrEqualTo(leaderCommit);
+          }
+        }
+        return cluster.server(follower).raft().stateMachine().state().getGroupsCount() == 6;
+      });
+      System.out.printf("emptied follower caught up in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+      assertThat(cluster.server(follower).raft().stateMachine().state().getGroupsMap())
+          .isEqualTo(cluster.leader().raft().stateMachine().state().getGroupsMap());
+    }
+  }
+
+  @Test
+  void aFollowerCatchingUpNeverAnswersGroupReadsFromItsStaleState() throws Exception {
+    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+        TestClient client = new TestClient(cluster.grpcAddresses())) {
+      int leader = cluster.waitForLeader(LONG);
+      client.createGroup("early", "a", "b");
+      cluster.awaitCaughtUp(LONG);
+      int follower = (leader + 1) % cluster.size();
+      cluster.kill(follower);
+      TempDirs.delete(cluster.dataDir(follower));
+      client.createGroup("while-away", "a", "b");
+
+      cluster.startPeer(follower);
+      ManagedChannel ch = ManagedChannelBuilder.forTarget(cluster.grpcAddress(follower)).usePlaintext().build();
+      try {
+        AdminServiceGrpc.AdminServiceBlockingStub stub = AdminServiceGrpc.newBlockingStub(ch);
+        int redirected = 0;
+        long deadline = System.nanoTime() + CATCH_UP.toNanos();
+        while (true) {
+          assertThat(System.nanoTime()).as("the follower answers within %s", CATCH_UP).isLessThan(deadline);
+          try {
+            GroupView g = stub.withDeadlineAfter(2, TimeUnit.SECONDS)
+                .getGroup(GetGroupRequest.newBuilder().setGroup("while-away").build());
+            assertThat(g.getName()).isEqualTo("while-away");
+            break;
+          } catch (StatusRuntimeException e) {
+            // Before: NOT_FOUND, read from the empty state of a node that knew it was behind.
+            assertThat(e.getStatus().getCode()).as(e.getStatus().toString())
+                .isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+            redirected++;
+            Waits.sleep(5);
+          }
+        }
+        System.out.printf("reads redirected while the follower caught up: %d%n", redirected);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+}
