@@ -1,6 +1,6 @@
 package io.tandem.coordinator.server;
 
-import io.tandem.coordinator.config.HostPort;
+import io.tandem.common.config.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

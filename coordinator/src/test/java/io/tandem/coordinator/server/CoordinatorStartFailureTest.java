@@ -3,7 +3,7 @@ package io.tandem.coordinator.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.coordinator.config.CoordinatorConfig;
-import io.tandem.coordinator.config.HostPort;
+import io.tandem.common.config.HostPort;
 import io.tandem.coordinator.config.LeaseSettings;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.testing.FreePorts;
