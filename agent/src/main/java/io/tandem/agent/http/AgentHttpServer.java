@@ -57,6 +57,11 @@ public final class AgentHttpServer implements AutoCloseable {
     return s;
   }
 
+  /** Serves every path under {@code prefix} with {@code handler} (e.g. the storage plugin's endpoints). */
+  public void route(String prefix, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(prefix, handler);
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }

@@ -30,6 +30,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   private final Thread shutdownHook;
   private volatile CompletableFuture<?> ownerDone;
   private volatile Duration ownerWait = Duration.ZERO;
+  private volatile URI storageAgent;
 
   // guarded by lock
   private volatile Process process;
@@ -47,6 +48,11 @@ final class LaunchedRuntime extends ProbedRuntime {
         ? settings.restartBackoffMax() : Duration.ofSeconds(30);
     this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax(), healthy);
     this.shutdownHook = new Thread(this::killOnExit, "tandem-nodered-kill-on-exit");
+  }
+
+  @Override
+  public void useStoragePlugin(URI agentUrl) {
+    this.storageAgent = agentUrl;
   }
 
   @Override
@@ -99,7 +105,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   private void launch() {
     Process p;
     try {
-      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile());
+      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent);
       p = LaunchThread.start(NodeRedCommand.processBuilder(settings, layout));
     } catch (IOException | RuntimeException e) {
       synchronized (lock) {
