@@ -2,59 +2,53 @@ package io.tandem.agent.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.tandem.agent.config.HostPort;
+import io.tandem.http.HttpServers;
+import io.tandem.http.RequestDeadline;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.List;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The agent's local HTTP API: {@code GET /health}, {@code /active} (for HAProxy / nginx checks),
- * {@code /status} (JSON for operators) and {@code /metrics} (Prometheus).
+ * {@code /status} (JSON for operators) and {@code /metrics} (Prometheus), plus any
+ * {@link HttpRoute}s given at start. Served by Jetty with the limits of {@link HttpServers}.
  */
 public final class AgentHttpServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpServer server;
-  private final ExecutorService pool;
-  private final Supplier<AgentSnapshot> snapshot;
-  private final AgentMetrics metrics;
+  private final Server server;
 
-  private AgentHttpServer(HttpServer server, ExecutorService pool, Supplier<AgentSnapshot> snapshot,
-      AgentMetrics metrics) {
+  private AgentHttpServer(Server server) {
     this.server = server;
-    this.pool = pool;
-    this.snapshot = snapshot;
-    this.metrics = metrics;
   }
 
   /**
-   * Binds and starts the server.
+   * Binds and starts the server with the built-in endpoints only.
    *
    * @throws IOException naming the address if it cannot be bound
    */
   public static AgentHttpServer start(HostPort address, Supplier<AgentSnapshot> snapshot,
       AgentMetrics metrics) throws IOException {
-    HttpServer server;
-    try {
-      server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 32);
-    } catch (IOException e) {
-      throw new IOException("cannot listen on " + address + " (http): " + e.getMessage(), e);
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "tandem-http");
-      t.setDaemon(true);
-      return t;
-    });
-    AgentHttpServer s = new AgentHttpServer(server, pool, snapshot, metrics);
-    server.setExecutor(pool);
-    server.createContext("/", s::handle);
-    server.start();
-    return s;
+    return start(address, snapshot, metrics, List.of());
+  }
+
+  /**
+   * Binds and starts the server with the built-in endpoints and {@code routes}.
+   *
+   * @throws IOException naming the address if it cannot be bound
+   */
+  public static AgentHttpServer start(HostPort address, Supplier<AgentSnapshot> snapshot,
+      AgentMetrics metrics, List<HttpRoute> routes) throws IOException {
+    Handler handler = new Api(snapshot, metrics, new RouteTable(routes));
+    return new AgentHttpServer(HttpServers.start(address.host(), address.port(), "http", handler));
   }
 
   /** Serves every path under {@code prefix} with {@code handler} (e.g. the storage plugin's endpoints). */
@@ -63,36 +57,76 @@ public final class AgentHttpServer implements AutoCloseable {
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return HttpServers.port(server);
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
-      if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-        send(ex, 405, "text/plain", "only GET is supported\n");
-        return;
+  @Override
+  public void close() {
+    HttpServers.stop(server);
+  }
+
+  private static final class Api extends Handler.Abstract {
+    private final Supplier<AgentSnapshot> snapshot;
+    private final AgentMetrics metrics;
+    private final RouteTable routes;
+
+    Api(Supplier<AgentSnapshot> snapshot, AgentMetrics metrics, RouteTable routes) {
+      this.snapshot = snapshot;
+      this.metrics = metrics;
+      this.routes = routes;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String path = Request.getPathInContext(request);
+      String method = request.getMethod();
+      switch (path) {
+        case "/health", "/active", "/status", "/metrics" -> {
+          RequestDeadline.received(request);
+          if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            text(request, response, callback, 405, "only GET is supported\n");
+          } else {
+            builtIn(path, request, response, callback);
+          }
+        }
+        default -> routes.serve(path, request, response, callback);
       }
-      switch (ex.getRequestURI().getPath()) {
-        case "/health" -> send(ex, 200, "text/plain", "ok\n");
-        case "/active" -> active(ex);
-        case "/status" -> send(ex, 200, "application/json", status(snapshot.get()) + "\n");
-        case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-        default -> send(ex, 404, "text/plain", "not found; try /health, /active, /status, /metrics\n");
+      return true;
+    }
+
+    private void builtIn(String path, Request request, Response response, Callback callback) {
+      switch (path) {
+        case "/health" -> text(request, response, callback, 200, "ok\n");
+        case "/active" -> active(request, response, callback);
+        case "/status" -> HttpServers.send(request, response, callback, 200, "application/json",
+            utf8(status(snapshot.get()) + "\n"));
+        default -> HttpServers.send(request, response, callback, 200,
+            "text/plain; version=0.0.4; charset=utf-8", utf8(metrics.scrape()));
       }
+    }
+
+    private void active(Request request, Response response, Callback callback) {
+      AgentSnapshot s = snapshot.get();
+      long now = System.nanoTime();
+      boolean active = s.activeNow(now);
+      ObjectNode body = JSON.createObjectNode()
+          .put("active", active)
+          .put("group", s.group())
+          .put("instance", s.instance())
+          .put("token", active ? s.token() : 0)
+          .put("leaseLeftMillis", s.leaseLeftMillis(now));
+      HttpServers.send(request, response, callback, active ? 200 : 503, "application/json",
+          utf8(body + "\n"));
     }
   }
 
-  private void active(HttpExchange ex) throws IOException {
-    AgentSnapshot s = snapshot.get();
-    long now = System.nanoTime();
-    boolean active = s.activeNow(now);
-    ObjectNode body = JSON.createObjectNode()
-        .put("active", active)
-        .put("group", s.group())
-        .put("instance", s.instance())
-        .put("token", active ? s.token() : 0)
-        .put("leaseLeftMillis", s.leaseLeftMillis(now));
-    send(ex, active ? 200 : 503, "application/json", body + "\n");
+  static void text(Request request, Response response, Callback callback, int status, String body) {
+    HttpServers.send(request, response, callback, status, "text/plain", utf8(body));
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   static String status(AgentSnapshot s) {
@@ -116,24 +150,5 @@ public final class AgentHttpServer implements AutoCloseable {
     o.put("lastActionAt", s.lastActionAtMillis() == 0 ? null
         : java.time.Instant.ofEpochMilli(s.lastActionAtMillis()).toString());
     return o.toString();
-  }
-
-  private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    boolean head = "HEAD".equals(ex.getRequestMethod());
-    ex.sendResponseHeaders(code, head ? -1 : bytes.length);
-    if (!head) {
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-  }
-
-  @Override
-  public void close() {
-    server.stop(0);
-    pool.shutdownNow();
   }
 }
