@@ -276,6 +276,12 @@ function createStorage() {
       userDir = settings.userDir;
       dataDir = cfg.dataDir || path.join(userDir, ".tandem");
       fs.mkdirSync(dataDir, { recursive: true });
+      // As localfilesystem does: the palette manager installs node modules into the userDir's package.json.
+      const packageFile = path.join(userDir, "package.json");
+      if (!fs.existsSync(packageFile)) {
+        fs.writeFileSync(packageFile, JSON.stringify({ name: "node-red-project", description: "A Node-RED Project",
+          version: "0.0.1", private: true }, null, 4));
+      }
       noteRuntimeSettings(readJson(path.join(userDir, ".config.runtime.json"), {}));
       await reportRuntime();
     },

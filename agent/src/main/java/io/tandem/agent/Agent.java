@@ -2,7 +2,6 @@ package io.tandem.agent;
 
 import io.tandem.agent.config.AgentConfig;
 import io.tandem.agent.groupdata.GroupData;
-import io.tandem.agent.groupdata.StorageEndpoints;
 import io.tandem.agent.nodered.TokenFile;
 import io.tandem.agent.nodered.UserDirLayout;
 import java.io.UncheckedIOException;
@@ -24,6 +23,7 @@ import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.HeartbeatResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -137,9 +137,9 @@ public final class Agent implements AutoCloseable {
    * @throws IOException if the HTTP API cannot listen on its address
    */
   public synchronized void start() throws IOException {
-    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics);
+    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics,
+        groupData == null ? List.of() : groupData.endpoints().routes());
     if (groupData != null) {
-      http.route(StorageEndpoints.PREFIX, groupData.endpoints());
       runtime.useStoragePlugin(storageUrl(config.http().host(), http.port()));
       groupData.start();
     } else {

@@ -39,6 +39,8 @@ import java.util.stream.Stream;
  */
 final class AgentHarness implements AutoCloseable {
   static final Duration LONG = Duration.ofSeconds(40);
+  /** The credentialSecret every instance's settings.js sets. */
+  static final String CREDENTIAL_SECRET = "tandem-test-credential-secret";
   /**
    * Probes more tolerant than the defaults (100 ms / 250 ms / 3 misses): on a loaded 2-core CI
    * machine a healthy Node-RED can miss a 250 ms deadline three times; a real hang is still found.
@@ -119,10 +121,18 @@ final class AgentHarness implements AutoCloseable {
     String hook = "echo \"$TANDEM_EVENT $TANDEM_INSTANCE $TANDEM_TOKEN\" >> '" + hooksFile() + "'";
     Path userDir = root.resolve(instance);
     Files.createDirectories(userDir);
-    Files.writeString(new UserDirLayout(userDir).flowsFile(), Flows.appender(instance, outFile()));
+    Path flowsFile = new UserDirLayout(userDir).flowsFile();
+    if (!Files.exists(flowsFile)) {
+      Files.writeString(flowsFile, Flows.appender(instance, outFile()));
+    }
+    // every instance of a group shares one credentialSecret (docs/agent.md); a restarted agent keeps its userDir
+    Path settingsJs = new UserDirLayout(userDir).userSettingsFile();
+    if (!Files.exists(settingsJs)) {
+      Files.writeString(settingsJs, "module.exports = { credentialSecret: \"" + CREDENTIAL_SECRET + "\" };\n");
+    }
     int port = FreePorts.pick(1).get(0);
     NodeRedSettings nr = new NodeRedSettings(NodeRedSettings.Mode.LAUNCH,
-        List.of("node", redJs().toString()), userDir, "127.0.0.1", port, List.of(), Map.of(),
+        List.of("node", redJs().toString()), userDir, "127.0.0.1", port, List.of(), Map.of("TANDEM_INSTANCE", instance),
         null, userDir.resolve("tandem-agent.token"), PROBE_INTERVAL, PROBE_TIMEOUT, 3, null, null);
     AgentConfig cfg = new AgentConfig(group, instance, "127.0.0.1",
         Arrays.asList(cluster.grpcAddresses().split(",")), new HostPort("127.0.0.1", 0),
@@ -131,6 +141,14 @@ final class AgentHarness implements AutoCloseable {
     agents.put(instance, agent);
     agent.start();
     return agent;
+  }
+
+  /** Closes the agent of {@code instance} (its Node-RED with it); {@link #startAgent} starts it again. */
+  void stopAgent(String instance) {
+    Agent a = agents.remove(instance);
+    if (a != null) {
+      a.close();
+    }
   }
 
   Agent agent(String instance) {
@@ -208,6 +226,34 @@ final class AgentHarness implements AutoCloseable {
   /** GET /ping on the agent's Node-RED (an http-in route of the test flows). */
   int ping(Agent a) throws Exception {
     return get(a.config().nodeRed().baseUrl().resolve("ping").toString());
+  }
+
+  /** GET on the agent's Node-RED (http-in routes of the flows); returns status and body. */
+  HttpResponse<String> nodeRedGet(Agent a, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(a.config().nodeRed().baseUrl().resolve(path))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A deploy as Node-RED's editor sends it: POST /flows, API v2, a full deployment of {@code flows}
+   * (an array, nodes may carry "credentials"), with {@code rev} when not null. No agent token: the
+   * harness's Node-RED has no adminAuth, so the editor is open as it is for a user.
+   */
+  HttpResponse<String> editorDeploy(Agent a, String flows, String rev) throws Exception {
+    String body = "{\"flows\":" + flows + (rev == null ? "" : ",\"rev\":\"" + rev + "\"") + "}";
+    return http.send(HttpRequest.newBuilder(a.config().nodeRed().baseUrl().resolve("flows"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .header("Node-RED-API-Version", "v2")
+        .header("Node-RED-Deployment-Type", "full")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** GET /flows (v2) as the editor loads them: {"flows": [...], "rev": "..."}. */
+  HttpResponse<String> editorFlows(Agent a) throws Exception {
+    return http.send(HttpRequest.newBuilder(a.config().nodeRed().baseUrl().resolve("flows"))
+        .timeout(Duration.ofSeconds(10)).header("Node-RED-API-Version", "v2").build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private int get(String url) throws Exception {

@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class GroupData implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupData.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** How long a deploy waits for a coordinator majority before it fails in the editor. */
-  static final Duration DEPLOY_BUDGET = Duration.ofSeconds(10);
+  /** How long a deploy waits for a coordinator majority before it fails in the editor (below the HTTP idle timeout). */
+  static final Duration DEPLOY_BUDGET = Duration.ofSeconds(4);
   private static final Duration READ_BUDGET = Duration.ofSeconds(3);
   private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration NODES_TIMEOUT = Duration.ofSeconds(2);

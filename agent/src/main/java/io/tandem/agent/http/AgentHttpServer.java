@@ -51,11 +51,6 @@ public final class AgentHttpServer implements AutoCloseable {
     return new AgentHttpServer(HttpServers.start(address.host(), address.port(), "http", handler));
   }
 
-  /** Serves every path under {@code prefix} with {@code handler} (e.g. the storage plugin's endpoints). */
-  public void route(String prefix, com.sun.net.httpserver.HttpHandler handler) {
-    server.createContext(prefix, handler);
-  }
-
   public int port() {
     return HttpServers.port(server);
   }
