@@ -19,14 +19,18 @@ final class Flows {
     return base(instance, file).toString();
   }
 
-  /** The appender flows plus a function node that blocks the event loop shortly after the deploy. */
+  /**
+   * The appender flows plus a function node that blocks the event loop shortly after the deploy, on
+   * {@code instance} only: the deploy replicates to every instance of the group, the hang stays a
+   * fault of that one host.
+   */
   static String appenderThenHang(String instance, Path file) {
     ArrayNode flows = base(instance, file);
     flows.addObject().put("id", "hang-inject").put("type", "inject").put("z", "tab")
         .put("once", true).put("onceDelay", "0.3").put("repeat", "")
         .put("payloadType", "date").putArray("wires").addArray().add("hang-fn");
     flows.addObject().put("id", "hang-fn").put("type", "function").put("z", "tab")
-        .put("func", "while (true) {}\nreturn msg;").put("outputs", 1).putArray("wires");
+        .put("func", "if (env.get('TANDEM_INSTANCE') === '" + instance + "') { while (true) {} }\nreturn msg;").put("outputs", 1).putArray("wires");
     return flows.toString();
   }
 
