@@ -26,6 +26,13 @@ import java.util.function.Function;
  * <p>Thread-safe. Channels are created lazily, one per address, and closed by {@link #close()}.
  */
 public final class CoordinatorEndpoints implements AutoCloseable {
+  /**
+   * Largest message a coordinator sends or accepts: a flows revision is up to 16 MB (flows and
+   * credentials), and a request a little over the limit must still arrive so the coordinator
+   * can refuse it with a message that names the size (gRPC's default is 4 MB).
+   */
+  public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
   /** Trailer in which a follower names the leader's gRPC address ({@code host:port}). */
   public static final Metadata.Key<String> LEADER_TRAILER =
       Metadata.Key.of("tandem-leader", Metadata.ASCII_STRING_MARSHALLER);
@@ -101,7 +108,8 @@ public final class CoordinatorEndpoints implements AutoCloseable {
 
   public ManagedChannel channel(String address) {
     return channels.computeIfAbsent(
-        address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build());
+        address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext()
+            .maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
   }
 
   /**

@@ -30,11 +30,13 @@ import java.util.regex.Pattern;
  * metrics: 127.0.0.1:7301        # optional
  * lease: {duration: 2s, renewInterval: 250ms, standbyFreshness: 1s, tickInterval: 20ms}
  * switchoverTimeout: 10s
+ * flows: {keepRevisions: 20}     # optional
  * </pre>
  */
 public final class ConfigLoader {
   private static final Set<String> TOP =
-      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout");
+      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows");
+  private static final Set<String> FLOWS = Set.of("keepRevisions");
   private static final Set<String> PEER = Set.of("id", "raft", "grpc");
   private static final Set<String> LEASE =
       Set.of("duration", "renewInterval", "standbyFreshness", "tickInterval");
@@ -97,7 +99,27 @@ public final class ConfigLoader {
     LeaseSettings lease = lease(root.get("lease"));
     Duration switchover =
         duration(root, "switchoverTimeout", Duration.ofSeconds(10), "switchoverTimeout");
-    return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metrics, lease, switchover);
+    return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metrics, lease, switchover,
+        flows(root.get("flows")));
+  }
+
+  private FlowsSettings flows(JsonNode node) throws ConfigException {
+    if (node == null || node.isNull()) {
+      return FlowsSettings.DEFAULTS;
+    }
+    if (!node.isObject()) {
+      throw fail("flows", "expected a mapping with " + FLOWS);
+    }
+    onlyKnown(node, FLOWS, "flows.");
+    JsonNode keep = node.get("keepRevisions");
+    if (keep == null || keep.isNull()) {
+      return FlowsSettings.DEFAULTS;
+    }
+    if (!keep.isIntegralNumber() || keep.asLong() < 1 || keep.asLong() > FlowsSettings.MAX_KEEP_REVISIONS) {
+      throw fail("flows.keepRevisions", "\"" + keep.asText() + "\" is not a whole number from 1 to "
+          + FlowsSettings.MAX_KEEP_REVISIONS);
+    }
+    return new FlowsSettings(keep.asInt());
   }
 
   private List<PeerConfig> peers(JsonNode node) throws ConfigException {

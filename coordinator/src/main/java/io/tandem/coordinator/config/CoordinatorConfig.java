@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param peers every coordinator of the cluster, this one included
  * @param metricsAddress where {@code /metrics} is served; empty to serve none
  * @param lease lease and failover timing
+ * @param flows flows revisions kept
  */
 public record CoordinatorConfig(
     String nodeId,
@@ -22,10 +23,17 @@ public record CoordinatorConfig(
     List<PeerConfig> peers,
     Optional<HostPort> metricsAddress,
     LeaseSettings lease,
-    Duration switchoverTimeout) {
+    Duration switchoverTimeout,
+    FlowsSettings flows) {
 
   public CoordinatorConfig {
     peers = List.copyOf(peers);
+  }
+
+  /** With the default flows settings. */
+  public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
+      Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout) {
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, FlowsSettings.DEFAULTS);
   }
 
   public PeerConfig self() {

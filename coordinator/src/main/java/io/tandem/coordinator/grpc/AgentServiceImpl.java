@@ -3,8 +3,15 @@ package io.tandem.coordinator.grpc;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.lease.Grant;
+import io.tandem.coordinator.lease.RuntimeReport;
 import io.tandem.coordinator.ratis.NotLeader;
 import io.tandem.proto.agent.AgentServiceGrpc;
+import io.tandem.proto.agent.DeployRequest;
+import io.tandem.proto.agent.DeployResponse;
+import io.tandem.proto.agent.GetGroupDataRequest;
+import io.tandem.proto.agent.GroupDataResponse;
+import io.tandem.proto.agent.PutEditorDataRequest;
+import io.tandem.proto.agent.PutEditorDataResponse;
 import io.tandem.proto.agent.FenceReason;
 import io.tandem.proto.agent.FencedAck;
 import io.tandem.proto.agent.FencedReport;
@@ -23,8 +30,26 @@ import io.tandem.proto.agent.WatchGroupRequest;
 public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase {
   private final ServiceContext ctx;
 
+  private final GroupDataCalls groupData;
+
   public AgentServiceImpl(ServiceContext ctx) {
     this.ctx = ctx;
+    this.groupData = new GroupDataCalls(ctx, this::checkLeader);
+  }
+
+  @Override
+  public void deploy(DeployRequest req, StreamObserver<DeployResponse> out) {
+    groupData.deploy(req, out);
+  }
+
+  @Override
+  public void getGroupData(GetGroupDataRequest req, StreamObserver<GroupDataResponse> out) {
+    groupData.getGroupData(req, out);
+  }
+
+  @Override
+  public void putEditorData(PutEditorDataRequest req, StreamObserver<PutEditorDataResponse> out) {
+    groupData.putEditorData(req, out);
   }
 
   @Override
@@ -34,6 +59,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       Requests.name("instance", req.getInstance());
       Requests.token("running_token", req.getRunningToken());
       Requests.token("fenced_token", req.getFencedToken());
+      FlowsRequests.revision("loaded_revision", req.getLoadedRevision());
+      FlowsRequests.details("not_ready_detail", req.getNotReadyDetail(), req.getModulesList(), req.getCredentialKeyDigest());
       if (req.getRuntime() == RuntimeState.RUNTIME_STATE_UNSPECIFIED
           || req.getRuntime() == RuntimeState.UNRECOGNIZED) {
         throw Errors.invalid("runtime is required (DOWN, STARTING, STANDBY, RUNNING or HUNG)");
@@ -49,8 +76,10 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         return;
       }
       long now = ctx.nanos().getAsLong(); // after the read confirmed leadership
+      RuntimeReport report = new RuntimeReport(req.getLoadedRevision(), req.getModulesList(),
+          req.getCredentialKeyDigest(), req.getNotReadyDetail());
       Grant grant = ctx.keeper().heartbeat(req.getGroup(), req.getInstance(), req.getRuntime(),
-          req.getRunningToken(), req.getFencedToken(), group, now);
+          req.getRunningToken(), req.getFencedToken(), report, group, now);
       ctx.onHeartbeat().run();
       out.onNext(HeartbeatResponse.newBuilder()
           .setAssignment(Assignments.of(req.getGroup(), group))

@@ -8,9 +8,13 @@ import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.ratis.NotLeader;
 import io.tandem.proto.state.CommandResult;
+import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Outcome;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -30,6 +34,16 @@ import java.util.concurrent.TimeoutException;
  *   <tr><td>NotLeader</td><td>UNAVAILABLE + trailer tandem-leader = leader's gRPC host:port</td></tr>
  *   <tr><td>TimeoutException</td><td>DEADLINE_EXCEEDED</td></tr>
  *   <tr><td>anything else (Raft I/O, shutdown)</td><td>UNAVAILABLE</td></tr>
+ * </table>
+ *
+ * <p>A refused deploy or editor-data write ({@link #flowsRefused}) says more:
+ *
+ * <table>
+ *   <tr><th>cause</th><th>status</th></tr>
+ *   <tr><td>the sender is not the active (a standby, or the group has none)</td>
+ *       <td>FAILED_PRECONDITION "this instance (a) is the standby; the active is b"</td></tr>
+ *   <tr><td>the sender is the active under a newer token than it sent</td><td>ABORTED "stale token: ..."</td></tr>
+ *   <tr><td>expected revision is not the current one</td><td>ABORTED "revision conflict: ..."</td></tr>
  * </table>
  */
 public final class Errors {
@@ -54,6 +68,41 @@ public final class Errors {
     Status s = OUTCOMES.getOrDefault(result.getOutcome(), Status.INTERNAL);
     String prefix = result.getOutcome() == Outcome.STALE_TOKEN ? "stale token: " : "";
     return s.withDescription(prefix + result.getMessage()).asRuntimeException();
+  }
+
+  /**
+   * A deploy or editor-data write of {@code instance} under {@code token} on top of {@code
+   * expectedRevision} was refused with {@code r} (from the state, or built from the leader's view
+   * of the group before proposing), which names the group's active and token: another active
+   * means the sender is a standby, another token a stale runtime; with both its own, the
+   * revision conflicted, and {@code current} (the record of the result's revision) names who
+   * deployed it and when.
+   */
+  public static StatusRuntimeException flowsRefused(String instance, long token, long expectedRevision,
+      CommandResult r, Optional<FlowsRevision> current) {
+    if (r.getOutcome() != Outcome.STALE_TOKEN) {
+      return outcome(r);
+    }
+    if (r.getActive().isEmpty()) {
+      return precondition("this instance (" + instance + ") is not the active: group \"" + r.getGroup()
+          + "\" has no active instance now; nothing was changed");
+    }
+    if (!r.getActive().equals(instance)) {
+      return precondition("this instance (" + instance + ") is the standby; the active is " + r.getActive());
+    }
+    if (r.getToken() != token) {
+      return Status.ABORTED.withDescription("stale token: this instance (" + instance + ") sent token " + token
+          + " but it is active under token " + r.getToken() + " now; reload the editor and try again")
+          .asRuntimeException();
+    }
+    String by = current
+        .filter(c -> c.getRevision() == r.getRevision())
+        .map(c -> " (deployed by " + (c.getDeployedBy().isEmpty() ? "unknown" : c.getDeployedBy()) + " at "
+            + Instant.ofEpochMilli(c.getAtUnixMillis()).truncatedTo(ChronoUnit.SECONDS) + ")")
+        .orElse("");
+    String now = r.getRevision() == 0 ? "the group has no revision yet" : "the current revision is " + r.getRevision() + by;
+    return Status.ABORTED.withDescription("revision conflict: you deployed on top of revision " + expectedRevision
+        + " but " + now + "; reload the editor and deploy again").asRuntimeException();
   }
 
   public static StatusRuntimeException invalid(String message) {

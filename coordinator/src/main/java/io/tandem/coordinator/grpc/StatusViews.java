@@ -4,11 +4,13 @@ import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.lease.LeaseKeeper;
 import io.tandem.coordinator.lease.Liveness;
 import io.tandem.coordinator.ratis.RaftNode;
+import io.tandem.coordinator.state.Groups;
 import io.tandem.proto.admin.ClusterStatusResponse;
 import io.tandem.proto.admin.GroupView;
 import io.tandem.proto.admin.InstanceView;
 import io.tandem.proto.admin.PeerInfo;
 import io.tandem.proto.agent.RuntimeState;
+import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.InstanceSpec;
 import java.util.Comparator;
@@ -98,12 +100,15 @@ final class StatusViews {
         .setActive(g.getActive())
         .setToken(g.getToken())
         .setMaintenance(g.getMaintenance())
-        .setFlowsRevision(g.getFlowsRevision())
+        .setCurrentRevision(g.getCurrentRevision())
         .setLeaseLeftMillis(keeper.leaseLeftMillis(g, now).orElse(-1L));
+    FlowsRevision current = Groups.currentRevision(ctx.raft().stateMachine().state(), g.getName()).orElse(null);
     int ready = 0;
     for (InstanceSpec i : g.getInstancesList()) {
       Optional<Liveness> live = keeper.liveness(g.getName(), i.getId());
-      boolean isReady = !i.getId().equals(g.getActive()) && keeper.isReady(g, i.getId(), now, false);
+      Optional<String> notReady = i.getId().equals(g.getActive()) ? Optional.empty()
+          : keeper.notReadyReason(g, current, i.getId(), now, false);
+      boolean isReady = !i.getId().equals(g.getActive()) && notReady.isEmpty();
       if (isReady) {
         ready++;
       }
@@ -115,7 +120,9 @@ final class StatusViews {
           .setRuntime(live.map(l -> runtimeName(l.runtime())).orElse("unknown"))
           .setReady(isReady)
           .setHeartbeatAgeMillis(live.map(l -> (now - l.lastHeardNanos()) / 1_000_000).orElse(-1L))
-          .setFencedToken(live.map(Liveness::fencedToken).orElse(0L)));
+          .setFencedToken(live.map(Liveness::fencedToken).orElse(0L))
+          .setLoadedRevision(live.map(l -> l.report().loadedRevision()).orElse(0L))
+          .setNotReadyReason(notReady.orElse("")));
     }
     return b.setStandbysReady(ready).build();
   }

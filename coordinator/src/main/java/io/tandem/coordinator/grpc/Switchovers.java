@@ -4,6 +4,7 @@ import io.tandem.coordinator.lease.ReleaseRequest;
 import io.tandem.coordinator.ratis.NotLeader;
 import io.tandem.coordinator.ratis.TandemStateMachine;
 import io.tandem.coordinator.state.Applied;
+import io.tandem.coordinator.state.Groups;
 import io.tandem.proto.admin.SwitchoverRequest;
 import io.tandem.proto.admin.SwitchoverResponse;
 import io.tandem.proto.state.Command;
@@ -129,9 +130,10 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
     if (to.equals(g.getActive())) {
       throw Errors.precondition("\"" + to + "\" is already the active instance");
     }
-    if (!ctx.keeper().isReady(g, to, now, true)) {
-      throw Errors.precondition("\"" + to + "\" is not ready: its agent must heartbeat with the"
-          + " runtime loaded and flows stopped");
+    Optional<String> notReady = ctx.keeper().notReadyReason(g,
+        Groups.currentRevision(ctx.raft().stateMachine().state(), g.getName()).orElse(null), to, now, true);
+    if (notReady.isPresent()) {
+      throw Errors.precondition("\"" + to + "\" is not ready: " + notReady.get());
     }
     return to;
   }

@@ -12,7 +12,7 @@ import io.tandem.proto.state.Outcome;
 final class Decisions {
   private Decisions() {}
 
-  /** Activate {@code instance}, compare-and-set on the group's current token. */
+  /** Activate {@code instance}, compare-and-set on the group's current token and flows revision. */
   static Decision activate(Group g, String instance, String reason, String cause) {
     Command c =
         Command.newBuilder()
@@ -21,6 +21,7 @@ final class Decisions {
                     .setGroup(g.getName())
                     .setInstance(instance)
                     .setExpectedToken(g.getToken())
+                    .setExpectedRevision(g.getCurrentRevision())
                     .setReason(reason))
             .build();
     return new Decision(g.getName(), c, cause);

@@ -1,8 +1,10 @@
 package io.tandem.coordinator.lease;
 
 import io.tandem.coordinator.config.LeaseSettings;
+import io.tandem.coordinator.state.Groups;
 import io.tandem.proto.agent.FenceReason;
 import io.tandem.proto.agent.RuntimeState;
+import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.InstanceSpec;
 import io.tandem.proto.state.TandemState;
@@ -50,6 +52,8 @@ public final class LeaseKeeper {
   private final Map<String, Map<String, Liveness>> liveness = new HashMap<>();
   private final Map<String, LeaseRecord> leases = new HashMap<>();
   private final Map<String, ReleaseRequest> releases = new HashMap<>();
+  /** The current flows revision of each group, as of the last {@link #decide}. */
+  private final Map<String, FlowsRevision> currentRevisions = new HashMap<>();
   /** Groups with a proposal in flight, and when it was decided. */
   private final Map<String, Long> inFlight = new HashMap<>();
 
@@ -96,12 +100,25 @@ public final class LeaseKeeper {
    * on this leader's clock (an expired lease is never renewed: the failover may be in flight).
    * {@code now} must be taken after this server's leadership was confirmed for the heartbeat.
    */
+  public Grant heartbeat(
+      String groupName,
+      String instance,
+      RuntimeState runtime,
+      long runningToken,
+      long fencedToken,
+      Optional<Group> committed,
+      long now) {
+    return heartbeat(groupName, instance, runtime, runningToken, fencedToken, RuntimeReport.NONE, committed, now);
+  }
+
+  /** As above, with what the runtime reported about its group data (kept for readiness). */
   public synchronized Grant heartbeat(
       String groupName,
       String instance,
       RuntimeState runtime,
       long runningToken,
       long fencedToken,
+      RuntimeReport report,
       Optional<Group> committed,
       long now) {
     if (!leader) {
@@ -111,8 +128,8 @@ public final class LeaseKeeper {
     Liveness prev = byInstance.get(instance);
     Liveness live =
         prev == null
-            ? Liveness.first(runtime, now, runningToken, fencedToken)
-            : prev.heard(runtime, now, runningToken, fencedToken);
+            ? Liveness.first(runtime, now, runningToken, fencedToken, report)
+            : prev.heard(runtime, now, runningToken, fencedToken, report);
     byInstance.put(instance, live);
     if (committed.isEmpty()) {
       return Grant.NONE;
@@ -141,7 +158,7 @@ public final class LeaseKeeper {
     Map<String, Liveness> byInstance = liveness.computeIfAbsent(groupName, g -> new HashMap<>());
     Liveness prev = byInstance.get(instance);
     Liveness base =
-        prev == null ? Liveness.first(RuntimeState.RUNTIME_STATE_UNSPECIFIED, now, 0, 0) : prev;
+        prev == null ? Liveness.first(RuntimeState.RUNTIME_STATE_UNSPECIFIED, now, 0, 0, RuntimeReport.NONE) : prev;
     byInstance.put(instance, base.fenced(token, reason, now));
   }
 
@@ -176,6 +193,9 @@ public final class LeaseKeeper {
     leases.keySet().retainAll(state.getGroupsMap().keySet());
     liveness.keySet().retainAll(state.getGroupsMap().keySet());
     inFlight.keySet().retainAll(state.getGroupsMap().keySet());
+    currentRevisions.clear();
+    state.getGroupDataMap().keySet().forEach(
+        name -> Groups.currentRevision(state, name).ifPresent(r -> currentRevisions.put(name, r)));
     for (Group g : state.getGroupsMap().values()) {
       forgetRemovedInstances(g);
       Long since = inFlight.get(g.getName());
@@ -288,19 +308,42 @@ public final class LeaseKeeper {
 
   /**
    * Ready: a member whose last heartbeat, at most standbyFreshness old, says its runtime is
-   * loaded with flows stopped. {@code manual} (an operator's switchover target) also allows
-   * instances flagged no_failover.
+   * loaded with flows stopped, and whose group data allows it to take over ({@link Readiness}:
+   * the current revision loaded, its modules present, the same credentialSecret). {@code manual}
+   * (an operator's switchover target) also allows instances flagged no_failover. The current
+   * revision's record is the one seen by the last {@link #decide}.
    */
   public synchronized boolean isReady(Group g, String instance, long now, boolean manual) {
+    return notReadyReason(g, currentRevisions.get(g.getName()), instance, now, manual).isEmpty();
+  }
+
+  /**
+   * Why {@code instance} is not ready, as a sentence for operators; empty when it is ready.
+   * {@code current} is the record of {@code g}'s current revision (null if none or unknown).
+   */
+  public synchronized Optional<String> notReadyReason(
+      Group g, FlowsRevision current, String instance, long now, boolean manual) {
     Optional<InstanceSpec> spec =
         g.getInstancesList().stream().filter(i -> i.getId().equals(instance)).findFirst();
-    if (spec.isEmpty() || (!manual && spec.get().getNoFailover())) {
-      return false;
+    if (spec.isEmpty()) {
+      return Optional.of(instance + " is not a member of the group");
+    }
+    if (!manual && spec.get().getNoFailover()) {
+      return Optional.of(instance + " is flagged no_failover (only a switchover --to may choose it)");
     }
     Liveness l = liveness.getOrDefault(g.getName(), Map.of()).get(instance);
-    return l != null
-        && l.runtime() == RuntimeState.RUNTIME_STANDBY
-        && l.ageNanos(now) <= freshNanos;
+    if (l == null) {
+      return Optional.of(leader ? "no heartbeat from " + instance + " since this coordinator became the leader"
+          : "readiness is known on the leader only");
+    }
+    if (l.ageNanos(now) > freshNanos) {
+      return Optional.of("last heartbeat from " + instance + " is " + l.ageNanos(now) / 1_000_000 + " ms old");
+    }
+    if (l.runtime() != RuntimeState.RUNTIME_STANDBY) {
+      return Optional.of(instance + "'s runtime is " + l.runtime().name().replace("RUNTIME_", "").toLowerCase()
+          + ", not a loaded standby with flows stopped");
+    }
+    return Readiness.problem(instance, g.getCurrentRevision(), current, l.report());
   }
 
   public synchronized Optional<Liveness> liveness(String group, String instance) {

@@ -73,7 +73,7 @@ public final class RaftNode implements AutoCloseable {
         RaftServer.newBuilder()
             .setServerId(selfId)
             .setGroup(group)
-            .setProperties(RaftSettings.properties(config))
+            .setProperties(LargeEntries.apply(RaftSettings.properties(config)))
             .setStateMachine(stateMachine)
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();

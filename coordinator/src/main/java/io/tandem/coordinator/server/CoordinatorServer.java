@@ -2,6 +2,7 @@ package io.tandem.coordinator.server;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.tandem.client.CoordinatorEndpoints;
 import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.coordinator.config.HostPort;
 import io.tandem.coordinator.grpc.AdminServiceImpl;
@@ -69,6 +70,7 @@ public final class CoordinatorServer implements AutoCloseable {
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port()))
         .addService(new AgentServiceImpl(ctx))
         .addService(admin)
+        .maxInboundMessageSize(CoordinatorEndpoints.MAX_MESSAGE_BYTES) // 16 MB deploys; see FlowsRequests
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build();

@@ -41,9 +41,13 @@ public final class Applier {
     if (change.changed()) {
       if (change.after() == null) {
         next.removeGroups(change.groupName());
+        next.removeGroupData(change.groupName());
       } else {
         next.putGroups(change.groupName(), change.after());
       }
+    }
+    if (change.data() != null) {
+      next.putGroupData(change.groupName(), change.data());
     }
     RecentRequests.remember(next, command.getRequestId(), change.result());
     return new Applied(next.build(), change.result(), change.transitions());
@@ -59,8 +63,8 @@ public final class Applier {
       case SET_MAINTENANCE -> GroupCommands.setMaintenance(s, c.getSetMaintenance(), index, at);
       case ACTIVATE -> AssignmentCommands.activate(s, c.getActivate(), index, at);
       case DEACTIVATE -> AssignmentCommands.deactivate(s, c.getDeactivate(), index, at);
-      // TODO(flows): FlowsCommands, in progress on the flows-coordinator branch
-      case SET_FLOWS, PUT_EDITOR_DATA -> Change.refuse(index, Outcome.INVALID, "", null, "not yet applied by this version");
+      case SET_FLOWS -> FlowsCommands.setFlows(s, c.getSetFlows(), index, at);
+      case PUT_EDITOR_DATA -> EditorDataCommands.put(s, c.getPutEditorData(), index);
       case BODY_NOT_SET -> Change.refuse(index, Outcome.INVALID, "", null,
           "the command has no body this coordinator knows (empty, or written by a newer version)");
     };

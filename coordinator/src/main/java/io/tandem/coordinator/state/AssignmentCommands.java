@@ -39,6 +39,13 @@ final class AssignmentCommands {
     if (a.getExpectedToken() != g.getToken()) {
       return stale(index, g, a.getExpectedToken());
     }
+    if (a.getExpectedRevision() != g.getCurrentRevision()) {
+      // Invariant: every activation runs the revision that was current when it was committed.
+      return Change.refuse(index, Outcome.STALE_TOKEN, name, g,
+          "group \"" + name + "\" is at flows revision " + g.getCurrentRevision()
+              + ", not at the expected revision " + a.getExpectedRevision()
+              + " (a deploy was committed after the activation was decided)");
+    }
     String from = g.getActive();
     String reason = a.getReason().isEmpty() ? "activated" : a.getReason();
     Transition t =

@@ -2,6 +2,7 @@ package io.tandem.coordinator.state;
 
 import io.tandem.proto.state.CommandResult;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.Transition;
 import io.tandem.proto.state.TransitionKind;
@@ -10,8 +11,25 @@ import java.util.List;
 /**
  * What one command does to one group: the group after it ({@code null} when the group is
  * deleted), the history it appended and the result. A refusal leaves the group as it was.
+ * {@code data} is the group's data after the command when it changed it ({@code null}: the data
+ * is untouched; a deleted group loses its data with it).
  */
-record Change(String groupName, Group after, boolean changed, CommandResult result, List<Transition> transitions) {
+record Change(String groupName, Group after, boolean changed, CommandResult result, List<Transition> transitions,
+    GroupData data) {
+
+  Change(String groupName, Group after, boolean changed, CommandResult result, List<Transition> transitions) {
+    this(groupName, after, changed, result, transitions, null);
+  }
+
+  /** This change with {@code data} as the group's data after it. */
+  Change withData(GroupData data) {
+    return new Change(groupName, after, changed, result, transitions, data);
+  }
+
+  /** This change with its result built further (e.g. a revision number added). */
+  Change withResult(CommandResult result) {
+    return new Change(groupName, after, changed, result, transitions, data);
+  }
 
   /** A domain "no": nothing changes; the result still tells the group's current assignment. */
   static Change refuse(long index, Outcome outcome, String group, Group current, String message) {

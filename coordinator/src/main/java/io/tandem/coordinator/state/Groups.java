@@ -1,6 +1,9 @@
 package io.tandem.coordinator.state;
 
+import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupData;
+import io.tandem.proto.state.TandemState;
 import io.tandem.proto.state.InstanceSpec;
 import io.tandem.proto.state.Transition;
 import java.util.List;
@@ -21,6 +24,15 @@ public final class Groups {
       }
     }
     return Optional.empty();
+  }
+
+  /** The record of group {@code name}'s current flows revision, if it has one. */
+  public static Optional<FlowsRevision> currentRevision(TandemState state, String name) {
+    GroupData data = state.getGroupDataMap().get(name);
+    if (data == null || data.getRevisionsCount() == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(data.getRevisions(data.getRevisionsCount() - 1));
   }
 
   public static boolean isMember(Group group, String instance) {

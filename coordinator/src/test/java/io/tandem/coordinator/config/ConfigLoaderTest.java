@@ -31,6 +31,13 @@ class ConfigLoaderTest {
     assertThat(c.lease()).isEqualTo(LeaseSettings.DEFAULTS);
     assertThat(c.lease().lease()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.switchoverTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.flows().keepRevisions()).isEqualTo(20);
+  }
+
+  @Test
+  void flowsKeepRevisions() throws Exception {
+    assertThat(parse("nodeId: c1\ndataDir: /x\n" + PEERS + "flows: {keepRevisions: 5}\n").flows().keepRevisions())
+        .isEqualTo(5);
   }
 
   @Test
@@ -64,6 +71,8 @@ class ConfigLoaderTest {
     "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:1}| peers[0].grpc: a:1 is used twice",
     "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:2}\\n  - {id: c1, raft: a:3, grpc: a:4}| peers[1].id: \"c1\" appears twice",
     "nodeId: [c1\\n| not valid YAML",
+    "nodeId: c1\\ndataDir: /x\\nPEERSflows: {keepRevisions: 0}| flows.keepRevisions: \"0\" is not a whole number from 1 to 1000",
+    "nodeId: c1\\ndataDir: /x\\nPEERSflows: {keep: 3}| flows.keep: unknown field",
   })
   void aBadFileIsRefusedWithAMessageNamingTheField(String yaml, String expected) {
     String text = yaml.replace("\\n", "\n").replace("PEERS", PEERS);

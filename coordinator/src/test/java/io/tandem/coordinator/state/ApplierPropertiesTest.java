@@ -33,7 +33,7 @@ class ApplierPropertiesTest {
   @Provide
   Arbitrary<Op> ops() {
     return Combinators.combine(
-            Arbitraries.integers().between(0, 8),
+            Arbitraries.integers().between(0, 11),
             Arbitraries.integers().between(0, GROUPS.length - 1),
             Arbitraries.integers().between(0, INSTANCES.length - 1),
             Arbitraries.integers().between(0, 3),
@@ -84,14 +84,27 @@ class ApplierPropertiesTest {
           case 1 -> delete(g);
           case 2 -> add(g, inst);
           case 3 -> remove(g, inst);
-          case 4, 5 -> activate(g, inst, token);
+          case 4, 5 -> activate(g, inst, token, revision(current, op));
           case 6 -> deactivate(g, token);
           case 7 -> maintenance(g, op.pick() % 2 == 0);
+          case 9 -> deploy(g, token, revision(current, op), "[" + op.pick() + "]");
+          case 10 -> op.pick() % 2 == 0
+              ? importFlows(g, revision(current, op), "[]")
+              : rollback(g, revision(current, op), revision(current, op) - op.pick() % 5);
+          case 11 -> editorData(g, token,
+              io.tandem.proto.state.EditorDataKind.forNumber(1 + op.pick() % 3),
+              op.pick() % 3 == 1 ? "flows\u0000" + op.pick() : "", "{}");
           default -> delivered.isEmpty()
               ? create(g, inst)
               : delivered.get(op.pick() % delivered.size()); // duplicated or late delivery
         };
     return op.requestId() < 3 && op.kind() != 8 ? withRequestId(c, "req-" + op.requestId()) : c;
+  }
+
+  /** The group's current revision mostly (a fresh editor), sometimes an older number. */
+  private static long revision(Group current, Op op) {
+    long r = current == null ? 0 : current.getCurrentRevision();
+    return op.tokenMode() < 3 ? r : Math.max(0, r - op.pick() % 3);
   }
 
   private static void check(TandemState before, Command c, long index, Applied applied) {
@@ -120,11 +133,33 @@ class ApplierPropertiesTest {
         continue;
       }
       assertThat(g.getToken()).as("tokens never decrease").isGreaterThanOrEqualTo(old.getToken());
+      if (g.getCurrentRevision() != old.getCurrentRevision()) {
+        assertThat(c.hasSetFlows()).as("only SetFlows moves the revision").isTrue();
+        assertThat(g.getCurrentRevision()).as("the revision is the entry's index").isEqualTo(index);
+        assertThat(c.getSetFlows().getExpectedRevision()).as("CAS on the revision").isEqualTo(old.getCurrentRevision());
+        assertThat(c.getSetFlows().getFromAdmin() || c.getSetFlows().getToken() == old.getToken())
+            .as("a deploy needs the current token").isTrue();
+      }
+      var data = after.getGroupDataMap().get(e.getKey());
+      if (g.getCurrentRevision() > 0) {
+        assertThat(data.getRevisionsList()).last().extracting(r -> r.getRevision())
+            .as("the last kept revision is the current one").isEqualTo(g.getCurrentRevision());
+        assertThat(data.getRevisionsCount()).isBetween(1, FlowsCommands.DEFAULT_KEEP_REVISIONS);
+      }
       if (g.getToken() != old.getToken() || !g.getActive().equals(old.getActive())) {
         assertThat(c.hasActivate() || c.hasDeactivate()).as("only Activate/Deactivate move a token").isTrue();
         assertThat(g.getToken()).as("the token is the entry's index").isEqualTo(index);
         assertThat(applied.result().getToken()).isEqualTo(index);
+        if (c.hasActivate()) {
+          assertThat(g.getCurrentRevision()).as("an activation runs the revision it was decided on")
+              .isEqualTo(c.getActivate().getExpectedRevision());
+        }
       }
+    }
+    assertThat(after.getGroupsMap().keySet()).as("data only of existing groups")
+        .containsAll(after.getGroupDataMap().keySet());
+    if (remembered || !ok) {
+      assertThat(after.getGroupDataMap()).as("a refusal or a retry changes no data").isEqualTo(before.getGroupDataMap());
     }
     for (String name : before.getGroupsMap().keySet()) {
       if (!after.getGroupsMap().containsKey(name)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.proto.state.Command;
+import io.tandem.proto.state.EditorDataKind;
 import io.tandem.proto.state.TandemState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +30,16 @@ class ReplayAndSnapshotTest {
     log.add(activate("line1", "c", 4));
     log.add(delete("line2"));
     log.add(Command.getDefaultInstance());
+    // Flows revisions and editor data (line1: c active under token 11).
+    log.add(deploy("line1", 11, 0, "[1]"));           // 14: revision 14
+    log.add(deploy("line1", 4, 14, "[stale]"));       // stale token
+    log.add(deploy("line1", 11, 0, "[conflict]"));    // revision conflict
+    log.add(editorData("line1", 11, EditorDataKind.SETTINGS, "", "{}"));
+    log.add(editorData("line1", 0, EditorDataKind.SESSIONS, "", "{\"s\":1}"));
+    log.add(editorData("line1", 11, EditorDataKind.LIBRARY, "flows\u0000x.json", "[]"));
+    log.add(deploy("line1", 11, 14, "[2]"));          // 20: revision 20
+    log.add(rollback("line1", 20, 14));               // 21: revision 21 = revision 14's content
+    log.add(importFlows("line1", 21, "[imported]"));  // 22
     return log;
   }
 
@@ -51,6 +62,21 @@ class ReplayAndSnapshotTest {
     assertThat(first.getGroupsMap()).containsOnlyKeys("line1");
     assertThat(first.getGroupsOrThrow("line1").getActive()).isEqualTo("c");
     assertThat(first.getGroupsOrThrow("line1").getToken()).isEqualTo(11);
+    assertThat(first.getGroupsOrThrow("line1").getCurrentRevision()).isEqualTo(22);
+    assertThat(first.getGroupDataOrThrow("line1").getRevisionsList())
+        .extracting(r -> r.getRevision()).containsExactly(14L, 20L, 21L, 22L);
+    assertThat(first.getGroupDataOrThrow("line1").getRevisions(2).getFlows().toStringUtf8()).isEqualTo("[1]");
+    assertThat(first.getGroupDataOrThrow("line1").getSessions().toStringUtf8()).isEqualTo("{\"s\":1}");
+  }
+
+  @Test
+  void snapshotInTheMiddleOfTheFlowsPartKeepsGroupData() {
+    List<Command> log = log();
+    TandemState whole = replay(TandemState.getDefaultInstance(), log, 1);
+    TandemState part = replay(TandemState.getDefaultInstance(), log.subList(0, 19), 1);
+    TandemState restored = SnapshotCodec.decode(SnapshotCodec.encode(part));
+    assertThat(restored.getGroupDataMap()).isEqualTo(part.getGroupDataMap()).isNotEmpty();
+    assertThat(replay(restored, log.subList(19, log.size()), 20)).isEqualTo(whole);
   }
 
   @Test

@@ -6,6 +6,10 @@ import io.tandem.proto.state.Command;
 import io.tandem.proto.state.CreateGroup;
 import io.tandem.proto.state.Deactivate;
 import io.tandem.proto.state.DeleteGroup;
+import io.tandem.proto.state.EditorDataKind;
+import io.tandem.proto.state.PutEditorData;
+import io.tandem.proto.state.SetFlows;
+import com.google.protobuf.ByteString;
 import io.tandem.proto.state.InstanceSpec;
 import io.tandem.proto.state.RemoveInstance;
 import io.tandem.proto.state.SetMaintenance;
@@ -47,6 +51,12 @@ final class TestCommands {
         .build();
   }
 
+  /** Activate under {@code expectedToken} on the group's flows revision {@code expectedRevision}. */
+  static Command activate(String group, String instance, long expectedToken, long expectedRevision) {
+    Command c = activate(group, instance, expectedToken);
+    return c.toBuilder().setActivate(c.getActivate().toBuilder().setExpectedRevision(expectedRevision)).build();
+  }
+
   static Command deactivate(String group, long expectedToken) {
     return stamped()
         .setDeactivate(Deactivate.newBuilder().setGroup(group).setExpectedToken(expectedToken).setReason("test"))
@@ -55,6 +65,36 @@ final class TestCommands {
 
   static Command maintenance(String group, boolean on) {
     return stamped().setSetMaintenance(SetMaintenance.newBuilder().setGroup(group).setOn(on)).build();
+  }
+
+  /** A deploy of {@code flows} (credentials "{}") under {@code token} on top of {@code expectedRevision}. */
+  static Command deploy(String group, long token, long expectedRevision, String flows) {
+    return stamped().setSetFlows(SetFlows.newBuilder().setGroup(group).setToken(token).setInstance("")
+        .setExpectedRevision(expectedRevision).setFlows(ByteString.copyFromUtf8(flows))
+        .setCredentials(ByteString.copyFromUtf8("{\"$\":\"abc\"}")).setDeployedBy("a/admin")
+        .addModules("node-red@4.1.8").setCredentialKeyDigest("k1").setKeepRevisions(20)).build();
+  }
+
+  static Command deployFrom(String instance, String group, long token, long expectedRevision, String flows) {
+    Command c = deploy(group, token, expectedRevision, flows);
+    return c.toBuilder().setSetFlows(c.getSetFlows().toBuilder().setInstance(instance)).build();
+  }
+
+  static Command importFlows(String group, long expectedRevision, String flows) {
+    return stamped().setSetFlows(SetFlows.newBuilder().setGroup(group).setFromAdmin(true)
+        .setExpectedRevision(expectedRevision).setFlows(ByteString.copyFromUtf8(flows))
+        .setDeployedBy("tandemctl import").setKeepRevisions(20)).build();
+  }
+
+  static Command rollback(String group, long expectedRevision, long to) {
+    return stamped().setSetFlows(SetFlows.newBuilder().setGroup(group).setFromAdmin(true)
+        .setExpectedRevision(expectedRevision).setRollbackOf(to)
+        .setDeployedBy("tandemctl rollback").setKeepRevisions(20)).build();
+  }
+
+  static Command editorData(String group, long token, EditorDataKind kind, String key, String value) {
+    return stamped().setPutEditorData(PutEditorData.newBuilder().setGroup(group).setToken(token)
+        .setKind(kind).setKey(key).setValue(ByteString.copyFromUtf8(value))).build();
   }
 
   static Command withRequestId(Command c, String requestId) {

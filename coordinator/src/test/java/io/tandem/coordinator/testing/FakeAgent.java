@@ -8,6 +8,7 @@ import io.tandem.proto.agent.FencedReport;
 import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.HeartbeatResponse;
 import io.tandem.proto.agent.RuntimeState;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,11 @@ public final class FakeAgent implements AutoCloseable {
   private long runningToken;
   private long fencedToken;
   private volatile HeartbeatResponse last;
+  /** Group data its "runtime" reports; by default it loads every revision it is told of. */
+  private volatile boolean followRevisions = true;
+  private volatile long loadedRevision;
+  private volatile List<String> modules = List.of();
+  private volatile String credentialKeyDigest = "";
   private volatile int leasesGranted;
 
   public FakeAgent(String addresses, String group, String instance) {
@@ -50,6 +56,31 @@ public final class FakeAgent implements AutoCloseable {
   /** The last heartbeat reply, or null. */
   public HeartbeatResponse last() {
     return last;
+  }
+
+  /** Stops (false) or resumes (true) loading the revisions the coordinator announces. */
+  public FakeAgent followRevisions(boolean follow) {
+    this.followRevisions = follow;
+    return this;
+  }
+
+  public FakeAgent loadedRevision(long revision) {
+    this.loadedRevision = revision;
+    return this;
+  }
+
+  public long loadedRevision() {
+    return loadedRevision;
+  }
+
+  public FakeAgent modules(String... modules) {
+    this.modules = List.of(modules);
+    return this;
+  }
+
+  public FakeAgent credentialKeyDigest(String digest) {
+    this.credentialKeyDigest = digest;
+    return this;
   }
 
   public int leasesGranted() {
@@ -85,10 +116,14 @@ public final class FakeAgent implements AutoCloseable {
     HeartbeatRequest req = HeartbeatRequest.newBuilder()
         .setGroup(group).setInstance(instance).setRuntime(runtime)
         .setRunningToken(runningToken).setFencedToken(fencedToken).setHost("127.0.0.1")
+        .setLoadedRevision(loadedRevision).addAllModules(modules).setCredentialKeyDigest(credentialKeyDigest)
         .build();
     HeartbeatResponse r = endpoints.call(ch -> AgentServiceGrpc.newBlockingStub(ch)
         .withDeadlineAfter(500, TimeUnit.MILLISECONDS).heartbeat(req), 3);
     last = r;
+    if (followRevisions) {
+      loadedRevision = r.getAssignment().getFlowsRevision();
+    }
     long token = r.getAssignment().getToken();
     boolean mine = r.getAssignment().getActive().equals(instance) && token > fencedToken;
     if (r.getLeaseMillis() > 0) {
