@@ -206,7 +206,7 @@ public final class GroupData implements AutoCloseable {
             .setGroup(group).setInstance(instance).setToken(token).setExpectedRevision(expected)
             .setFlows(ByteString.copyFromUtf8(flowsJson))
             .setCredentials(ByteString.copyFromUtf8(credentialsJson))
-            .setDeployedBy(user == null || user.isBlank() ? instance : instance + "/" + user)
+            .setDeployedBy(user == null ? "" : user)  // the coordinator prefixes the instance
             .addAllModules(modules).setCredentialKeyDigest(credentialKeyDigest)
             .setRequestId(UUID.randomUUID().toString()).build());
       } catch (StatusRuntimeException e) {
@@ -272,8 +272,8 @@ public final class GroupData implements AutoCloseable {
       case FAILED_PRECONDITION -> new StorageException(409, "not_active", desc.isEmpty()
           ? "this instance is the standby; the active is " + (assignedActive.isEmpty() ? "none" : assignedActive)
           : desc);
-      case ABORTED -> new StorageException(409, "conflict", desc
-          + " (the flows changed since this editor loaded them: reload the editor, merge, deploy again)");
+      case ABORTED -> new StorageException(409, "conflict", desc.isEmpty()
+          ? "the group's flows changed since this runtime loaded them; reload the editor and deploy again" : desc);
       case INVALID_ARGUMENT -> new StorageException(400, "invalid", desc);
       case PERMISSION_DENIED, UNAUTHENTICATED -> new StorageException(403, "forbidden", desc);
       case UNIMPLEMENTED -> new StorageException(501, "unsupported",
@@ -422,7 +422,7 @@ public final class GroupData implements AutoCloseable {
       DeployResponse r = deploys.deploy(DeployRequest.newBuilder()
           .setGroup(group).setInstance(instance).setToken(token).setExpectedRevision(0)
           .setFlows(ByteString.copyFromUtf8(flowsJson)).setCredentials(ByteString.copyFromUtf8(credsJson))
-          .setDeployedBy(instance + " (first import of " + flows.getFileName() + ")")
+          .setDeployedBy("first import of " + flows.getFileName())
           .addAllModules(modules).setCredentialKeyDigest(credentialKeyDigest)
           .setRequestId(UUID.randomUUID().toString()).build());
       importedForToken = token;
