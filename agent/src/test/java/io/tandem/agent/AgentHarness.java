@@ -168,13 +168,33 @@ final class AgentHarness implements AutoCloseable {
    * test injects its fault, and a test must start from the steady state, not from a guess.
    */
   Agent awaitSteady(Duration timeout) {
-    await("one active instance and ready spares", timeout, () -> {
-      Optional<Agent> a = active();
-      return a.isPresent() && agents.values().stream().filter(x -> x != a.get())
-          .allMatch(x -> runtimeIs(x, "STANDBY") && x.snapshot().role().equals("standby")
-              && readyOnCoordinators(x.config().instance()));
-    });
+    try {
+      await("one active instance and ready spares", timeout, () -> {
+        Optional<Agent> a = active();
+        return a.isPresent() && agents.values().stream().filter(x -> x != a.get())
+            .allMatch(x -> runtimeIs(x, "STANDBY") && x.snapshot().role().equals("standby")
+                && readyOnCoordinators(x.config().instance()));
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; " + describeGroup(), e);
+    }
     return active().orElseThrow();
+  }
+
+  /** The coordinators' view of the group and every agent's own, for failure messages. */
+  String describeGroup() {
+    StringBuilder b = new StringBuilder();
+    try {
+      var g = client.group(group);
+      b.append("group: active ").append(g.getActive()).append(" token ").append(g.getToken())
+          .append(" revision ").append(g.getCurrentRevision());
+      g.getInstancesList().forEach(i -> b.append("; ").append(i.getId()).append(" ready ").append(i.getReady())
+          .append(" loaded ").append(i.getLoadedRevision()).append(" ").append(i.getNotReadyReason()));
+    } catch (RuntimeException e) {
+      b.append("group view unavailable: ").append(e.getMessage());
+    }
+    agents.values().forEach(a -> b.append("; agent ").append(describe(a)));
+    return b.toString();
   }
 
   Agent awaitActive(Duration timeout) {
