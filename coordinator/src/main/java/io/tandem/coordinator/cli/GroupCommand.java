@@ -25,12 +25,13 @@ final class GroupCommand {
   private GroupCommand() {}
 
   static Table groupTable(List<GroupView> groups) {
-    Table t = new Table("GROUP", "ACTIVE", "TOKEN", "MAINTENANCE", "LEASE LEFT", "READY STANDBYS", "INSTANCES");
+    Table t = new Table("GROUP", "ACTIVE", "TOKEN", "REVISION", "MAINTENANCE", "LEASE LEFT", "READY STANDBYS", "INSTANCES");
     for (GroupView g : groups) {
       t.row(
           g.getName(),
           g.getActive(),
           g.getToken(),
+          g.getCurrentRevision() > 0 ? g.getCurrentRevision() : "-",
           Text.yesNo(g.getMaintenance()),
           Text.millis(g.getLeaseLeftMillis()),
           g.getStandbysReady(),
@@ -47,8 +48,9 @@ final class GroupCommand {
         g.getToken(),
         Text.yesNo(g.getMaintenance()),
         Text.millis(g.getLeaseLeftMillis()),
-        Text.orDash(g.getFlowsRevision()));
-    Table t = new Table("INSTANCE", "HOST", "PRIORITY", "FAILOVER", "RUNTIME", "READY", "HEARTBEAT AGE", "FENCED TOKEN");
+        g.getCurrentRevision() > 0 ? g.getCurrentRevision() : "-");
+    Table t = new Table("INSTANCE", "HOST", "PRIORITY", "FAILOVER", "RUNTIME", "READY", "REVISION", "HEARTBEAT AGE",
+        "FENCED TOKEN");
     for (InstanceView i : g.getInstancesList()) {
       t.row(
           i.getId() + (i.getId().equals(g.getActive()) ? " *" : ""),
@@ -57,12 +59,23 @@ final class GroupCommand {
           i.getNoFailover() ? "no" : "yes",
           i.getRuntime(),
           Text.yesNo(i.getReady()),
+          i.getLoadedRevision() > 0 ? i.getLoadedRevision() : "-",
           i.getHeartbeatAgeMillis() < 0 ? "never" : Text.millis(i.getHeartbeatAgeMillis()),
           i.getFencedToken() > 0 ? i.getFencedToken() : "-");
     }
     t.print(out);
     out.println("(* = active)");
+    printNotReady(out, g);
     out.flush();
+  }
+
+  /** One line per standby that is not ready, saying why (from the leader). */
+  static void printNotReady(PrintWriter out, GroupView g) {
+    for (InstanceView i : g.getInstancesList()) {
+      if (!i.getId().equals(g.getActive()) && !i.getNotReadyReason().isEmpty()) {
+        out.printf("%s/%s not ready: %s%n", g.getName(), i.getId(), i.getNotReadyReason());
+      }
+    }
   }
 
   @Command(name = "delete", description = "Delete a group (its agents stop their flows).")

@@ -10,6 +10,7 @@ import io.tandem.proto.admin.GroupView;
 import io.tandem.proto.admin.InstanceView;
 import io.tandem.proto.admin.PeerInfo;
 import io.tandem.proto.admin.WriteResponse;
+import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Transition;
 import java.io.PrintWriter;
 import java.util.List;
@@ -82,7 +83,7 @@ final class Json {
     o.put("maintenance", g.getMaintenance());
     o.put("leaseLeftMillis", g.getLeaseLeftMillis());
     o.put("standbysReady", g.getStandbysReady());
-    o.put("flowsRevision", g.getFlowsRevision());
+    o.put("currentRevision", g.getCurrentRevision());
     ArrayNode instances = o.putArray("instances");
     for (InstanceView i : g.getInstancesList()) {
       ObjectNode io = instances.addObject();
@@ -94,6 +95,8 @@ final class Json {
       io.put("ready", i.getReady());
       io.put("heartbeatAgeMillis", i.getHeartbeatAgeMillis());
       io.put("fencedToken", i.getFencedToken());
+      io.put("loadedRevision", i.getLoadedRevision());
+      io.put("notReadyReason", i.getNotReadyReason());
     }
     return o;
   }
@@ -111,6 +114,22 @@ final class Json {
     o.put("reason", t.getReason());
     o.put("atUnixMillis", t.getAtUnixMillis());
     o.put("at", Text.time(t.getAtUnixMillis()));
+    return o;
+  }
+
+  /** A revision's record without its content. */
+  static ObjectNode revision(FlowsRevision r) {
+    ObjectNode o = object();
+    o.put("revision", r.getRevision());
+    o.put("deployedBy", r.getDeployedBy());
+    o.put("atUnixMillis", r.getAtUnixMillis());
+    o.put("at", Text.time(r.getAtUnixMillis()));
+    o.put("sizeBytes", r.getSizeBytes());
+    o.put("digest", r.getDigest());
+    ArrayNode modules = o.putArray("modules");
+    r.getModulesList().forEach(modules::add);
+    o.put("credentialKeyDigest", r.getCredentialKeyDigest());
+    o.put("rollbackOf", r.getRollbackOf());
     return o;
   }
 

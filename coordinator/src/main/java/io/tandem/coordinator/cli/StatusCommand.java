@@ -1,6 +1,8 @@
 package io.tandem.coordinator.cli;
 
 import io.tandem.proto.admin.ClusterStatusResponse;
+import io.tandem.proto.admin.GroupView;
+import io.tandem.proto.admin.InstanceView;
 import io.tandem.proto.admin.PeerInfo;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -12,6 +14,19 @@ import picocli.CommandLine.Command;
       "A peer the leader has not heard from for over 1 s is shown as UNREACHABLE",
       "with the time since its last contact."})
 final class StatusCommand extends CtlCommand {
+  /** Every instance of every group: runtime, readiness and the flows revision it has loaded. */
+  static Table instanceTable(ClusterStatusResponse s) {
+    Table t = new Table("GROUP", "INSTANCE", "RUNTIME", "READY", "REVISION");
+    for (GroupView g : s.getGroupsList()) {
+      for (InstanceView i : g.getInstancesList()) {
+        boolean active = i.getId().equals(g.getActive());
+        t.row(g.getName(), i.getId() + (active ? " *" : ""), i.getRuntime(), active ? "active" : Text.yesNo(i.getReady()),
+            i.getLoadedRevision() > 0 ? i.getLoadedRevision() : "-");
+      }
+    }
+    return t;
+  }
+
   /** The role the leader gives a follower it has not heard from for a while. */
   static final String UNREACHABLE = "UNREACHABLE";
 
@@ -55,6 +70,9 @@ final class StatusCommand extends CtlCommand {
       out.println("no groups (create one: tandemctl group create NAME --instance ID ...)");
     } else {
       GroupCommand.groupTable(s.getGroupsList()).print(out);
+      out.println();
+      instanceTable(s).print(out);
+      s.getGroupsList().forEach(g -> GroupCommand.printNotReady(out, g));
     }
     out.flush();
     return 0;

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       SwitchoverCommand.class,
       MaintenanceCommand.class,
       HistoryCommand.class,
+      FlowsCommand.class,
       WatchCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -9,13 +9,18 @@ import io.tandem.proto.admin.ClusterStatusRequest;
 import io.tandem.proto.admin.ClusterStatusResponse;
 import io.tandem.proto.admin.CreateGroupRequest;
 import io.tandem.proto.admin.DeleteGroupRequest;
+import io.tandem.proto.admin.ExportFlowsRequest;
+import io.tandem.proto.admin.FlowsHistoryRequest;
+import io.tandem.proto.admin.FlowsHistoryResponse;
 import io.tandem.proto.admin.GetGroupRequest;
 import io.tandem.proto.admin.GroupView;
 import io.tandem.proto.admin.HistoryRequest;
 import io.tandem.proto.admin.HistoryResponse;
+import io.tandem.proto.admin.ImportFlowsRequest;
 import io.tandem.proto.admin.ListGroupsRequest;
 import io.tandem.proto.admin.ListGroupsResponse;
 import io.tandem.proto.admin.RemoveInstanceRequest;
+import io.tandem.proto.admin.RollbackFlowsRequest;
 import io.tandem.proto.admin.SetMaintenanceRequest;
 import io.tandem.proto.admin.SwitchoverRequest;
 import io.tandem.proto.admin.SwitchoverResponse;
@@ -26,6 +31,7 @@ import io.tandem.proto.state.AddInstance;
 import io.tandem.proto.state.Command;
 import io.tandem.proto.state.CreateGroup;
 import io.tandem.proto.state.DeleteGroup;
+import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.RemoveInstance;
@@ -44,11 +50,33 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   private final ServiceContext ctx;
   private final StatusViews views;
   private final Switchovers switchovers;
+  private final FlowsAdmin flows;
 
   public AdminServiceImpl(ServiceContext ctx) {
     this.ctx = ctx;
     this.views = new StatusViews(ctx);
     this.switchovers = new Switchovers(ctx);
+    this.flows = new FlowsAdmin(ctx);
+  }
+
+  @Override
+  public void flowsHistory(FlowsHistoryRequest req, StreamObserver<FlowsHistoryResponse> out) {
+    answer(out, () -> flows.history(req));
+  }
+
+  @Override
+  public void exportFlows(ExportFlowsRequest req, StreamObserver<FlowsRevision> out) {
+    answer(out, () -> flows.export(req));
+  }
+
+  @Override
+  public void importFlows(ImportFlowsRequest req, StreamObserver<WriteResponse> out) {
+    flows.importFlows(req, out);
+  }
+
+  @Override
+  public void rollbackFlows(RollbackFlowsRequest req, StreamObserver<WriteResponse> out) {
+    flows.rollback(req, out);
   }
 
   /** Must be registered with the state machine so switchovers complete on their commit. */

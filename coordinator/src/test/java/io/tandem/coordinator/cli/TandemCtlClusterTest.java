@@ -177,6 +177,73 @@ class TandemCtlClusterTest {
     }
   }
 
+  @Test
+  void flowsImportHistoryExportRollback(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    ok("group", "create", "fl", "--instance", "a:2", "--instance", "b:1");
+    java.nio.file.Path v1 = dir.resolve("flows.json");
+    java.nio.file.Path creds = dir.resolve("flows_cred.json");
+    String first = "[{\"id\":\"t1\",\"type\":\"tab\",\"label\":\"Flöw 1\"}]\n";
+    java.nio.file.Files.writeString(v1, first);
+    java.nio.file.Files.writeString(creds, "{\"$\":\"abcdef\"}");
+    try (FakeAgent a = new FakeAgent(cluster.grpcAddresses(), "fl", "a").start(100);
+        FakeAgent b = new FakeAgent(cluster.grpcAddresses(), "fl", "b").start(100)) {
+      long r1 = ok("flows", "import", "fl", v1.toString(), "--credentials", creds.toString(), "--json")
+          .json().get("revision").asLong();
+      assertThat(r1).isPositive();
+      Waits.until("both loaded it", LONG, () -> a.loadedRevision() == r1 && b.loadedRevision() == r1);
+
+      // A second import without --force is refused and names the current revision.
+      CtlRun again = ctl("flows", "import", "fl", v1.toString());
+      assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+      assertThat(again.err()).contains("already has flows revision " + r1 + " (deployed by tandemctl import at ")
+          .contains("--force");
+      java.nio.file.Path v2 = dir.resolve("v2.json");
+      java.nio.file.Files.writeString(v2, "[]");
+      long r2 = ok("flows", "import", "fl", v2.toString(), "--force", "--json").json().get("revision").asLong();
+      assertThat(r2).isGreaterThan(r1);
+
+      cluster.awaitCaughtUp(LONG);
+      JsonNode h = ok("flows", "history", "fl", "--json").json();
+      assertThat(h.get("currentRevision").asLong()).isEqualTo(r2);
+      assertThat(h.get("revisions")).hasSize(2);
+      assertThat(h.get("revisions").get(0).get("digest").asText()).startsWith("sha256:");
+      assertThat(h.get("revisions").get(0).get("sizeBytes").asLong())
+          .isEqualTo(first.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "{\"$\":\"abcdef\"}".length());
+      assertThat(ok("flows", "history", "fl").out()).contains("REVISION", "DEPLOYED BY", "tandemctl import", "current");
+
+      // Export writes the flows exactly; --credentials writes the credentials file.
+      java.nio.file.Path credsOut = dir.resolve("out_cred.json");
+      assertThat(ok("flows", "export", "fl", "--revision", String.valueOf(r1), "--credentials", credsOut.toString()).out())
+          .isEqualTo(first);
+      assertThat(java.nio.file.Files.readString(credsOut)).isEqualTo("{\"$\":\"abcdef\"}");
+      assertThat(ok("flows", "export", "fl").out()).isEqualTo("[]");
+      assertThat(ok("flows", "export", "fl", "--json").json().get("revision").asLong()).isEqualTo(r2);
+
+      // Rollback commits revision 1 again under a new number; the agents load it.
+      JsonNode rb = ok("flows", "rollback", "fl", "--to", String.valueOf(r1), "--json").json();
+      long r3 = rb.get("revision").asLong();
+      assertThat(r3).isGreaterThan(r2);
+      Waits.until("both loaded the rollback", LONG, () -> a.loadedRevision() == r3 && b.loadedRevision() == r3);
+      cluster.awaitCaughtUp(LONG);
+      assertThat(ok("flows", "export", "fl").out()).isEqualTo(first);
+      assertThat(ok("flows", "history", "fl", "--json").json().get("revisions").get(2).get("rollbackOf").asLong())
+          .isEqualTo(r1);
+      CtlRun gone = ctl("flows", "rollback", "fl", "--to", "1");
+      assertThat(gone.exitCode()).isEqualTo(1);
+      assertThat(gone.err()).contains("revision 1 of group \"fl\" is not kept");
+
+      // status shows the group's revision and each instance's loaded one.
+      Waits.until("status shows the revision", LONG, () -> ok("status").outLines().stream()
+          .anyMatch(l -> l.matches("fl\\s+[ab] \\*\\s+\\S+\\s+active\\s+" + r3)));
+      assertThat(group("fl").get("currentRevision").asLong()).isEqualTo(r3);
+    }
+    CtlRun missing = ctl("flows", "import", "fl", dir.resolve("nope.json").toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("cannot read");
+    CtlRun none = ctl("flows", "export", "no-such-group");
+    assertThat(none.exitCode()).isEqualTo(1);
+  }
+
   private static boolean sleepThenDone(CompletableFuture<?> f) {
     Waits.sleep(500);
     return f.isDone();

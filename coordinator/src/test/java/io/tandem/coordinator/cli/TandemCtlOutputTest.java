@@ -27,9 +27,13 @@ class TandemCtlOutputTest {
           .addPeers(PeerInfo.newBuilder().setId("c3").setGrpcAddress("127.0.0.1:7103").setRaftAddress("127.0.0.1:7203")
               .setRole("UNREACHABLE").setMatchIndex(30).setLag(12).setLastContactMillis(4200))
           .addGroups(GroupView.newBuilder().setName("line1").setActive("nr-a").setToken(17).setLeaseLeftMillis(1800)
-              .setStandbysReady(1)
-              .addInstances(InstanceView.newBuilder().setId("nr-a").setPriority(10).setRuntime("RUNNING").setHeartbeatAgeMillis(120))
-              .addInstances(InstanceView.newBuilder().setId("nr-b").setRuntime("STANDBY").setReady(true).setHeartbeatAgeMillis(90)))
+              .setStandbysReady(1).setCurrentRevision(57)
+              .addInstances(InstanceView.newBuilder().setId("nr-a").setPriority(10).setRuntime("RUNNING").setHeartbeatAgeMillis(120)
+                  .setLoadedRevision(57))
+              .addInstances(InstanceView.newBuilder().setId("nr-b").setRuntime("STANDBY").setReady(true).setHeartbeatAgeMillis(90)
+                  .setLoadedRevision(57))
+              .addInstances(InstanceView.newBuilder().setId("nr-c").setRuntime("STANDBY").setHeartbeatAgeMillis(90)
+                  .setLoadedRevision(41).setNotReadyReason("standby nr-c has loaded revision 41, current is 57")))
           .addGroups(GroupView.newBuilder().setName("packaging-line-2").setLeaseLeftMillis(-1).setMaintenance(true))
           .build();
 
@@ -73,6 +77,9 @@ class TandemCtlOutputTest {
       assertThat(g.get("active").asText()).isEqualTo("nr-a");
       assertThat(g.get("token").asLong()).isEqualTo(17);
       assertThat(g.get("instances").get(1).get("ready").asBoolean()).isTrue();
+      assertThat(g.get("currentRevision").asLong()).isEqualTo(57);
+      assertThat(g.get("instances").get(2).get("loadedRevision").asLong()).isEqualTo(41);
+      assertThat(g.get("instances").get(2).get("notReadyReason").asText()).contains("has loaded revision 41");
       assertThat(j.get("groups").get(1).get("active").asText()).isEmpty();
     }
   }
@@ -92,9 +99,15 @@ class TandemCtlOutputTest {
                   + "warning: peer c3 is unreachable: no answer to the leader for 4.2s; check that it"
                   + " runs and that the leader can reach 127.0.0.1:7203\n")
           .contains(
-              "GROUP             ACTIVE  TOKEN  MAINTENANCE  LEASE LEFT  READY STANDBYS  INSTANCES\n"
-                  + "line1             nr-a    17     no           1.8s        1               2\n"
-                  + "packaging-line-2  -       0      yes          -           0               0\n");
+              "GROUP             ACTIVE  TOKEN  REVISION  MAINTENANCE  LEASE LEFT  READY STANDBYS  INSTANCES\n"
+                  + "line1             nr-a    17     57        no           1.8s        1               3\n"
+                  + "packaging-line-2  -       0      -         yes          -           0               0\n")
+          .contains(
+              "GROUP  INSTANCE  RUNTIME  READY   REVISION\n"
+                  + "line1  nr-a *    RUNNING  active  57\n"
+                  + "line1  nr-b      STANDBY  yes     57\n"
+                  + "line1  nr-c      STANDBY  no      41\n"
+                  + "line1/nr-c not ready: standby nr-c has loaded revision 41, current is 57\n");
     }
   }
 
