@@ -25,7 +25,8 @@ import java.time.temporal.ChronoUnit;
 final class DemoDeploy {
   static final String PATH = "demo";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
   private DemoDeploy() {}
 
