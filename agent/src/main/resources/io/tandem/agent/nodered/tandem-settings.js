@@ -71,6 +71,10 @@ if (tandem.storage) {
   settings.storageModule = require(tandem.storage.moduleFile);
   settings.tandemStorage = { agentUrl: tandem.storage.agentUrl, tokenFile: tandem.tokenFile,
     tokenHeader: tandem.tokenHeader, dataDir: tandem.storage.dataDir };
+  // A group's flows document may have up to 16 MB (Node-RED's default request limit is 5mb).
+  if (user.apiMaxLength === undefined) {
+    settings.apiMaxLength = "20mb";
+  }
 }
 
 // The fencing token: read-only for flows, set by the agent through POST <admin>/tandem/fence.
