@@ -13,6 +13,7 @@ import io.tandem.agent.nodered.UserDirLayout;
 import io.tandem.coordinator.testing.FreePorts;
 import io.tandem.coordinator.testing.MiniCluster;
 import io.tandem.coordinator.testing.TestClient;
+import io.tandem.proto.admin.GroupView;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,6 +53,7 @@ final class AgentHarness implements AutoCloseable {
   private final TestClient client;
   private final String group;
   private final Map<String, Agent> agents = new LinkedHashMap<>();
+  private final Map<String, TestClient> perPeer = new java.util.concurrent.ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -79,8 +81,20 @@ final class AgentHarness implements AutoCloseable {
 
   /** The coordinators' view: a fresh heartbeat of {@code instance} said ready (loaded, stopped). */
   boolean readyOnCoordinators(String instance) {
-    return client.group(group).getInstancesList().stream()
+    return leaderView().getInstancesList().stream()
         .anyMatch(i -> i.getId().equals(instance) && i.getReady());
+  }
+
+  /**
+   * The group as the Raft leader sees it. Readiness is known on the leader only, and a follower
+   * answers admin reads too, so a client that stayed on a peer that lost the leadership would
+   * never see a standby ready.
+   */
+  GroupView leaderView() {
+    int leader = cluster.leaderIndex();
+    TestClient c = leader < 0 ? client
+        : perPeer.computeIfAbsent(cluster.grpcAddress(leader), TestClient::new);
+    return c.group(group);
   }
 
   TestClient client() {
@@ -185,7 +199,7 @@ final class AgentHarness implements AutoCloseable {
   String describeGroup() {
     StringBuilder b = new StringBuilder();
     try {
-      var g = client.group(group);
+      var g = leaderView();
       b.append("group: active ").append(g.getActive()).append(" token ").append(g.getToken())
           .append(" revision ").append(g.getCurrentRevision());
       g.getInstancesList().forEach(i -> b.append("; ").append(i.getId()).append(" ready ").append(i.getReady())
@@ -303,6 +317,7 @@ final class AgentHarness implements AutoCloseable {
       }
     }
     client.close();
+    perPeer.values().forEach(TestClient::close);
     cluster.close();
     try (Stream<Path> files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

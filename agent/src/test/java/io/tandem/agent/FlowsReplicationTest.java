@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import com.sun.net.httpserver.HttpServer;
+import io.grpc.StatusRuntimeException;
+import io.tandem.proto.admin.ImportFlowsRequest;
+import io.tandem.proto.admin.RollbackFlowsRequest;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +65,7 @@ class FlowsReplicationTest {
   }
 
   private long committedRevision() {
-    return h.client().group("line1").getCurrentRevision();
+    return h.leaderView().getCurrentRevision();
   }
 
   private Agent other(Agent a) {
@@ -152,6 +157,63 @@ class FlowsReplicationTest {
     await("the winner on the active", LONG, () -> body(active, "version").equals(won));
     await("the standby on the winner", LONG, () -> h.readyOnCoordinators(standby.config().instance()));
     assertThat(versionIn(standby)).isEqualTo(won);
+  }
+
+  /**
+   * The coordinators' compare-and-set on the revision: an import (tandemctl flows import) and an
+   * editor deploy both on top of the same revision; exactly one is committed, the other is
+   * refused with a conflict, and the instances run the one that won.
+   */
+  @Test
+  void anImportAndAnEditorDeployOnTheSameRevisionOneIsCommittedTheOtherConflicts() throws Exception {
+    Agent active = steadyOnCurrentRevision();
+    Agent standby = other(active);
+    long before = committedRevision();
+    String imported = Flows.versioned("imported", secretUrl, PASSWORD);
+    CompletableFuture<String> viaImport = CompletableFuture.supplyAsync(() -> {
+      try {
+        h.client().admin(s -> s.importFlows(ImportFlowsRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
+            .setGroup("line1").setExpectedRevision(before).setDeployedBy("test import")
+            .setFlows(ByteString.copyFromUtf8(imported)).build()));
+        return "ok";
+      } catch (StatusRuntimeException e) {
+        return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+      }
+    });
+    CompletableFuture<HttpResponse<String>> viaEditor = CompletableFuture.supplyAsync(() -> deploy(active, "edited", null));
+    String importResult = viaImport.join();
+    HttpResponse<String> editorResult = viaEditor.join();
+    boolean importWon = importResult.equals("ok");
+    boolean editorWon = editorResult.statusCode() == 200;
+    assertThat(importWon ^ editorWon).as("import: " + importResult + "; editor: " + deployedBody(editorResult)).isTrue();
+    if (importWon) {
+      assertThat(editorResult.statusCode()).isEqualTo(409);
+      assertThat(JSON.readTree(editorResult.body()).path("message").asText()).contains("revision conflict");
+    } else {
+      assertThat(importResult).startsWith("ABORTED").contains("revision conflict");
+    }
+    String won = importWon ? "imported" : "edited";
+    assertThat(committedRevision()).isGreaterThan(before);
+    await("the active runs what won", LONG, () -> body(active, "version").equals(won));
+    await("the standby on it", LONG, () -> h.readyOnCoordinators(standby.config().instance()));
+    assertThat(versionIn(standby)).isEqualTo(won);
+  }
+
+  @Test
+  void aRollbackIsCommittedAsANewRevisionAndLoadedByTheActiveAndTheStandby() throws Exception {
+    Agent active = steadyOnCurrentRevision();
+    Agent standby = other(active);
+    assertThat(h.editorDeploy(active, Flows.versioned("r1", secretUrl, PASSWORD), null).statusCode()).isEqualTo(200);
+    long r1 = committedRevision();
+    assertThat(h.editorDeploy(active, Flows.versioned("r2", secretUrl, PASSWORD), null).statusCode()).isEqualTo(200);
+    await("the active on r2", LONG, () -> body(active, "version").equals("r2"));
+    h.client().admin(s -> s.rollbackFlows(RollbackFlowsRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
+        .setGroup("line1").setToRevision(r1).build()));
+    assertThat(committedRevision()).isGreaterThan(r1);
+    await("the running active loads the rollback", LONG, () -> body(active, "version").equals("r1"));
+    await("the standby on the rollback", LONG, () -> h.readyOnCoordinators(standby.config().instance()));
+    assertThat(versionIn(standby)).isEqualTo("r1");
+    assertThat(body(active, "call")).as("credentials of r1 back in use").isEqualTo("authorized");
   }
 
   @Test
