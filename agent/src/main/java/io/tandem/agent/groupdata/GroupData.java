@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -59,6 +60,8 @@ public final class GroupData implements AutoCloseable {
   private static final Duration READ_BUDGET = Duration.ofSeconds(3);
   private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration NODES_TIMEOUT = Duration.ofSeconds(2);
+  /** A deploy's own module refresh: with DEPLOY_BUDGET it stays below the agent's 5 s HTTP idle timeout. */
+  private static final Duration DEPLOY_NODES_TIMEOUT = Duration.ofMillis(500);
   private static final long MODULES_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final String group;
@@ -72,8 +75,12 @@ public final class GroupData implements AutoCloseable {
   private final StorageEndpoints endpoints;
   private final Thread thread;
 
-  /** Held by a deploy and by a revision load, so that the two never interleave. */
-  private final ReentrantLock work = new ReentrantLock();
+  /**
+   * Deploys in flight: the follower does not reload meanwhile (the deploy's own revision would
+   * look new). No lock is shared between the two: a deploy runs inside Node-RED's flows mutex,
+   * which a reload needs too, so a deploy that waited for a reload would deadlock with it.
+   */
+  private final AtomicInteger deploysInFlight = new AtomicInteger();
   private final ReentrantLock signalLock = new ReentrantLock();
   private final Condition signal = signalLock.newCondition();
   private boolean signalled;
@@ -91,7 +98,7 @@ public final class GroupData implements AutoCloseable {
   private volatile Path credentialsFile;
   private long importedForToken;
   private long lastGeneration = -1;
-  private long modulesAt;
+  private volatile long modulesAt;
 
   public GroupData(String group, String instance, UserDirLayout layout, NodeRedRuntime runtime,
       CoordinatorEndpoints coordinators, Duration rpcTimeout, Supplier<AgentSnapshot> snapshot, String agentToken) {
@@ -195,9 +202,9 @@ public final class GroupData implements AutoCloseable {
 
   /** saveFlows: one deploy (flows and credentials) under this instance's token and loaded revision. */
   long deploy(String flowsJson, String credentialsJson, String user) throws StorageException {
-    work.lock();
+    deploysInFlight.incrementAndGet();
     try {
-      refreshModules();
+      refreshModules(DEPLOY_NODES_TIMEOUT);
       long token = snapshot.get().token();
       long expected = Math.max(0, served);
       DeployResponse r;
@@ -223,7 +230,8 @@ public final class GroupData implements AutoCloseable {
           flowsJson.length() + credentialsJson.length());
       return r.getRevision();
     } finally {
-      work.unlock();
+      deploysInFlight.decrementAndGet();
+      wake();
     }
   }
 
@@ -340,40 +348,41 @@ public final class GroupData implements AutoCloseable {
     if (st.state() != RuntimeState.RUNTIME_STANDBY && st.state() != RuntimeState.RUNTIME_RUNNING) {
       return;
     }
-    work.lock();
-    try {
-      if (st.generation() != lastGeneration || System.nanoTime() - modulesAt > MODULES_REFRESH_NANOS) {
-        lastGeneration = st.generation();
-        refreshModules();
-      }
-      long target = groupRevision;
-      if (target < 0) {
-        return;
-      }
-      if (target == 0) {
-        notReadyDetail = "";
-        maybeImport(st);
-        return;
-      }
-      if (served >= target) {
-        notReadyDetail = "";
-        return;
-      }
-      if (copy.revision() < target) {
-        fetchCurrent();
-      }
-      reloading = true;
-      try {
-        runtime.reloadFlows(RELOAD_TIMEOUT);
-      } finally {
-        reloading = false;
-      }
-      notReadyDetail = served >= target ? "" : "the runtime reloaded revision " + served + ", not " + target;
-      log.info("Node-RED reloaded flows revision {} (group's current: {}; flows {})", served, groupRevision,
-          st.state() == RuntimeState.RUNTIME_RUNNING ? "running" : "stay stopped");
-    } finally {
-      work.unlock();
+    if (deploysInFlight.get() > 0) {
+      return; // woken again when it is done
     }
+    if (st.generation() != lastGeneration || System.nanoTime() - modulesAt > MODULES_REFRESH_NANOS) {
+      lastGeneration = st.generation();
+      refreshModules(NODES_TIMEOUT);
+    }
+    long target = groupRevision;
+    if (target < 0) {
+      return;
+    }
+    if (target == 0) {
+      notReadyDetail = "";
+      maybeImport(st);
+      return;
+    }
+    if (served >= target) {
+      notReadyDetail = "";
+      return;
+    }
+    if (copy.revision() < target) {
+      fetchCurrent();
+    }
+    if (deploysInFlight.get() > 0 || served >= groupRevision) {
+      return;
+    }
+    reloading = true;
+    try {
+      runtime.reloadFlows(RELOAD_TIMEOUT);
+    } finally {
+      reloading = false;
+    }
+    notReadyDetail = served >= target ? "" : "the runtime reloaded revision " + served + ", not " + target;
+    log.info("Node-RED reloaded flows revision {} (group's current: {}; flows {})", served, groupRevision,
+        st.state() == RuntimeState.RUNTIME_RUNNING ? "running" : "stay stopped");
   }
 
   /** GetGroupData for the current revision, written to the local copy. */
@@ -441,13 +450,13 @@ public final class GroupData implements AutoCloseable {
   }
 
   /** GET /nodes: "module@version" of every loaded node module except Node-RED's own. */
-  private void refreshModules() {
+  private void refreshModules(Duration timeout) {
     NodeRedAdminClient c = runtime.adminClient();
     if (c == null) {
       return;
     }
     try {
-      JsonNode sets = c.getNodes(NODES_TIMEOUT);
+      JsonNode sets = c.getNodes(timeout);
       TreeSet<String> found = new TreeSet<>();
       for (JsonNode set : sets) {
         String module = set.path("module").asText("");

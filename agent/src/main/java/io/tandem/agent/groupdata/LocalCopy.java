@@ -51,8 +51,15 @@ final class LocalCopy {
     }
   }
 
-  /** Writes revision {@code revision} with flows and credentials given as JSON text (credentials may be empty). */
+  /**
+   * Writes revision {@code revision} with flows and credentials given as JSON text (credentials may
+   * be empty), unless the copy already holds a newer one (revisions only grow; a rollback is a new
+   * revision): a fetch that raced with a deploy never replaces the deploy's revision.
+   */
   synchronized void write(long revision, String flowsJson, String credentialsJson) throws IOException {
+    if (revision() > revision) {
+      return;
+    }
     ObjectNode doc = JSON.createObjectNode().put("revision", revision);
     doc.set("flows", JSON.readTree(flowsJson));
     doc.set("credentials", credentialsJson == null || credentialsJson.isBlank()

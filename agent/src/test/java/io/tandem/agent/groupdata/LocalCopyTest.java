@@ -39,6 +39,15 @@ class LocalCopyTest {
   }
 
   @Test
+  void neverGoesBackToAnOlderRevision() throws IOException {
+    LocalCopy c = new LocalCopy(dir.resolve("current.json"));
+    c.write(12, "[{\"id\":\"new\",\"type\":\"tab\"}]", "");
+    c.write(10, "[{\"id\":\"old\",\"type\":\"tab\"}]", "");
+    assertThat(c.revision()).isEqualTo(12);
+    assertThat(c.read().path("flows").get(0).path("id").asText()).isEqualTo("new");
+  }
+
+  @Test
   void badFlowsJsonIsRefusedAndTheOldCopyKept() throws IOException {
     LocalCopy c = new LocalCopy(dir.resolve("current.json"));
     c.write(3, "[]", "");
