@@ -179,15 +179,18 @@ final class AgentHarness implements AutoCloseable {
    * Waits until one agent runs flows as the active and every other agent's Node-RED is a ready
    * spare known to the coordinators, and returns the active. Whichever instance it is: on a
    * loaded machine an unplanned failover (a slow probe taken for a hang) may happen before a
-   * test injects its fault, and a test must start from the steady state, not from a guess.
+   * test injects its fault, and a test must start from the steady state, not from a guess. The
+   * group then also has its first flows revision (the active's import), loaded by every spare.
    */
   Agent awaitSteady(Duration timeout) {
     try {
       await("one active instance and ready spares", timeout, () -> {
         Optional<Agent> a = active();
+        // every agent's userDir has a flows file: steady includes the first active's import of it
         return a.isPresent() && agents.values().stream().filter(x -> x != a.get())
             .allMatch(x -> runtimeIs(x, "STANDBY") && x.snapshot().role().equals("standby")
-                && readyOnCoordinators(x.config().instance()));
+                && readyOnCoordinators(x.config().instance()))
+            && leaderView().getCurrentRevision() > 0;
       });
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; " + describeGroup(), e);
