@@ -2,6 +2,7 @@ package io.tandem.coordinator.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.tandem.proto.admin.AdminServiceGrpc.AdminServiceBlockingStub;
 import io.tandem.proto.admin.ExportFlowsRequest;
 import io.tandem.proto.admin.FlowsHistoryRequest;
 import io.tandem.proto.admin.FlowsHistoryResponse;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -40,8 +42,7 @@ final class FlowsCommand {
   }
 
   /** Calls for large messages: one attempt may take up to 30 s, the whole call at least as long. */
-  private static <T> T large(CtlCommand c, AdminClient client, java.util.function.Function<
-      io.tandem.proto.admin.AdminServiceGrpc.AdminServiceBlockingStub, T> call) {
+  private static <T> T large(CtlCommand c, AdminClient client, Function<AdminServiceBlockingStub, T> call) {
     Duration attempt = atLeast(c.root().attemptTimeout, LARGE_ATTEMPT);
     return client.call(call, attempt, atLeast(c.root().timeout, attempt), true);
   }

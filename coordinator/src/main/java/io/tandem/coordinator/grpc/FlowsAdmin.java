@@ -1,5 +1,6 @@
 package io.tandem.coordinator.grpc;
 
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.state.Groups;
 import io.tandem.proto.admin.ExportFlowsRequest;
@@ -17,6 +18,7 @@ import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.SetFlows;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -59,7 +61,7 @@ final class FlowsAdmin {
       if (req.getExpectedRevision() < -1) {
         throw Errors.invalid("expected_revision must be -1 (whatever is current) or a revision (0: none yet)");
       }
-      FlowsRequests.details("deployed_by", req.getDeployedBy(), java.util.List.of(), "");
+      FlowsRequests.details("deployed_by", req.getDeployedBy(), List.of(), "");
       FlowsRequests.flows(req.getFlows(), req.getCredentials());
       expected = req.getExpectedRevision() == -1 ? g.getCurrentRevision() : req.getExpectedRevision();
       c = command(req.getRequestId(), SetFlows.newBuilder()
@@ -111,7 +113,7 @@ final class FlowsAdmin {
       if (err != null) {
         out.onError(ctx.errors().of(err));
       } else if (r.getOutcome() == Outcome.STALE_TOKEN) {
-        out.onError(io.grpc.Status.ABORTED.withDescription(conflict(r, expected)).asRuntimeException());
+        out.onError(Status.ABORTED.withDescription(conflict(r, expected)).asRuntimeException());
       } else if (r.getOutcome() != Outcome.OK) {
         out.onError(Errors.outcome(r));
       } else {

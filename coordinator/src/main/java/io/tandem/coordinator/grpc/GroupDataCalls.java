@@ -1,6 +1,8 @@
 package io.tandem.coordinator.grpc;
 
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.tandem.coordinator.state.Groups;
 import io.tandem.proto.agent.DeployRequest;
 import io.tandem.proto.agent.DeployResponse;
 import io.tandem.proto.agent.GetGroupDataRequest;
@@ -16,7 +18,6 @@ import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.PutEditorData;
 import io.tandem.proto.state.SetFlows;
-import io.tandem.coordinator.state.Groups;
 import java.util.Optional;
 
 /**
@@ -161,7 +162,7 @@ final class GroupDataCalls {
     });
   }
 
-  private io.grpc.StatusRuntimeException refused(String instance, long token, long expected, CommandResult r) {
+  private StatusRuntimeException refused(String instance, long token, long expected, CommandResult r) {
     return Errors.flowsRefused(instance, token, expected, r, revision(r.getGroup(), r.getRevision()));
   }
 

@@ -287,7 +287,19 @@ public final class LeaseKeeper {
     if (candidate.isPresent()) {
       return Optional.of(Decisions.activate(g, candidate.get(), why + "; \"" + candidate.get() + "\" takes over", cause));
     }
-    return Optional.of(Decisions.deactivate(g, why + "; no ready standby", cause));
+    return Optional.of(Decisions.deactivate(g, why + "; no ready standby" + whyNotReady(g, holder, now), cause));
+  }
+
+  /** " (b: standby b has loaded revision 41, current is 57)" for the history; "" if none to say. */
+  private String whyNotReady(Group g, String holder, long now) {
+    List<String> reasons = new ArrayList<>();
+    for (InstanceSpec i : g.getInstancesList()) {
+      if (!i.getId().equals(holder)) {
+        notReadyReason(g, currentRevisions.get(g.getName()), i.getId(), now, false)
+            .ifPresent(r -> reasons.add(i.getId() + ": " + r));
+      }
+    }
+    return reasons.isEmpty() ? "" : " (" + String.join("; ", reasons) + ")";
   }
 
   /** Best ready instance: highest priority, then smallest id; {@code exclude} is skipped. */

@@ -272,6 +272,9 @@ class DeployTest {
         a.crash();
         Waits.until("a deactivated", LONG, () -> client.group("ready").getActive().isEmpty());
         assertThat(b.runningToken()).isZero();
+        String reason = client.admin(s -> s.history(io.tandem.proto.admin.HistoryRequest.newBuilder()
+            .setGroup("ready").setLimit(1).build())).getTransitions(0).getReason();
+        assertThat(reason).contains("no ready standby (b: standby b uses another credentialSecret");
         // Same key: b is ready and takes over, on the revision it loaded.
         b.credentialKeyDigest("key-1");
         Waits.until("b active", LONG, () -> b.runningToken() > 0);

@@ -74,4 +74,32 @@ class ErrorsTest {
     StatusRuntimeException given = Status.NOT_FOUND.asRuntimeException();
     assertThat(ERRORS.of(new CompletionException(given))).isSameAs(given);
   }
+
+  @Test
+  void refusedDeploysSayWhoIsActiveOrWhatTheyConflictedWith() {
+    CommandResult.Builder r = CommandResult.newBuilder().setOutcome(Outcome.STALE_TOKEN).setGroup("g")
+        .setActive("b").setToken(40).setRevision(57);
+    StatusRuntimeException standby = Errors.flowsRefused("a", 40, 57, r.build(), Optional.empty());
+    assertThat(standby.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(standby.getStatus().getDescription()).isEqualTo("this instance (a) is the standby; the active is b");
+
+    StatusRuntimeException none = Errors.flowsRefused("a", 40, 57, r.clone().setActive("").build(), Optional.empty());
+    assertThat(none.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(none.getStatus().getDescription()).contains("has no active instance");
+
+    StatusRuntimeException stale = Errors.flowsRefused("b", 30, 57, r.build(), Optional.empty());
+    assertThat(stale.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+    assertThat(stale.getStatus().getDescription()).startsWith("stale token: this instance (b) sent token 30");
+
+    io.tandem.proto.state.FlowsRevision current = io.tandem.proto.state.FlowsRevision.newBuilder()
+        .setRevision(57).setDeployedBy("b/admin").setAtUnixMillis(1_795_559_416_697L).build();
+    StatusRuntimeException conflict = Errors.flowsRefused("b", 40, 41, r.build(), Optional.of(current));
+    assertThat(conflict.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+    assertThat(conflict.getStatus().getDescription()).isEqualTo("revision conflict: you deployed on top of revision 41"
+        + " but the current revision is 57 (deployed by b/admin at 2026-11-24T22:30:16Z); reload the editor and deploy again");
+
+    StatusRuntimeException other = Errors.flowsRefused("b", 40, 41,
+        r.clone().setOutcome(Outcome.NOT_FOUND).setMessage("group \"g\" does not exist").build(), Optional.empty());
+    assertThat(other.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+  }
 }

@@ -7,7 +7,9 @@ import io.tandem.proto.agent.FenceReason;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.state.Command;
 import io.tandem.proto.state.CommandResult;
+import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.InstanceSpec;
 import io.tandem.proto.state.TandemState;
 import java.time.Duration;
@@ -371,5 +373,32 @@ class LeaseKeeperTest {
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void aStandbyIsActivatedOnlyOnTheCurrentRevisionAndTheActivationCarriesIt() {
+    Group g = twoInstances("a", 7).toBuilder().setCurrentRevision(9).build();
+    FlowsRevision rev9 = FlowsRevision.newBuilder().setRevision(9).addModules("m@1").setCredentialKeyDigest("k").build();
+    TandemState state = state(g).toBuilder()
+        .putGroupData("g", GroupData.newBuilder().addRevisions(rev9).build()).build();
+    running(g, "a", 0);
+    keeper.heartbeat("g", "b", RuntimeState.RUNTIME_STANDBY, 0, 0, new RuntimeReport(8, List.of("m@1"), "k", ""),
+        Optional.of(g), (T0 + 1990) * MS);
+    List<Decision> d = keeper.decide(state, (T0 + 2000) * MS);
+    assertDeactivates(d, 7);
+    assertThat(d.get(0).command().getDeactivate().getReason())
+        .contains("no ready standby (b: standby b has loaded revision 8, current is 9)");
+    keeper.proposalDone("g");
+
+    Group none = g.toBuilder().setActive("").setToken(12).build();
+    TandemState noneState = state.toBuilder().putGroups("g", none).build();
+    keeper.heartbeat("g", "b", RuntimeState.RUNTIME_STANDBY, 0, 0, new RuntimeReport(9, List.of("m@1"), "k", ""),
+        Optional.of(none), (T0 + 2100) * MS);
+    List<Decision> activate = keeper.decide(noneState, (T0 + 2100) * MS);
+    assertActivates(activate, "b", 12, "no_active");
+    assertThat(activate.get(0).command().getActivate().getExpectedRevision()).isEqualTo(9);
+    assertThat(keeper.notReadyReason(none, rev9, "b", (T0 + 2100) * MS, false)).isEmpty();
+    assertThat(keeper.notReadyReason(none, rev9, "b", (T0 + 3200) * MS, false)).get().asString()
+        .contains("last heartbeat from b is 1100 ms old");
   }
 }
