@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
  * Tandem's small HTTP servers (the agent's local API, the coordinator's /metrics) on Jetty: reads
@@ -27,6 +28,7 @@ public final class HttpServers {
   /** Request line plus headers; larger requests are refused with 431. */
   public static final int MAX_REQUEST_HEADER_BYTES = 8 * 1024;
   private static final int MAX_THREADS = 8;
+  private static final int ACCEPT_QUEUE = 1024;
 
   static {
     // Jetty's start/stop INFO lines say nothing an operator needs; a -D setting still wins
@@ -60,7 +62,8 @@ public final class HttpServers {
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
     threads.setName("tandem-" + what);
     threads.setDaemon(true);
-    Server server = new Server(threads);
+    Server server = new Server(threads,
+        new ScheduledExecutorScheduler("tandem-" + what + "-timer", true), null);
     HttpConfiguration http = new HttpConfiguration();
     http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
     http.setSendServerVersion(false);
@@ -69,6 +72,9 @@ public final class HttpServers {
     connector.setHost(host);
     connector.setPort(port);
     connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+    // a burst of connects while the acceptor waits for a CPU must not overflow the backlog: a
+    // dropped SYN costs the client (a load balancer's probe) a 1 s retransmission
+    connector.setAcceptQueueSize(ACCEPT_QUEUE);
     server.addConnector(connector);
     server.setHandler(RequestDeadline.install(connector, REQUEST_TIMEOUT_MILLIS, handler));
     try {
