@@ -1,6 +1,11 @@
 package io.tandem.agent;
 
 import io.tandem.agent.config.AgentConfig;
+import io.tandem.agent.groupdata.GroupData;
+import io.tandem.agent.nodered.TokenFile;
+import io.tandem.agent.nodered.UserDirLayout;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import io.tandem.agent.hooks.HookRunner;
 import io.tandem.agent.http.AgentHttpServer;
 import io.tandem.agent.http.AgentMetrics;
@@ -18,6 +23,7 @@ import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.HeartbeatResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +53,7 @@ public final class Agent implements AutoCloseable {
   private final AtomicReference<Future<Boolean>> lastReport = new AtomicReference<>();
   private final CompletableFuture<Void> closedDone = new CompletableFuture<>();
   private final Thread exitHook = new Thread(this::close, "tandem-agent-shutdown");
+  private final GroupData groupData;
   private AgentHttpServer http;
   private boolean closed;
 
@@ -59,11 +66,17 @@ public final class Agent implements AutoCloseable {
       @Override
       public void onHeartbeat(long sentAtNanos, HeartbeatResponse response) {
         reconciler().onHeartbeat(sentAtNanos, response);
+        if (groupData() != null && response.hasAssignment()) {
+          groupData().onAssignment(response.getAssignment());
+        }
       }
 
       @Override
       public void onGroupUpdate(GroupUpdate update) {
         reconciler().onGroupUpdate(update);
+        if (groupData() != null && update.hasAssignment()) {
+          groupData().onAssignment(update.getAssignment());
+        }
       }
     };
     this.link = new CoordinatorLink(config.coordinators(), config.group(), config.instance(),
@@ -82,22 +95,40 @@ public final class Agent implements AutoCloseable {
     this.reconciler = new Reconciler(config.group(), config.instance(), config.lease(), runtime,
         port, hooks, metrics, link::target);
     metrics.bind(reconciler::snapshot);
+    this.groupData = config.nodeRed().userDir() == null ? null
+        : new GroupData(config.group(), config.instance(), new UserDirLayout(config.nodeRed().userDir()), runtime,
+            link.endpoints(), config.lease().rpcTimeout(), reconciler::snapshot, agentToken(config));
+  }
+
+  private static String agentToken(AgentConfig config) {
+    try {
+      return TokenFile.loadOrCreate(config.nodeRed().tokenFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Node-RED admin token: " + e.getMessage(), e);
+    }
   }
 
   private Reconciler reconciler() {
     return reconciler;
   }
 
+  private GroupData groupData() {
+    return groupData;
+  }
+
   private HeartbeatRequest heartbeatRequest() {
     AgentSnapshot s = reconciler.snapshot();
-    return HeartbeatRequest.newBuilder()
+    HeartbeatRequest.Builder b = HeartbeatRequest.newBuilder()
         .setGroup(config.group())
         .setInstance(config.instance())
         .setHost(config.host())
         .setRuntime(runtime.status().state())
         .setRunningToken(s.token())
-        .setFencedToken(s.fencedToken())
-        .build();
+        .setFencedToken(s.fencedToken());
+    if (groupData != null) {
+      groupData.fill(b);
+    }
+    return b.build();
   }
 
   /**
@@ -106,7 +137,15 @@ public final class Agent implements AutoCloseable {
    * @throws IOException if the HTTP API cannot listen on its address
    */
   public synchronized void start() throws IOException {
-    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics);
+    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics,
+        groupData == null ? List.of() : groupData.endpoints().routes());
+    if (groupData != null) {
+      runtime.useStoragePlugin(storageUrl(config.http().host(), http.port()));
+      groupData.start();
+    } else {
+      log.warn("nodeRed.userDir is not set (attach mode): this instance's flows are not replicated and the "
+          + "coordinators do not see which flows revision it runs; see docs/agent.md");
+    }
     if (config.nodeRed().mode() == NodeRedSettings.Mode.ATTACH) {
       log.warn("attach mode: Node-RED at {} was not started by this agent, so it does not die with "
           + "the agent and cannot be killed when hung; prefer launch mode", config.nodeRed().url());
@@ -123,6 +162,12 @@ public final class Agent implements AutoCloseable {
         config.lease().minimumLeaseMillis(), config.lease().stopBudget().toMillis(),
         config.lease().renewInterval().toMillis(), config.lease().rpcTimeout().toMillis(),
         config.lease().driftBound());
+  }
+
+  /** The address the storage plugin calls: the agent's HTTP API, on loopback when it listens on all addresses. */
+  static URI storageUrl(String host, int port) {
+    String h = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    return URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port + "/");
   }
 
   public int httpPort() {
@@ -182,6 +227,9 @@ public final class Agent implements AutoCloseable {
       }
     }
     reconciler.close();
+    if (groupData != null) {
+      groupData.close();
+    }
     link.close();
     runtime.close();
     hooks.close();

@@ -13,6 +13,7 @@ import io.tandem.agent.nodered.UserDirLayout;
 import io.tandem.coordinator.testing.FreePorts;
 import io.tandem.coordinator.testing.MiniCluster;
 import io.tandem.coordinator.testing.TestClient;
+import io.tandem.proto.admin.GroupView;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +40,8 @@ import java.util.stream.Stream;
  */
 final class AgentHarness implements AutoCloseable {
   static final Duration LONG = Duration.ofSeconds(40);
+  /** The credentialSecret every instance's settings.js sets. */
+  static final String CREDENTIAL_SECRET = "tandem-test-credential-secret";
   /**
    * Probes more tolerant than the defaults (100 ms / 250 ms / 3 misses): on a loaded 2-core CI
    * machine a healthy Node-RED can miss a 250 ms deadline three times; a real hang is still found.
@@ -50,6 +53,7 @@ final class AgentHarness implements AutoCloseable {
   private final TestClient client;
   private final String group;
   private final Map<String, Agent> agents = new LinkedHashMap<>();
+  private final Map<String, TestClient> perPeer = new java.util.concurrent.ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -77,8 +81,20 @@ final class AgentHarness implements AutoCloseable {
 
   /** The coordinators' view: a fresh heartbeat of {@code instance} said ready (loaded, stopped). */
   boolean readyOnCoordinators(String instance) {
-    return client.group(group).getInstancesList().stream()
+    return leaderView().getInstancesList().stream()
         .anyMatch(i -> i.getId().equals(instance) && i.getReady());
+  }
+
+  /**
+   * The group as the Raft leader sees it. Readiness is known on the leader only, and a follower
+   * answers admin reads too, so a client that stayed on a peer that lost the leadership would
+   * never see a standby ready.
+   */
+  GroupView leaderView() {
+    int leader = cluster.leaderIndex();
+    TestClient c = leader < 0 ? client
+        : perPeer.computeIfAbsent(cluster.grpcAddress(leader), TestClient::new);
+    return c.group(group);
   }
 
   TestClient client() {
@@ -115,12 +131,12 @@ final class AgentHarness implements AutoCloseable {
 
   /** Starts an agent for {@code instance} whose Node-RED runs the test flows. */
   Agent startAgent(String instance) throws IOException {
-    return startAgent(instance, Flows.appender(instance, outFile()), null, LeaseSettings.defaults());
+    return startAgent(instance, null, null, LeaseSettings.defaults());
   }
 
   /** As {@link #startAgent(String)}, with the agent's own lease settings. */
   Agent startAgent(String instance, LeaseSettings lease) throws IOException {
-    return startAgent(instance, Flows.appender(instance, outFile()), null, lease);
+    return startAgent(instance, null, null, lease);
   }
 
   /**
@@ -137,13 +153,22 @@ final class AgentHarness implements AutoCloseable {
     String hook = "echo \"$TANDEM_EVENT $TANDEM_INSTANCE $TANDEM_TOKEN\" >> '" + hooksFile() + "'";
     Path userDir = root.resolve(instance);
     Files.createDirectories(userDir);
-    Files.writeString(new UserDirLayout(userDir).flowsFile(), flows);
+    Path flowsFile = new UserDirLayout(userDir).flowsFile();
+    if (flows != null) {
+      Files.writeString(flowsFile, flows);
+    } else if (!Files.exists(flowsFile)) {
+      Files.writeString(flowsFile, Flows.appender(instance, outFile()));
+    }
+    // every instance of a group shares one credentialSecret (docs/agent.md); a restarted agent keeps its userDir
+    Path settingsJs = new UserDirLayout(userDir).userSettingsFile();
     if (userSettings != null) {
-      Files.writeString(new UserDirLayout(userDir).userSettingsFile(), userSettings);
+      Files.writeString(settingsJs, userSettings);
+    } else if (!Files.exists(settingsJs)) {
+      Files.writeString(settingsJs, "module.exports = { credentialSecret: \"" + CREDENTIAL_SECRET + "\" };\n");
     }
     int port = FreePorts.pick(1).get(0);
     NodeRedSettings nr = new NodeRedSettings(NodeRedSettings.Mode.LAUNCH,
-        List.of("node", redJs().toString()), userDir, "127.0.0.1", port, List.of(), Map.of(),
+        List.of("node", redJs().toString()), userDir, "127.0.0.1", port, List.of(), Map.of("TANDEM_INSTANCE", instance),
         null, userDir.resolve("tandem-agent.token"), PROBE_INTERVAL, PROBE_TIMEOUT, 3, null, null);
     AgentConfig cfg = new AgentConfig(group, instance, "127.0.0.1",
         Arrays.asList(cluster.grpcAddresses().split(",")), new HostPort("127.0.0.1", 0),
@@ -157,6 +182,14 @@ final class AgentHarness implements AutoCloseable {
   /** The userDir of {@code instance}'s Node-RED. */
   Path userDir(String instance) {
     return root.resolve(instance);
+  }
+
+  /** Closes the agent of {@code instance} (its Node-RED with it); {@link #startAgent} starts it again. */
+  void stopAgent(String instance) {
+    Agent a = agents.remove(instance);
+    if (a != null) {
+      a.close();
+    }
   }
 
   Agent agent(String instance) {
@@ -173,16 +206,39 @@ final class AgentHarness implements AutoCloseable {
    * Waits until one agent runs flows as the active and every other agent's Node-RED is a ready
    * spare known to the coordinators, and returns the active. Whichever instance it is: on a
    * loaded machine an unplanned failover (a slow probe taken for a hang) may happen before a
-   * test injects its fault, and a test must start from the steady state, not from a guess.
+   * test injects its fault, and a test must start from the steady state, not from a guess. The
+   * group then also has its first flows revision (the active's import), loaded by every spare.
    */
   Agent awaitSteady(Duration timeout) {
-    await("one active instance and ready spares", timeout, () -> {
-      Optional<Agent> a = active();
-      return a.isPresent() && agents.values().stream().filter(x -> x != a.get())
-          .allMatch(x -> runtimeIs(x, "STANDBY") && x.snapshot().role().equals("standby")
-              && readyOnCoordinators(x.config().instance()));
-    });
+    try {
+      await("one active instance and ready spares", timeout, () -> {
+        Optional<Agent> a = active();
+        // every agent's userDir has a flows file: steady includes the first active's import of it
+        return a.isPresent() && agents.values().stream().filter(x -> x != a.get())
+            .allMatch(x -> runtimeIs(x, "STANDBY") && x.snapshot().role().equals("standby")
+                && readyOnCoordinators(x.config().instance()))
+            && leaderView().getCurrentRevision() > 0;
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; " + describeGroup(), e);
+    }
     return active().orElseThrow();
+  }
+
+  /** The coordinators' view of the group and every agent's own, for failure messages. */
+  String describeGroup() {
+    StringBuilder b = new StringBuilder();
+    try {
+      var g = leaderView();
+      b.append("group: active ").append(g.getActive()).append(" token ").append(g.getToken())
+          .append(" revision ").append(g.getCurrentRevision());
+      g.getInstancesList().forEach(i -> b.append("; ").append(i.getId()).append(" ready ").append(i.getReady())
+          .append(" loaded ").append(i.getLoadedRevision()).append(" ").append(i.getNotReadyReason()));
+    } catch (RuntimeException e) {
+      b.append("group view unavailable: ").append(e.getMessage());
+    }
+    agents.values().forEach(a -> b.append("; agent ").append(describe(a)));
+    return b.toString();
   }
 
   Agent awaitActive(Duration timeout) {
@@ -236,6 +292,34 @@ final class AgentHarness implements AutoCloseable {
     return get(a.config().nodeRed().baseUrl().resolve("ping").toString());
   }
 
+  /** GET on the agent's Node-RED (http-in routes of the flows); returns status and body. */
+  HttpResponse<String> nodeRedGet(Agent a, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(a.config().nodeRed().baseUrl().resolve(path))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A deploy as Node-RED's editor sends it: POST /flows, API v2, a full deployment of {@code flows}
+   * (an array, nodes may carry "credentials"), with {@code rev} when not null. No agent token: the
+   * harness's Node-RED has no adminAuth, so the editor is open as it is for a user.
+   */
+  HttpResponse<String> editorDeploy(Agent a, String flows, String rev) throws Exception {
+    String body = "{\"flows\":" + flows + (rev == null ? "" : ",\"rev\":\"" + rev + "\"") + "}";
+    return http.send(HttpRequest.newBuilder(a.config().nodeRed().baseUrl().resolve("flows"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .header("Node-RED-API-Version", "v2")
+        .header("Node-RED-Deployment-Type", "full")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** GET /flows (v2) as the editor loads them: {"flows": [...], "rev": "..."}. */
+  HttpResponse<String> editorFlows(Agent a) throws Exception {
+    return http.send(HttpRequest.newBuilder(a.config().nodeRed().baseUrl().resolve("flows"))
+        .timeout(Duration.ofSeconds(10)).header("Node-RED-API-Version", "v2").build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private int get(String url) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -263,6 +347,7 @@ final class AgentHarness implements AutoCloseable {
       }
     }
     client.close();
+    perPeer.values().forEach(TestClient::close);
     cluster.close();
     try (Stream<Path> files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -19,14 +19,46 @@ final class Flows {
     return base(instance, file).toString();
   }
 
-  /** The appender flows plus a function node that blocks the event loop shortly after the deploy. */
+  /**
+   * The appender flows plus a function node that blocks the event loop shortly after the deploy, on
+   * {@code instance} only: the deploy replicates to every instance of the group, the hang stays a
+   * fault of that one host.
+   */
   static String appenderThenHang(String instance, Path file) {
     ArrayNode flows = base(instance, file);
     flows.addObject().put("id", "hang-inject").put("type", "inject").put("z", "tab")
         .put("once", true).put("onceDelay", "0.3").put("repeat", "")
         .put("payloadType", "date").putArray("wires").addArray().add("hang-fn");
     flows.addObject().put("id", "hang-fn").put("type", "function").put("z", "tab")
-        .put("func", "while (true) {}\nreturn msg;").put("outputs", 1).putArray("wires");
+        .put("func", "if (env.get('TANDEM_INSTANCE') === '" + instance + "') { while (true) {} }\nreturn msg;").put("outputs", 1).putArray("wires");
+    return flows.toString();
+  }
+
+  /**
+   * GET /version answers {@code body}; GET /call calls {@code secretUrl} with basic auth
+   * (user "tandem", password {@code password}, kept in the node's credentials) and answers what it got.
+   * The nodes carry their credentials as the editor sends them in a deploy.
+   */
+  static String versioned(String body, String secretUrl, String password) {
+    ArrayNode flows = JSON.createArrayNode();
+    flows.addObject().put("id", "vtab").put("type", "tab").put("label", "versioned");
+    flows.addObject().put("id", "vin").put("type", "http in").put("z", "vtab").put("url", "/version")
+        .put("method", "get").putArray("wires").addArray().add("vfn");
+    flows.addObject().put("id", "vfn").put("type", "function").put("z", "vtab")
+        .put("func", "msg.payload = " + JSON.valueToTree(body) + ";\nreturn msg;").put("outputs", 1)
+        .putArray("wires").addArray().add("vout");
+    flows.addObject().put("id", "vout").put("type", "http response").put("z", "vtab").put("statusCode", "")
+        .putArray("wires");
+    flows.addObject().put("id", "cin").put("type", "http in").put("z", "vtab").put("url", "/call")
+        .put("method", "get").putArray("wires").addArray().add("creq");
+    ObjectNode req = flows.addObject().put("id", "creq").put("type", "http request").put("z", "vtab")
+        .put("method", "GET").put("ret", "txt").put("paytoqs", "ignore").put("url", secretUrl)
+        .put("authType", "basic").put("senderr", false).put("persist", false);
+    req.putArray("headers");
+    req.putObject("credentials").put("user", "tandem").put("password", password);
+    req.putArray("wires").addArray().add("cout");
+    flows.addObject().put("id", "cout").put("type", "http response").put("z", "vtab").put("statusCode", "")
+        .putArray("wires");
     return flows.toString();
   }
 
@@ -37,8 +69,8 @@ final class Flows {
         .put("repeat", "0.05").put("once", true).put("onceDelay", "0.01").put("payloadType", "date");
     inject.putArray("wires").addArray().add("stamp");
     ObjectNode fn = flows.addObject().put("id", "stamp").put("type", "function").put("z", "tab")
-        .put("func", "const t = global.get('tandem');\nmsg.payload = '" + instance
-            + " ' + (t ? t.token : -1);\nreturn msg;")
+        .put("func", "const t = global.get('tandem');\nmsg.payload = (env.get('TANDEM_INSTANCE') || '" + instance
+            + "') + ' ' + (t ? t.token : -1);\nreturn msg;")
         .put("outputs", 1);
     fn.putArray("wires").addArray().add("append");
     ObjectNode out = flows.addObject().put("id", "append").put("type", "file").put("z", "tab")

@@ -65,17 +65,19 @@ final class NodeRedSection {
       return new NodeRedSettings(mode, command, userDir, host, port, args, env, null, tokenFile,
           interval, timeout, misses, min, max, stopTimeout);
     }
-    for (String launchOnly : List.of("command", "userDir", "host", "port", "args", "env", "stopTimeout")) {
+    for (String launchOnly : List.of("command", "host", "port", "args", "env", "stopTimeout")) {
       if (s.has(launchOnly)) {
-        throw s.error(launchOnly, "is for launch mode; in attach mode only url and tokenFile apply");
+        throw s.error(launchOnly, "is for launch mode; in attach mode only url, tokenFile and userDir apply");
       }
     }
+    // attach mode: optional; the attached Node-RED's userDir, where the group's flows are kept (.tandem/)
+    Path attachedUserDir = s.path("userDir", base);
     var url = AgentConfigLoader.httpUrl(s, "url");
     if (tokenFile == null) {
       throw s.error("tokenFile", "is required in attach mode (the token that the attached "
           + "Node-RED's adminAuth accepts; see docs/agent.md)");
     }
-    return new NodeRedSettings(mode, List.of(), null, null, 0, List.of(), Map.of(), url, tokenFile,
+    return new NodeRedSettings(mode, List.of(), attachedUserDir, null, 0, List.of(), Map.of(), url, tokenFile,
         interval, timeout, misses, min, max);
   }
 }

@@ -64,6 +64,11 @@ public final class CoordinatorLink implements AutoCloseable {
         .setToken(token).setReason(reason).setDetail(detail).build());
   }
 
+  /** The coordinators, following the leader; shared with the group-data calls. */
+  public CoordinatorEndpoints endpoints() {
+    return endpoints;
+  }
+
   /** The coordinator calls currently go to. */
   public String target() {
     return endpoints.target();

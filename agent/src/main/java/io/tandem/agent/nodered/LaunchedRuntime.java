@@ -34,6 +34,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   private final Thread shutdownHook;
   private volatile CompletableFuture<?> ownerDone;
   private volatile Duration ownerWait = Duration.ZERO;
+  private volatile URI storageAgent;
 
   // guarded by lock
   private volatile Process process;
@@ -53,6 +54,11 @@ final class LaunchedRuntime extends ProbedRuntime {
     this.layout = new UserDirLayout(settings.userDir());
     this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
     this.shutdownHook = new Thread(this::killOnExit, "tandem-nodered-kill-on-exit");
+  }
+
+  @Override
+  public void useStoragePlugin(URI agentUrl) {
+    this.storageAgent = agentUrl;
   }
 
   @Override
@@ -105,7 +111,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   private void launch() {
     Process p;
     try {
-      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile());
+      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent);
       ProcessBuilder pb = NodeRedCommand.processBuilder(settings, layout);
       logOffset = LogTail.size(layout.logFile());
       p = LaunchThread.start(pb);

@@ -138,6 +138,19 @@ public final class NodeRedAdminClient {
     return deployFlows(flowsJson, DEFAULT_TIMEOUT);
   }
 
+  /**
+   * POST /flows with Node-RED-Deployment-Type: reload: the runtime reads its flows again from its
+   * storage (the Tandem storage plugin); stopped flows stay stopped. Returns after the reload.
+   */
+  public void reloadFlows(Duration timeout) throws RuntimeControlException {
+    send("POST", "flows", "{}", timeout, "Node-RED-Deployment-Type", "reload");
+  }
+
+  /** GET /nodes (JSON): the node sets the runtime has loaded, each with its module and version. */
+  public JsonNode getNodes(Duration timeout) throws RuntimeControlException {
+    return send("GET", "nodes", null, timeout);
+  }
+
   private HttpRequest.Builder request(String method, String path, String body, Duration timeout,
       String... headers) {
     URI uri = base.resolve(path);

@@ -33,6 +33,18 @@ public interface NodeRedRuntime extends AutoCloseable {
    */
   boolean kill(String reason);
 
+  /**
+   * LAUNCH: the agent's local HTTP address that the Tandem storage plugin calls; set before
+   * {@link #start()}, it makes the generated settings load the plugin (no storage plugin without it).
+   */
+  default void useStoragePlugin(java.net.URI agentUrl) {}
+
+  /** POST /flows (reload): the runtime reads its flows again from storage; stopped flows stay stopped. */
+  void reloadFlows(Duration timeout) throws RuntimeControlException;
+
+  /** The admin API client of the runtime now, or null when there is none to talk to. */
+  NodeRedAdminClient adminClient();
+
   /** True in LAUNCH mode. */
   boolean canKill();
 

@@ -235,6 +235,21 @@ abstract class ProbedRuntime implements NodeRedRuntime {
     control("stop flows", c -> c.setFlowsState("stop", timeout), RuntimeState.RUNTIME_STANDBY, timeout);
   }
 
+  @Override
+  public void reloadFlows(Duration timeout) throws RuntimeControlException {
+    control("reload flows", c -> {
+      c.reloadFlows(timeout);
+      return null;
+    }, null, timeout);
+  }
+
+  @Override
+  public NodeRedAdminClient adminClient() {
+    synchronized (lock) {
+      return closed ? null : controlTarget();
+    }
+  }
+
   /** The client for control calls now, or null if there is no runtime to talk to. Called under lock. */
   protected abstract NodeRedAdminClient controlTarget();
 

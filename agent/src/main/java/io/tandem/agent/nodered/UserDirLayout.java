@@ -63,6 +63,21 @@ public record UserDirLayout(Path userDir) {
     return userDir.resolve(".tandem-launch.json");
   }
 
+  /** The Tandem storage plugin (node-red/lib/storage.js), loaded by the generated settings. */
+  public Path storageModuleFile() {
+    return userDir.resolve("tandem-storage.js");
+  }
+
+  /** The group's data kept on this host: current.json (written by the agent), editor.json (by the plugin). */
+  public Path groupDataDir() {
+    return userDir.resolve(".tandem");
+  }
+
+  /** The local copy of the group's flows revision: {"revision", "flows", "credentials"}. */
+  public Path currentRevisionFile() {
+    return groupDataDir().resolve("current.json");
+  }
+
   /** Node-RED's stdout and stderr, appended across launches (rotated once when large). */
   public Path logFile() {
     return userDir.resolve("tandem-node-red.log");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -30,11 +31,24 @@ public final class UserDirPreparer {
 
   private UserDirPreparer() {}
 
-  /** Idempotent; called before every launch. */
+  /** Idempotent; called before every launch. Without the storage plugin (no agent address). */
   public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile) throws IOException {
+    prepare(layout, host, port, tokenFile, null);
+  }
+
+  /**
+   * Idempotent; called before every launch. With {@code storageAgent} (the agent's local HTTP
+   * address) the settings load the Tandem storage plugin, written as tandem-storage.js.
+   */
+  public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent)
+      throws IOException {
     Files.createDirectories(layout.userDir());
     Files.createDirectories(layout.fenceModuleFile().getParent());
-    writeAtomically(layout.tandemSettingsFile(), settingsFile(layout, host, port, tokenFile), null);
+    if (storageAgent != null) {
+      Files.createDirectories(layout.groupDataDir());
+      writeAtomically(layout.storageModuleFile(), resource("plugins/storage.js"), null);
+    }
+    writeAtomically(layout.tandemSettingsFile(), settingsFile(layout, host, port, tokenFile, storageAgent), null);
     writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
     writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
     writeAtomically(layout.guardModuleFile(), resource("tandem-guard.js"), null);
@@ -101,6 +115,11 @@ public final class UserDirPreparer {
   }
 
   static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile) throws IOException {
+    return settingsFile(layout, host, port, tokenFile, null);
+  }
+
+  static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent)
+      throws IOException {
     ObjectNode cfg = JSON.createObjectNode();
     cfg.put("userSettingsFile", layout.userSettingsFile().toString());
     cfg.put("tokenFile", tokenFile.toAbsolutePath().toString());
@@ -109,6 +128,14 @@ public final class UserDirPreparer {
     cfg.put("port", port);
     cfg.put("launchInfoFile", layout.launchInfoFile().toString());
     cfg.set("permissions", JSON.valueToTree(AGENT_PERMISSIONS));
+    if (storageAgent != null) {
+      cfg.putObject("storage")
+          .put("moduleFile", layout.storageModuleFile().toString())
+          .put("agentUrl", storageAgent.toString())
+          .put("dataDir", layout.groupDataDir().toString());
+    } else {
+      cfg.putNull("storage");
+    }
     String template = resource("tandem-settings.js");
     String marker = "/*TANDEM_CONFIG*/";
     if (!template.contains(marker)) {

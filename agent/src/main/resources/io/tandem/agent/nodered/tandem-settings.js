@@ -65,6 +65,21 @@ settings.adminAuth = adminAuth;
 settings.httpAdminMiddleware = require(path.join(__dirname, "tandem-guard.js"))(
     user.httpAdminMiddleware, isAgentToken, tandem.tokenHeader);
 
+// The group's flows, credentials and editor data: the Tandem storage plugin, through the agent.
+if (tandem.storage) {
+  if (user.storageModule) {
+    console.warn("Tandem: storageModule in settings.js is replaced by the Tandem storage plugin; "
+        + "the group's flows live in the coordinators and this host keeps a copy in " + tandem.storage.dataDir);
+  }
+  settings.storageModule = require(tandem.storage.moduleFile);
+  settings.tandemStorage = { agentUrl: tandem.storage.agentUrl, tokenFile: tandem.tokenFile,
+    tokenHeader: tandem.tokenHeader, dataDir: tandem.storage.dataDir };
+  // A group's flows document may have up to 16 MB (Node-RED's default request limit is 5mb).
+  if (user.apiMaxLength === undefined) {
+    settings.apiMaxLength = "20mb";
+  }
+}
+
 // The fencing token: read-only for flows, set by the agent through POST <admin>/tandem/fence.
 const fence = { token: 0 };
 const visible = {};

@@ -125,6 +125,46 @@ class UserDirPreparerTest {
     }
   }
 
+  /** With the agent's address the settings load the shipped storage plugin and tell it where the agent is. */
+  @Test
+  void generatedSettingsLoadTheStoragePluginWithTheAgentsAddress() throws Exception {
+    NodeRedFixture.nodeRedCommand();
+    UserDirLayout layout = new UserDirLayout(dir.resolve("storage"));
+    Path tokenFile = tokenFile();
+    UserDirPreparer.prepare(layout, "127.0.0.1", 1881, tokenFile, java.net.URI.create("http://127.0.0.1:7401/"));
+    assertThat(layout.storageModuleFile()).content().contains("saveFlows").contains("getCredentials");
+    assertThat(layout.groupDataDir()).isDirectory();
+    String script = """
+        const s = require(process.argv[1]);
+        console.log(JSON.stringify({ fns: Object.keys(s.storageModule).filter(k => typeof s.storageModule[k] === "function"),
+          cfg: s.tandemStorage }));
+        """;
+    Process p = new ProcessBuilder("node", "-e", script, layout.tandemSettingsFile().toString())
+        .redirectErrorStream(true).start();
+    try {
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.exitValue()).as(out).isZero();
+      JsonNode s = JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+      assertThat(JSON.convertValue(s.path("fns"), List.class)).contains("init", "getFlows", "saveFlows",
+          "getCredentials", "saveCredentials", "getSettings", "saveSettings", "getSessions", "saveSessions",
+          "getLibraryEntry", "saveLibraryEntry");
+      assertThat(s.path("cfg").path("agentUrl").asText()).isEqualTo("http://127.0.0.1:7401/");
+      assertThat(s.path("cfg").path("tokenFile").asText()).isEqualTo(tokenFile.toAbsolutePath().toString());
+      assertThat(s.path("cfg").path("dataDir").asText()).isEqualTo(layout.groupDataDir().toString());
+    } finally {
+      ProcessTree.killForcibly(p);
+    }
+  }
+
+  @Test
+  void withoutTheAgentsAddressNoStoragePlugin() throws IOException {
+    UserDirLayout layout = new UserDirLayout(dir.resolve("plain"));
+    UserDirPreparer.prepare(layout, "127.0.0.1", 1881, tokenFile());
+    assertThat(layout.storageModuleFile()).doesNotExist();
+    assertThat(layout.tandemSettingsFile()).content().contains("\"storage\" : null");
+  }
+
   private Path tokenFile() throws IOException {
     Path f = dir.resolve("agent.token");
     TokenFile.loadOrCreate(f);

@@ -68,7 +68,15 @@ class DiskReplacementProcessIT {
     JsonNode after = cluster.statusUntil(cluster.allGrpc(), victimId + " caught up in the leader's view",
         CATCH_UP_BOUND, DiskReplacementProcessIT::allLagZero);
     assertThat(peer(after, victimId).get("role").asText()).as(after + cluster.logTails()).isEqualTo("FOLLOWER");
-    String leaderLog = cluster.allLogs(); // the leader's, or a former leader's if it changed
+    if (after.get("term").asLong() != before.get("term").asLong()) {
+      // A leader elected after the restart starts every follower's appender afresh, so the resync
+      // path is not taken (DiskReplacementTest covers it under a fixed leader); the catch-up itself
+      // is asserted above either way.
+      System.out.printf("leadership moved (term %d -> %d) during the run: resync log lines not expected%n",
+          before.get("term").asLong(), after.get("term").asLong());
+      return;
+    }
+    String leaderLog = cluster.allLogs();
     assertThat(leaderLog).as(cluster.logTails()).contains("peer " + victimId + " lost log entries it had acknowledged");
     assertThat(leaderLog).as(cluster.logTails()).contains("peer " + victimId + " caught up");
   }

@@ -64,6 +64,11 @@ public final class WitnessFlow {
     try {
       Files.createDirectories(userDir);
       Files.writeString(userDir.resolve("flows.json"), json(withHangRoute));
+      // every instance of a group shares one credentialSecret (docs/agent.md), or its standbys are not ready
+      Path settings = userDir.resolve("settings.js");
+      if (!Files.exists(settings)) {
+        Files.writeString(settings, "module.exports = { credentialSecret: \"tandem-it-credential-secret\" };\n");
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write flows into " + userDir, e);
     }

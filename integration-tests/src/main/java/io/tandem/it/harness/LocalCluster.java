@@ -150,7 +150,9 @@ public final class LocalCluster implements AutoCloseable {
           boolean standbysReady = agents.stream()
               .filter(a -> a != active && a.process() != null && a.process().isAlive())
               .allMatch(a -> isReady(g.get(), a.instance()) && a.status().map(AgentStatus::isReadyStandby).orElse(false));
-          return serving && standbysReady ? Optional.of(active) : Optional.empty();
+          // every userDir has the witness flows: steady includes the first active's import of them
+          boolean onARevision = g.get().getCurrentRevision() > 0;
+          return serving && standbysReady && onARevision ? Optional.of(active) : Optional.empty();
         });
   }
 
@@ -159,9 +161,10 @@ public final class LocalCluster implements AutoCloseable {
     StringBuilder sb = new StringBuilder();
     admin.tryGroup(spec.group()).ifPresentOrElse(g -> {
       sb.append("group ").append(g.getName()).append(" active=").append(g.getActive()).append(" token=")
-          .append(g.getToken());
+          .append(g.getToken()).append(" revision=").append(g.getCurrentRevision());
       g.getInstancesList().forEach(i -> sb.append("; ").append(i.getId()).append(": runtime=").append(i.getRuntime())
-          .append(" ready=").append(i.getReady()).append(" fenced=").append(i.getFencedToken())
+          .append(" ready=").append(i.getReady()).append(" loaded=").append(i.getLoadedRevision())
+          .append(i.getNotReadyReason().isEmpty() ? "" : " (" + i.getNotReadyReason() + ")").append(" fenced=").append(i.getFencedToken())
           .append(" heartbeatAge=").append(i.getHeartbeatAgeMillis()).append("ms"));
     }, () -> sb.append("group unknown (no leader?)"));
     for (AgentNode a : agents) {

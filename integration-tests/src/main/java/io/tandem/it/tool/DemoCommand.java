@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /** Starts a local cluster with two Node-RED instances, crashes the active one, and keeps running. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Start 3 coordinators and 2 Node-RED instances (a, b) with their agents on 127.0.0.1,",
-        "show who is active, SIGKILL the active Node-RED, print the takeover time, and keep the",
+        "show who is active, deploy a new flow in its editor and show it reach the standby,",
+        "SIGKILL the active Node-RED, print the takeover time and the new active running the new flow, and keep the",
         "cluster running for you to explore with tandemctl until Ctrl-C (everything is cleaned up)."})
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--group", defaultValue = "line1", description = "Group name (default: ${DEFAULT-VALUE}).")
@@ -45,17 +46,40 @@ public final class DemoCommand implements Callable<Integer> {
     GroupView g = cluster.group();
     System.out.printf("%nActive in group %s: %s (fencing token %d). Its flow calls a witness every 20 ms.%n",
         group, g.getActive(), g.getToken());
+    String deployed = deploy(cluster, cluster.agent(g.getActive()), g.getCurrentRevision());
     if (!noCrash) {
       crash(cluster, cluster.agent(g.getActive()));
+      if (deployed != null) {
+        AgentNode now = cluster.agent(cluster.group().getActive());
+        System.out.printf("%s answers GET %s%s after the failover: \"%s\" (the flows deployed in %s's editor).%n",
+            now.instance(), now.editorUrl(), DemoDeploy.PATH, DemoDeploy.get(now), g.getActive());
+      }
     }
     System.out.println();
     System.out.println("Explore:");
     System.out.println("  " + ctl + " status");
     System.out.println("  " + ctl + " switchover " + group);
     System.out.println("  " + ctl + " history " + group);
+    System.out.println("  " + ctl + " flows history " + group);
     System.out.println("Press Ctrl-C to stop; every process is cleaned up.");
     watch(cluster);
     return 0;
+  }
+
+  /** A deploy in the active's editor, committed through Raft and loaded by the standby. */
+  private static String deploy(LocalCluster cluster, AgentNode active, long revisionBefore) throws Exception {
+    System.out.printf("Deploying a new flow (GET /%s) in %s's editor (POST %sflows, as the editor does)...%n",
+        DemoDeploy.PATH, active.instance(), active.editorUrl());
+    long t0 = System.nanoTime();
+    String answer = DemoDeploy.deploy(active);
+    GroupView g = DemoDeploy.awaitLoadedEverywhere(cluster, revisionBefore, Duration.ofSeconds(30));
+    if (g == null) {
+      System.out.println("The standby did not load the deploy within 30 s: see the logs in " + cluster.workDir());
+      return null;
+    }
+    System.out.printf("The deploy reached the standby: committed as flows revision %d; %s (%d ms after the deploy).%n",
+        g.getCurrentRevision(), DemoDeploy.loadedBy(g), (System.nanoTime() - t0) / 1_000_000);
+    return answer;
   }
 
   private static void crash(LocalCluster cluster, AgentNode active) throws InterruptedException {

@@ -1,0 +1,78 @@
+package io.tandem.agent.groupdata;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.proto.agent.AgentServiceGrpc;
+import io.tandem.proto.agent.DeployRequest;
+import io.tandem.proto.agent.DeployResponse;
+import io.tandem.proto.agent.GetGroupDataRequest;
+import io.tandem.proto.agent.GroupDataResponse;
+import io.tandem.proto.agent.PutEditorDataRequest;
+import io.tandem.proto.agent.PutEditorDataResponse;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The group-data calls of AgentService (Deploy, GetGroupData, PutEditorData), following the Raft
+ * leader through the agent's {@link CoordinatorEndpoints}. A call is retried on UNAVAILABLE and
+ * DEADLINE_EXCEEDED until {@code budget} has passed (a deploy keeps its request id, so a retry
+ * returns the first result); any other status is the answer.
+ */
+final class GroupDataClient {
+  private final CoordinatorEndpoints endpoints;
+  private final Duration rpcTimeout;
+  private final Duration budget;
+
+  GroupDataClient(CoordinatorEndpoints endpoints, Duration rpcTimeout, Duration budget) {
+    this.endpoints = endpoints;
+    this.rpcTimeout = rpcTimeout;
+    this.budget = budget;
+  }
+
+  DeployResponse deploy(DeployRequest request) {
+    return call(ch -> stub(ch).deploy(request));
+  }
+
+  GroupDataResponse groupData(GetGroupDataRequest request) {
+    return call(ch -> stub(ch).getGroupData(request));
+  }
+
+  PutEditorDataResponse putEditorData(PutEditorDataRequest request) {
+    return call(ch -> stub(ch).putEditorData(request));
+  }
+
+  private AgentServiceGrpc.AgentServiceBlockingStub stub(ManagedChannel ch) {
+    return AgentServiceGrpc.newBlockingStub(ch).withDeadlineAfter(rpcTimeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private <T> T call(Function<ManagedChannel, T> call) {
+    long deadline = System.nanoTime() + budget.toNanos();
+    for (int attempt = 1; ; attempt++) {
+      String address = endpoints.target();
+      try {
+        return call.apply(endpoints.channel(address));
+      } catch (StatusRuntimeException e) {
+        if (!endpoints.onFailure(address, e) || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        if (CoordinatorEndpoints.leaderHint(e).isEmpty()
+            && e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED
+            && attempt % endpoints.addresses().size() == 0) {
+          sleep(Math.min(300, 20L * attempt));
+        }
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+    }
+  }
+}
