@@ -41,7 +41,10 @@ public final class UserDirRelease {
         layout.launchInfoFile().resolveSibling(layout.launchInfoFile().getFileName() + ".tmp"),
         layout.logFile(),
         layout.logFile().resolveSibling(layout.logFile().getFileName() + ".1"),
-        layout.defaultTokenFile());
+        layout.defaultTokenFile(),
+        layout.storageModuleFile(),
+        layout.currentRevisionFile(),
+        layout.groupDataDir().resolve("editor.json"));
   }
 
   /**
@@ -58,7 +61,8 @@ public final class UserDirRelease {
           + "(nodeRed.userDir of the agent's configuration)");
     }
     checkNotRunning(layout);
-    List<String> done = new ArrayList<>();
+    // first, so that an unreadable local revision stops the release before anything changed
+    List<String> done = new ArrayList<>(GroupFlowsWriteBack.writeBack(layout));
     Path runtimeConfig = layout.runtimeConfigFile();
     ObjectNode config = UserDirPreparer.readRuntimeConfig(runtimeConfig);
     if (config != null && config.has("runtimeFlowState")) {
@@ -74,7 +78,7 @@ public final class UserDirRelease {
       }
     }
     Path nodes = layout.fenceModuleFile().getParent();
-    for (Path dir : List.of(layout.userDir(), nodes)) {
+    for (Path dir : List.of(layout.userDir(), nodes, layout.groupDataDir())) {
       if (!Files.isDirectory(dir)) {
         continue;
       }
@@ -85,11 +89,14 @@ public final class UserDirRelease {
         }
       }
     }
-    if (Files.isDirectory(nodes)) {
-      try (Stream<Path> left = Files.list(nodes)) {
+    for (Path dir : List.of(nodes, layout.groupDataDir())) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> left = Files.list(dir)) {
         if (left.findAny().isEmpty()) {
-          Files.delete(nodes);
-          done.add("removed empty folder " + nodes);
+          Files.delete(dir);
+          done.add("removed empty folder " + dir);
         }
       }
     }

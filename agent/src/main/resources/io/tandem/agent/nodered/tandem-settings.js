@@ -91,7 +91,10 @@ settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, {
 // Tell the agent where the admin API of this process lives (its pid tells it from an older launch;
 // agentPid, the parent that launched it, tells tandem-agent --release-userdir that an agent runs).
 const rootPath = ("/" + String(adminRoot).replace(/^\/+|\/+$/g, "") + "/").replace(/^\/\/$/, "/");
-const info = JSON.stringify({ pid: process.pid, agentPid: process.ppid, adminRoot: rootPath });
+// flowFile (resolved as the storage plugin resolves it) tells --release-userdir where to write the group's
+// current flows back for plain Node-RED.
+const flowFile = path.resolve(path.dirname(tandem.launchInfoFile), String(settings.flowFile || "flows.json"));
+const info = JSON.stringify({ pid: process.pid, agentPid: process.ppid, adminRoot: rootPath, flowFile });
 fs.writeFileSync(tandem.launchInfoFile + ".tmp", info, { mode: 0o600 });
 fs.renameSync(tandem.launchInfoFile + ".tmp", tandem.launchInfoFile);
 

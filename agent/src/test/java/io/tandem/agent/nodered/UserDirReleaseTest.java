@@ -123,6 +123,42 @@ class UserDirReleaseTest {
   }
 
   @Test
+  void writesTheGroupsCurrentRevisionBackIntoTheUsersFlowsFileAndKeepsTheOldOne() throws Exception {
+    UserDirLayout layout = new UserDirLayout(dir.resolve("u"));
+    Files.createDirectories(layout.groupDataDir());
+    Path myFlows = layout.userDir().resolve("my-flows.json");
+    Files.writeString(myFlows, "[{\"id\":\"yesterday\",\"type\":\"tab\"}]");
+    Files.writeString(layout.currentRevisionFile(), "{\"revision\":42,\"flows\":[{\"id\":\"today\",\"type\":\"tab\"}],"
+        + "\"credentials\":{\"$\":\"abc\"}}");
+    Files.writeString(layout.storageModuleFile(), "// plugin");
+    Files.writeString(layout.launchInfoFile(), "{\"pid\":2147483646,\"flowFile\":\"" + myFlows + "\"}");
+
+    List<String> done = UserDirRelease.release(layout.userDir());
+
+    assertThat(JSON.readTree(myFlows.toFile()).get(0).path("id").asText()).isEqualTo("today");
+    assertThat(JSON.readTree(layout.userDir().resolve("my-flows_cred.json").toFile()).path("$").asText())
+        .isEqualTo("abc");
+    assertThat(Files.readString(layout.userDir().resolve("my-flows.json.before-release"))).contains("yesterday");
+    assertThat(done).contains("wrote revision 42's flows to " + myFlows,
+        "removed " + layout.storageModuleFile(), "removed " + layout.currentRevisionFile(),
+        "removed empty folder " + layout.groupDataDir());
+    assertThat(layout.groupDataDir()).doesNotExist();
+  }
+
+  @Test
+  void aCorruptLocalRevisionIsAClearErrorAndChangesNothing() throws Exception {
+    UserDirLayout layout = new UserDirLayout(dir.resolve("u"));
+    Files.createDirectories(layout.groupDataDir());
+    Files.writeString(layout.currentRevisionFile(), "{\"revision\":4");
+    Files.writeString(layout.tandemSettingsFile(), "// wrapper");
+
+    assertThatThrownBy(() -> UserDirRelease.release(layout.userDir()))
+        .hasMessageContaining("current.json is not valid JSON")
+        .hasMessageContaining("tandemctl flows export");
+    assertThat(layout.tandemSettingsFile()).as("nothing removed").exists();
+  }
+
+  @Test
   void refusesWhileTheLaunchInfoNamesALiveProcessForThisUserDirAndNotAfter() throws Exception {
     UserDirLayout layout = new UserDirLayout(dir.resolve("busy"));
     Files.createDirectories(layout.userDir());
