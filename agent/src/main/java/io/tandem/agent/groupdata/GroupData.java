@@ -58,6 +58,8 @@ public final class GroupData implements AutoCloseable {
   /** How long a deploy waits for a coordinator majority before it fails in the editor (below the HTTP idle timeout). */
   static final Duration DEPLOY_BUDGET = Duration.ofSeconds(4);
   private static final Duration READ_BUDGET = Duration.ofSeconds(3);
+  private static final Duration DEPLOY_ATTEMPT = Duration.ofSeconds(2);
+  private static final Duration RESOLVE_BUDGET = Duration.ofMillis(400);
   private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration NODES_TIMEOUT = Duration.ofSeconds(2);
   /** A deploy's own module refresh: with DEPLOY_BUDGET it stays below the agent's 5 s HTTP idle timeout. */
@@ -72,6 +74,7 @@ public final class GroupData implements AutoCloseable {
   private final LocalCopy copy;
   private final GroupDataClient deploys;
   private final GroupDataClient reads;
+  private final GroupDataClient resolves;
   private final StorageEndpoints endpoints;
   private final Thread thread;
 
@@ -108,8 +111,13 @@ public final class GroupData implements AutoCloseable {
     this.runtime = runtime;
     this.snapshot = snapshot;
     this.copy = new LocalCopy(layout.currentRevisionFile());
-    this.deploys = new GroupDataClient(coordinators, rpcTimeout, DEPLOY_BUDGET);
+    // A deploy attempt may carry 16 MB that must be replicated and applied before the answer: it
+    // gets up to 2 s (a 300 ms heartbeat deadline timed 5 MB deploys out and re-sent them).
+    this.deploys = new GroupDataClient(coordinators, max(rpcTimeout, DEPLOY_ATTEMPT), DEPLOY_BUDGET);
     this.reads = new GroupDataClient(coordinators, rpcTimeout, READ_BUDGET);
+    // after a timed-out deploy: one quick look at the current revision, so that module refresh +
+    // deploy budget + this stay under the 5 s idle timeout of the editor's HTTP request
+    this.resolves = new GroupDataClient(coordinators, rpcTimeout, RESOLVE_BUDGET);
     this.endpoints = new StorageEndpoints(this, agentToken);
     this.flowFile = layout.flowsFile();
     this.credentialsFile = layout.userDir().resolve("flows_cred.json");
@@ -217,7 +225,11 @@ public final class GroupData implements AutoCloseable {
             .addAllModules(modules).setCredentialKeyDigest(credentialKeyDigest)
             .setRequestId(UUID.randomUUID().toString()).build());
       } catch (StatusRuntimeException e) {
-        throw refusal(e, "deploy");
+        Status.Code code = e.getStatus().getCode();
+        if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) {
+          throw refusal(e, "deploy");
+        }
+        r = committedAnyway(e, expected, flowsJson, credentialsJson);
       }
       try {
         copy.write(r.getRevision(), flowsJson, credentialsJson);
@@ -233,6 +245,52 @@ public final class GroupData implements AutoCloseable {
       deploysInFlight.decrementAndGet();
       wake();
     }
+  }
+
+  /**
+   * A deploy whose every attempt timed out or found no leader may still have been committed (the
+   * entry reached a majority, the answer did not come back in time). Asks for the group's current
+   * revision: if it holds exactly these flows and credentials, on top of the expected revision, the
+   * deploy succeeded; if it holds something else, it was not committed; if nobody answers, the
+   * outcome is unknown, and the editor is told so (never "nothing changed" without knowing it).
+   */
+  private DeployResponse committedAnyway(StatusRuntimeException failure, long expected, String flowsJson,
+      String credentialsJson) throws StorageException {
+    String digest = digest(flowsJson, credentialsJson);
+    GroupDataResponse now;
+    try {
+      now = resolves.groupData(GetGroupDataRequest.newBuilder().setGroup(group).setInstance(instance).build());
+    } catch (StatusRuntimeException e) {
+      throw new StorageException(503, "outcome_unknown", "the coordinators did not answer within "
+          + DEPLOY_BUDGET.toSeconds() + " s (" + failure.getStatus().getCode() + "); the deploy may or may not "
+          + "have been committed: reload the editor to see the flows the group runs, then deploy again if needed");
+    }
+    FlowsRevision current = now.getRevision();
+    if (now.hasRevision() && current.getRevision() > expected && current.getDigest().equals(digest)) {
+      log.info("deploy: the answer timed out but revision {} holds exactly these flows: committed",
+          current.getRevision());
+      return DeployResponse.newBuilder().setRevision(current.getRevision()).setDigest(digest).build();
+    }
+    throw new StorageException(503, "no_majority", "no coordinator majority committed the deploy within "
+        + DEPLOY_BUDGET.toSeconds() + " s (" + failure.getStatus().getCode() + "); the group's current revision is "
+        + (now.hasRevision() ? current.getRevision() : 0) + ", nothing of this deploy was committed");
+  }
+
+  /** The coordinators' revision digest: "sha256:" + hex(SHA-256(flows, 0x00, credentials)). */
+  static String digest(String flowsJson, String credentialsJson) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(flowsJson.getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      sha.update(credentialsJson.getBytes(StandardCharsets.UTF_8));
+      return "sha256:" + java.util.HexFormat.of().formatHex(sha.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /** Settings, sessions and library of the group, as JSON for the plugin. */

@@ -26,6 +26,11 @@ final class GroupDataClient {
   private final Duration rpcTimeout;
   private final Duration budget;
 
+  /**
+   * @param rpcTimeout one attempt's deadline (a deploy of a large document needs more than a
+   *     heartbeat: its entry must reach a majority and be applied before the answer)
+   * @param budget     all attempts of one call together
+   */
   GroupDataClient(CoordinatorEndpoints endpoints, Duration rpcTimeout, Duration budget) {
     this.endpoints = endpoints;
     this.rpcTimeout = rpcTimeout;
@@ -44,12 +49,21 @@ final class GroupDataClient {
     return call(ch -> stub(ch).putEditorData(request));
   }
 
+  private final ThreadLocal<Long> budgetEnd = new ThreadLocal<>();
+
+  /**
+   * One attempt's deadline: the client's attempt timeout, but never past the call's budget, so
+   * that the last attempt does not outlive the answer the caller (the editor's HTTP request) waits for.
+   */
   private AgentServiceGrpc.AgentServiceBlockingStub stub(ManagedChannel ch) {
-    return AgentServiceGrpc.newBlockingStub(ch).withDeadlineAfter(rpcTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    long left = budgetEnd.get() == null ? rpcTimeout.toNanos() : budgetEnd.get() - System.nanoTime();
+    long nanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(rpcTimeout.toNanos(), left));
+    return AgentServiceGrpc.newBlockingStub(ch).withDeadlineAfter(nanos, TimeUnit.NANOSECONDS);
   }
 
   private <T> T call(Function<ManagedChannel, T> call) {
     long deadline = System.nanoTime() + budget.toNanos();
+    budgetEnd.set(deadline);
     for (int attempt = 1; ; attempt++) {
       String address = endpoints.target();
       try {
