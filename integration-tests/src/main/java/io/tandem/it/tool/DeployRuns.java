@@ -26,6 +26,7 @@ final class DeployRuns {
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private final LocalCluster cluster;
   private int deploys;
+  private long lastAnswerMillis = -1;
 
   /** Outcome of one failover after a deploy: the marker deployed, what the new active answered, and when. */
   record FailoverResult(String expected, String served, long millis) {
@@ -45,6 +46,7 @@ final class DeployRuns {
     String body = BenchFlows.body(currentFlows(active), marker(), minBytes).toString();
     long t0 = System.nanoTime();
     post(active, body);
+    lastAnswerMillis = (System.nanoTime() - t0) / 1_000_000;
     long revision = awaitCommitted(before);
     while (System.nanoTime() - t0 < TIMEOUT_MS * 1_000_000) {
       Optional<GroupView> g = cluster.admin().tryGroup(cluster.groupName());
@@ -91,6 +93,11 @@ final class DeployRuns {
     }
     throw new IllegalStateException(next.instance() + " did not serve /" + BenchFlows.PATH + " within " + TIMEOUT_MS
         + " ms after the kill (logs in " + cluster.workDir() + ")");
+  }
+
+  /** How long the last {@link #deployToStandbys} deploy took to answer (POST /flows -> 200), in ms. */
+  long lastAnswerMillis() {
+    return lastAnswerMillis;
   }
 
   private String marker() {
