@@ -16,14 +16,20 @@ import picocli.CommandLine.Option;
     description = {"Measure failover on a local cluster (3 coordinators, 2 Node-RED instances with agents):",
         "K runs of each fault, then the same crash handled the way it is today (a supervisor restarts",
         "a plain Node-RED). Prints p50/p99/max of fault -> standby's first accepted witness call, and a",
-        "last line 'summary ...' for scripts. Takes about 20 s per run of all faults."})
+        "last line 'summary ...' for scripts. 'deploy': a full deploy on the active -> every standby has",
+        "loaded that revision, for a small and a 5 MB flow; 'deployfailover': SIGKILL the active's Node-RED",
+        "right after a deploy answered, then the new active must serve the new revision.",
+        "Takes about 20 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover }
+  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover }
+  static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
+  static final String DEPLOY_SMALL = "deploy -> standby (small)";
+  static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
 
   @Option(names = "--runs", defaultValue = "20", description = "Runs per fault (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--faults", split = ",", defaultValue = "crash,hang,silent,leader,switchover",
+  @Option(names = "--faults", split = ",", defaultValue = "crash,hang,silent,leader,switchover,deploy,deployfailover",
       description = "Faults to measure (default: ${DEFAULT-VALUE}).")
   List<Fault> faults;
 
@@ -37,16 +43,41 @@ public final class BenchCommand implements Callable<Integer> {
     Stats adminBack = new Stats();
     Stats baseline = new Stats();
     int violations;
+    int[] newRevision = {0, 0}; // runs that served the new revision, runs that served something
     System.out.println("Starting the cluster...");
     try (LocalCluster cluster = LocalCluster.start(ClusterSpec.defaults(List.of("a", "b")).withGroup("bench"))) {
       System.out.println("work dir: " + cluster.workDir());
       FaultRuns fr = new FaultRuns(cluster);
+      DeployRuns dr = new DeployRuns(cluster);
       boolean broken = false;
       for (Fault f : faults) {
         Stats s = table.computeIfAbsent(label(f), k -> new Stats());
+        Stats large = f == Fault.deploy ? table.computeIfAbsent(DEPLOY_LARGE, k -> new Stats()) : null;
         for (int i = 1; i <= runs && !broken; i++) {
+          Stats failing = s;
           try {
             switch (f) {
+              case deploy -> {
+                s.add(dr.deployToStandbys(0));
+                long smallAnswer = dr.lastAnswerMillis();
+                failing = large;
+                large.add(dr.deployToStandbys(LARGE_FLOW_BYTES));
+                System.out.printf("  %-10s run %2d/%d: small %d ms (deploy answered in %d ms), 5 MB %d ms (in %d ms)%n",
+                    f, i, runs, s.lastSample(), smallAnswer, large.lastSample(), dr.lastAnswerMillis());
+                continue;
+              }
+              case deployfailover -> {
+                DeployRuns.FailoverResult r = dr.deployThenFailover();
+                s.add(r.millis());
+                newRevision[1]++;
+                if (r.ranNewRevision()) {
+                  newRevision[0]++;
+                }
+                System.out.printf("  %-10s run %2d/%d: %d ms, the new active answered %s%n", f, i, runs, r.millis(),
+                    r.ranNewRevision() ? "the new revision" : "\"" + r.served() + "\", NOT the new revision \""
+                        + r.expected() + "\"");
+                continue;
+              }
               case crash -> s.add(fr.crash());
               case hang -> s.add(fr.hang());
               case silent -> s.add(fr.silent());
@@ -60,15 +91,15 @@ public final class BenchCommand implements Callable<Integer> {
             }
             System.out.printf("  %-10s run %2d/%d: %d ms%s%n", f, i, runs, s.lastSample(),
                 f == Fault.leader ? " to a new leader, " + failovers.lastSample() + " failover(s)" : "");
-          } catch (RuntimeException e) {
-            s.fail();
+          } catch (RuntimeException | java.io.IOException e) {
+            failing.fail();
             System.out.printf("  %-10s run %2d/%d FAILED: %s%n", f, i, runs, e.getMessage());
             broken = !recover(cluster);
           }
         }
       }
       Verdict v = HistoryChecker.check(cluster.witness().calls(), HistoryChecker.Mode.STRICT);
-      violations = v.violations().size();
+      violations = v.violations().size() + (newRevision[1] - newRevision[0]);
       if (!v.ok()) {
         System.out.println(v);
       }
@@ -81,11 +112,19 @@ public final class BenchCommand implements Callable<Integer> {
     }
     table.put("restart baseline", baseline);
     print(table, failovers, baseline);
+    Stats deployFailover = table.get(label(Fault.deployfailover));
+    if (deployFailover != null) {
+      System.out.printf("deploy then failover: %d/%d runs ran the new revision%s%n", newRevision[0],
+          deployFailover.runs() + deployFailover.failures(),
+          deployFailover.failures() > 0 ? " (" + deployFailover.failures() + " failed)" : "");
+    }
     long lossFailovers = failovers.runs() == 0 ? 0 : sum(failovers);
     System.out.printf("summary crash_p99_ms=%d hang_p99_ms=%d silent_p99_ms=%d switchover_gap_p99_ms=%d "
-        + "leader_loss_failovers=%d restart_baseline_p50_ms=%d violations=%d%n",
+        + "leader_loss_failovers=%d restart_baseline_p50_ms=%d deploy_small_p99_ms=%d deploy_5mb_p99_ms=%d "
+        + "deploy_failover_new_revision=%d/%d violations=%d%n",
         p99(table, Fault.crash), p99(table, Fault.hang), p99(table, Fault.silent), p99(table, Fault.switchover),
-        lossFailovers, baseline.percentile(50), violations);
+        lossFailovers, baseline.percentile(50), p99(table, DEPLOY_SMALL), p99(table, DEPLOY_LARGE), newRevision[0],
+        deployFailover == null ? 0 : deployFailover.runs() + deployFailover.failures(), violations);
     return violations == 0 ? 0 : 1;
   }
 
@@ -109,11 +148,17 @@ public final class BenchCommand implements Callable<Integer> {
       case silent -> "silent (SIGSTOP host)";
       case leader -> "leader loss (admin back)";
       case switchover -> "switchover gap";
+      case deploy -> DEPLOY_SMALL;
+      case deployfailover -> "deploy+kill -> new rev";
     };
   }
 
   private static long p99(Map<String, Stats> t, Fault f) {
-    Stats s = t.get(label(f));
+    return p99(t, label(f));
+  }
+
+  private static long p99(Map<String, Stats> t, String label) {
+    Stats s = t.get(label);
     return s == null ? -1 : s.percentile(99);
   }
 
