@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,11 @@ class ShutdownOrderTest {
       long nodePid = -1;
       try {
         StringBuilder output = new StringBuilder();
-        CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> readUntilExit(child, output));
+        // on a thread of its own: this read blocks until the child exits, and on the default async
+        // pool it would hold the JVM's only common-pool worker (JDK 25, 2 CPUs) that the
+        // coordinators' Raft writes in this JVM also need
+        CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> readUntilExit(child, output),
+            ownThread("child-agent-output"));
         assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the child agent exits").isTrue();
         nodePid = pid.get(10, TimeUnit.SECONDS);
         String out = output.toString();
@@ -78,6 +83,15 @@ class ShutdownOrderTest {
         }
       }
     }
+  }
+
+  /** Runs each task on a new daemon thread (not the common pool: the task blocks on I/O). */
+  static Executor ownThread(String name) {
+    return task -> {
+      Thread t = new Thread(task, name);
+      t.setDaemon(true);
+      t.start();
+    };
   }
 
   /** Reads the child's output to its end; returns the pid it printed (or -1). */

@@ -71,14 +71,12 @@ public final class HookRunner implements AutoCloseable {
     reader.start();
     try {
       if (!p.waitFor(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        killTree(p);
         log.warn("hook {} killed: still running after {} ms", name, settings.timeout().toMillis());
         return null;
       }
     } catch (InterruptedException e) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+      killTree(p);
       Thread.currentThread().interrupt();
       return null;
     }
@@ -89,6 +87,17 @@ public final class HookRunner implements AutoCloseable {
       log.info("hook {} done (token {})", name, token);
     }
     return code;
+  }
+
+  /**
+   * SIGKILL of the hook's shell first, then of the children it started (collected before): killed
+   * the other way round, the shell sees its child die and runs the rest of the command (the part
+   * after a slow "sleep 30;") before its own kill lands.
+   */
+  private static void killTree(Process p) {
+    var descendants = p.descendants().toList();
+    p.destroyForcibly();
+    descendants.forEach(ProcessHandle::destroyForcibly);
   }
 
   private static void copyOutput(String name, Process p) {

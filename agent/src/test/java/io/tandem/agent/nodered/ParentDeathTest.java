@@ -29,7 +29,12 @@ class ParentDeathTest {
         .redirectErrorStream(true).start();
     long nodePid = -1;
     try {
-      CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> readPid(agent));
+      // not on the common pool: the read blocks while Node-RED boots (see ShutdownOrderTest)
+      CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> readPid(agent), task -> {
+        Thread t = new Thread(task, "child-agent-output");
+        t.setDaemon(true);
+        t.start();
+      });
       nodePid = pid.get(90, TimeUnit.SECONDS);
       ProcessHandle node = ProcessHandle.of(nodePid).orElseThrow();
       assertThat(node.parent().map(ProcessHandle::pid)).contains(agent.pid());
