@@ -56,6 +56,8 @@ public final class Agent implements AutoCloseable {
   private final GroupData groupData;
   private AgentHttpServer http;
   private boolean closed;
+  /** Set when close() begins: from then on heartbeats say this instance cannot take over. */
+  private volatile boolean stopping;
 
   public Agent(AgentConfig config) {
     this.config = config;
@@ -127,6 +129,12 @@ public final class Agent implements AutoCloseable {
         .setFencedToken(s.fencedToken());
     if (groupData != null) {
       groupData.fill(b);
+    }
+    if (stopping) {
+      // A stopping agent's runtime still looks like a ready spare (loaded, flows stopped): without
+      // this, the leader re-activated the instance that had just reported SHUTDOWN (a solo group,
+      // or a higher priority than the real standby), which then waited out a whole lease.
+      b.setNotReadyDetail("the agent is stopping");
     }
     return b.build();
   }
@@ -201,6 +209,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     closed = true;
+    stopping = true;
     try {
       closeInOrder();
     } finally {
