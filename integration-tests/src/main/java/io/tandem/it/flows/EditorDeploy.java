@@ -34,16 +34,34 @@ public final class EditorDeploy {
     return JSON.readTree(r.body());
   }
 
-  /** {@code current}'s flows with the marker tab (replaced if present) labelled {@code marker}. */
+  /**
+   * {@code current}'s flows with the marker tab (replaced if present) labelled {@code marker}, and
+   * the witness call node (if present) naming {@code marker} in its calls ({@link WitnessFlow#callFunction}).
+   */
   public static ArrayNode withMarker(JsonNode current, String marker) {
     ArrayNode flows = JSON.createArrayNode();
     for (JsonNode n : current.path("flows")) {
-      if (!MARKER_TAB.equals(n.path("id").asText())) {
-        flows.add(n.deepCopy());
+      if (MARKER_TAB.equals(n.path("id").asText())) {
+        continue;
       }
+      ObjectNode copy = n.deepCopy();
+      if (WitnessFlow.CALL_NODE.equals(n.path("id").asText())) {
+        copy.put("func", WitnessFlow.callFunction(marker));
+      }
+      flows.add(copy);
     }
     flows.addObject().put("id", MARKER_TAB).put("type", "tab").put("label", marker);
     return flows;
+  }
+
+  /** The marker of a flows JSON array as committed ({@link #withMarker}), or "" if it has none. */
+  public static String markerOf(String flowsJson) throws IOException {
+    for (JsonNode n : JSON.readTree(flowsJson)) {
+      if (MARKER_TAB.equals(n.path("id").asText())) {
+        return n.path("label").asText("");
+      }
+    }
+    return "";
   }
 
   /** The editor's answer to a deploy. */
