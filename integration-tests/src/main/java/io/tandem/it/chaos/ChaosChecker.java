@@ -129,10 +129,19 @@ public final class ChaosChecker {
    */
   List<Finding> revisions(List<Transition> history, Map<Long, String> markerOfRevision,
       Map<String, String> flowsAtActivation) {
+    return checkRevisions(history, markerOfRevision, flowsAtActivation).findings();
+  }
+
+  /** What {@link #revisions} found, and over how many activations (the ones it could check). */
+  record RevisionCheck(int checked, List<Finding> findings) {}
+
+  RevisionCheck checkRevisions(List<Transition> history, Map<Long, String> markerOfRevision,
+      Map<String, String> flowsAtActivation) {
     List<Transition> sorted = history.stream().sorted(java.util.Comparator.comparingLong(Transition::getIndex)).toList();
     List<Long> deploys = sorted.stream().filter(t -> t.getKind() == TransitionKind.FLOWS_DEPLOYED)
         .map(Transition::getIndex).toList();
     List<Finding> out = new ArrayList<>();
+    int checked = 0;
     for (Transition a : activations(sorted)) {
       String ran = flowsAtActivation.get(key(a));
       long current = deploys.stream().filter(r -> r < a.getIndex()).mapToLong(Long::longValue).max().orElse(0);
@@ -140,6 +149,7 @@ public final class ChaosChecker {
       if (ran == null || current == 0 || expected == null) {
         continue;
       }
+      checked++;
       Set<String> allowed = new LinkedHashSet<>(List.of(expected));
       deploys.stream().filter(r -> r > a.getIndex()).map(markerOfRevision::get).filter(java.util.Objects::nonNull)
           .forEach(allowed::add);
@@ -153,7 +163,7 @@ public final class ChaosChecker {
             + describe(expected) + ")", List.of(a.toString().strip())));
       }
     }
-    return out;
+    return new RevisionCheck(checked, out);
   }
 
   private static String describe(String marker) {

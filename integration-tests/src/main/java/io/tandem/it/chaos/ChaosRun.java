@@ -94,11 +94,15 @@ public final class ChaosRun {
         ChaosChecker checker = new ChaosChecker(spec.lease(), STOP_BUDGET, spec.lease().plus(RECOVERY_MARGIN));
         List<Finding> findings = new ArrayList<>();
         int deploysCommitted = 0;
+        List<String> notes = new ArrayList<>();
         try {
           List<Transition> before = history(cluster);
           Map<Long, String> markers = markers(cluster, before);
           deploysCommitted = (int) markers.values().stream().filter(m -> m.startsWith(FlowsDeployer.MARKER_PREFIX)).count();
-          findings.addAll(checker.revisions(before, markers, cluster.witness().flowsAtActivation()));
+          ChaosChecker.RevisionCheck rc = checker.checkRevisions(before, markers, cluster.witness().flowsAtActivation());
+          findings.addAll(rc.findings());
+          notes.add("revision property: " + rc.checked() + " activations checked against the revision current at"
+              + " their activation");
           out.println("faults done; restarting every coordinator to check that commits survive ...");
           restartCoordinators(cluster);
           List<Transition> after = history(cluster);
@@ -108,6 +112,9 @@ public final class ChaosRun {
           findings.add(new Finding("durable", "could not compare the history across a restart of every"
               + " coordinator: " + e.getMessage(), List.of()));
         }
+        if (clockNote != null) {
+          notes.add(clockNote);
+        }
         Map<FaultKind, Integer> injected = new EnumMap<>(FaultKind.class);
         outcomes.stream().filter(NemesisRunner.Outcome::injected)
             .forEach(o -> injected.merge(o.fault().kind(), 1, Integer::sum));
@@ -115,7 +122,7 @@ public final class ChaosRun {
         int activations = calls.stream().filter(WitnessCall::accepted)
             .map(c -> c.instance() + "@" + c.token()).collect(Collectors.toSet()).size();
         return new ChaosReport(seed, injected, notInjected, activations, findings, dir,
-            clockNote == null ? List.of() : List.of(clockNote), clockNote == null && hooks, deploysTried, deploysCommitted);
+            notes, clockNote == null && hooks, deploysTried, deploysCommitted);
       }
     }
   }

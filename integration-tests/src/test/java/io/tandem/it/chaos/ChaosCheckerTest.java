@@ -167,7 +167,9 @@ class ChaosCheckerTest {
     // b@16 starts with revision 17, deployed through it right after its activation: allowed
     java.util.Map<String, String> ran = witnessed(dir, "a", "4", "", "b", "10", "chaos-deploy-2",
         "a", "14", "chaos-deploy-3", "b", "16", "chaos-deploy-4");
-    assertThat(checker.revisions(DEPLOYS_AND_ACTIVATIONS, MARKERS, ran)).isEmpty();
+    ChaosChecker.RevisionCheck r = checker.checkRevisions(DEPLOYS_AND_ACTIVATIONS, MARKERS, ran);
+    assertThat(r.findings()).isEmpty();
+    assertThat(r.checked()).isEqualTo(4);
   }
 
   @Test
@@ -186,6 +188,9 @@ class ChaosCheckerTest {
     // a@14 runs flows without a marker: its userDir's first flows, not the group's revision 12
     java.util.Map<String, String> ran = witnessed(dir, "a", "14", "");
     List<Finding> f = checker.revisions(DEPLOYS_AND_ACTIVATIONS, MARKERS, ran);
+    // the others were never accepted by the witness, and one whose revision is no longer kept is skipped
+    assertThat(checker.checkRevisions(DEPLOYS_AND_ACTIVATIONS, java.util.Map.of(3L, ""), witnessed(dir, "b", "10", "x"))
+        .checked()).isZero();
     assertThat(f).extracting(Finding::message).singleElement().asString()
         .contains("token 14", "without a marker", "was 12");
   }
