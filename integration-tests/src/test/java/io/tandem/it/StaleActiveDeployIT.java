@@ -44,7 +44,7 @@ class StaleActiveDeployIT {
     AgentNode next = cluster.standby().orElseThrow();
     GroupView before = cluster.group();
     String historyBefore = history();
-    String marker = "stale deploy from " + old.instance();
+    String marker = "stale-deploy-from-" + old.instance();
     JsonNode editorFlows = EditorDeploy.current(old.editorUrl(), Duration.ofSeconds(5));
 
     int mark = cluster.witness().size();
