@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The four safety and liveness properties of a chaos run (issue 5), over the witness history, the
+ * The safety and liveness properties of a chaos run (issues 5 and 9), over the witness history, the
  * faults as they were injected and the group's history before and after a restart of every
  * coordinator:
  *
@@ -34,7 +34,11 @@ import java.util.stream.Collectors;
  *       of that instance;
  *   <li>{@code liveness}: once no fault has been active for {@code recovery} and some instance has
  *       been healthy (its agent says active or ready standby) for {@code recovery}, the witness
- *       accepts calls at least once every {@code recovery}: some instance is active.
+ *       accepts calls at least once every {@code recovery}: some instance is active;
+ *   <li>{@code revision} (checked by {@link #revisions}): every activation starts with the group's
+ *       flows revision current at its activation (or one committed after it), never with flows a
+ *       later deploy had replaced before it: the first call the witness accepted from it names the
+ *       marker of those flows.
  * </ol>
  */
 public final class ChaosChecker {
@@ -113,6 +117,57 @@ public final class ChaosChecker {
       }
     }
     return out;
+  }
+
+  /**
+   * The {@code revision} property. {@code history} holds ACTIVATED and FLOWS_DEPLOYED transitions
+   * (a revision is the log index of its FLOWS_DEPLOYED); {@code markerOfRevision} the marker of each
+   * kept revision's flows ("" for flows without one); {@code flowsAtActivation} the marker each
+   * accepted activation ("instance@token") named in its first accepted call. An activation the
+   * witness never accepted, one before the group's first revision and one whose current revision
+   * is no longer kept are not checked.
+   */
+  List<Finding> revisions(List<Transition> history, Map<Long, String> markerOfRevision,
+      Map<String, String> flowsAtActivation) {
+    return checkRevisions(history, markerOfRevision, flowsAtActivation).findings();
+  }
+
+  /** What {@link #revisions} found, and over how many activations (the ones it could check). */
+  record RevisionCheck(int checked, List<Finding> findings) {}
+
+  RevisionCheck checkRevisions(List<Transition> history, Map<Long, String> markerOfRevision,
+      Map<String, String> flowsAtActivation) {
+    List<Transition> sorted = history.stream().sorted(java.util.Comparator.comparingLong(Transition::getIndex)).toList();
+    List<Long> deploys = sorted.stream().filter(t -> t.getKind() == TransitionKind.FLOWS_DEPLOYED)
+        .map(Transition::getIndex).toList();
+    List<Finding> out = new ArrayList<>();
+    int checked = 0;
+    for (Transition a : activations(sorted)) {
+      String ran = flowsAtActivation.get(key(a));
+      long current = deploys.stream().filter(r -> r < a.getIndex()).mapToLong(Long::longValue).max().orElse(0);
+      String expected = markerOfRevision.get(current);
+      if (ran == null || current == 0 || expected == null) {
+        continue;
+      }
+      checked++;
+      Set<String> allowed = new LinkedHashSet<>(List.of(expected));
+      deploys.stream().filter(r -> r > a.getIndex()).map(markerOfRevision::get).filter(java.util.Objects::nonNull)
+          .forEach(allowed::add);
+      if (!allowed.contains(ran)) {
+        String ranRevisions = markerOfRevision.entrySet().stream().filter(e -> e.getValue().equals(ran))
+            .map(e -> String.valueOf(e.getKey())).sorted().collect(Collectors.joining(", "));
+        out.add(new Finding("revision", "activation of " + a.getToInstance() + " with token " + a.getToken()
+            + " (log index " + a.getIndex() + ") started with flows " + describe(ran)
+            + (ranRevisions.isEmpty() ? " (no kept revision)" : " (revision " + ranRevisions + ")")
+            + ", but the group's current revision at its activation was " + current + " (flows "
+            + describe(expected) + ")", List.of(a.toString().strip())));
+      }
+    }
+    return new RevisionCheck(checked, out);
+  }
+
+  private static String describe(String marker) {
+    return marker.isEmpty() ? "without a marker" : "\"" + marker + "\"";
   }
 
   private static List<Transition> activations(List<Transition> history) {

@@ -17,9 +17,12 @@ import java.util.Map;
  * @param workDir     configs, logs and the witness log of the run
  * @param notes       what this run left out and why (e.g. no clock faults without libfaketime)
  * @param clockFaults whether clock drift was injected
+ * @param deploysTried     deploys attempted through the active's editor during the faults
+ * @param deploysCommitted revisions those deploys committed (kept in the group's history)
  */
 public record ChaosReport(long seed, Map<FaultKind, Integer> injected, int notInjected, int activations,
-    List<Finding> findings, Path workDir, List<String> notes, boolean clockFaults) {
+    List<Finding> findings, Path workDir, List<String> notes, boolean clockFaults, int deploysTried,
+    int deploysCommitted) {
 
   public int faults() {
     return injected.values().stream().mapToInt(Integer::intValue).sum();
@@ -38,6 +41,7 @@ public record ChaosReport(long seed, Map<FaultKind, Integer> injected, int notIn
       out.add("  (" + notInjected + " planned faults could not be injected; see the log)");
     }
     out.add("activations: " + activations);
+    out.add("deploys: " + deploysCommitted + " committed of " + deploysTried + " tried during the faults");
     out.add("violations: " + findings.size() + (findings.isEmpty() ? "" : " (seed " + seed + ", logs in " + workDir + ")"));
     findings.forEach(f -> out.add("  " + f));
     out.addAll(notes);

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
 
 /**
  * One chaos run: start a local cluster with proxies everywhere, play a nemesis schedule, restart
- * every coordinator, check the four properties of {@link ChaosChecker}.
+ * every coordinator, check the properties of {@link ChaosChecker}. Meanwhile changed flows are
+ * deployed through the active's editor every {@link #DEPLOY_EVERY} ({@link FlowsDeployer}).
  */
 public final class ChaosRun {
   static final List<String> COORDINATORS = List.of("c1", "c2", "c3");
@@ -39,6 +40,7 @@ public final class ChaosRun {
   private static final Duration RESTART_TIMEOUT = Duration.ofSeconds(90);
   /** Election time (about 0.5 s) plus a margin for a loaded machine, on top of the lease. */
   static final Duration RECOVERY_MARGIN = Duration.ofSeconds(2);
+  static final Duration DEPLOY_EVERY = Duration.ofSeconds(3);
 
   private ChaosRun() {}
 
@@ -79,16 +81,28 @@ public final class ChaosRun {
         long start = System.nanoTime();
         List<NemesisRunner.Outcome> outcomes;
         List<HealthSampler.Sample> health;
-        try (HealthSampler sampler = new HealthSampler(cluster.agents())) {
+        int deploysTried;
+        try (HealthSampler sampler = new HealthSampler(cluster.agents());
+            FlowsDeployer deployer = new FlowsDeployer(cluster, DEPLOY_EVERY)) {
           outcomes = new NemesisRunner(new ClusterInjector(cluster, topology), NemesisRunner.SYSTEM).run(schedule);
           health = sampler.samples();
+          deployer.close();
+          deploysTried = deployer.tried();
         }
         long end = System.nanoTime();
         List<WitnessCall> calls = cluster.witness().calls();
         ChaosChecker checker = new ChaosChecker(spec.lease(), STOP_BUDGET, spec.lease().plus(RECOVERY_MARGIN));
         List<Finding> findings = new ArrayList<>();
+        int deploysCommitted = 0;
+        List<String> notes = new ArrayList<>();
         try {
           List<Transition> before = history(cluster);
+          Map<Long, String> markers = markers(cluster, before);
+          deploysCommitted = (int) markers.values().stream().filter(m -> m.startsWith(FlowsDeployer.MARKER_PREFIX)).count();
+          ChaosChecker.RevisionCheck rc = checker.checkRevisions(before, markers, cluster.witness().flowsAtActivation());
+          findings.addAll(rc.findings());
+          notes.add("revision property: " + rc.checked() + " activations checked against the revision current at"
+              + " their activation");
           out.println("faults done; restarting every coordinator to check that commits survive ...");
           restartCoordinators(cluster);
           List<Transition> after = history(cluster);
@@ -98,6 +112,9 @@ public final class ChaosRun {
           findings.add(new Finding("durable", "could not compare the history across a restart of every"
               + " coordinator: " + e.getMessage(), List.of()));
         }
+        if (clockNote != null) {
+          notes.add(clockNote);
+        }
         Map<FaultKind, Integer> injected = new EnumMap<>(FaultKind.class);
         outcomes.stream().filter(NemesisRunner.Outcome::injected)
             .forEach(o -> injected.merge(o.fault().kind(), 1, Integer::sum));
@@ -105,7 +122,7 @@ public final class ChaosRun {
         int activations = calls.stream().filter(WitnessCall::accepted)
             .map(c -> c.instance() + "@" + c.token()).collect(Collectors.toSet()).size();
         return new ChaosReport(seed, injected, notInjected, activations, findings, dir,
-            clockNote == null ? List.of() : List.of(clockNote), clockNote == null && hooks);
+            notes, clockNote == null && hooks, deploysTried, deploysCommitted);
       }
     }
   }
@@ -113,6 +130,21 @@ public final class ChaosRun {
   /** The one line said at the start and in the report when clock faults cannot run, or null. */
   static String clockNote(Optional<String> unavailable) {
     return unavailable.map(why -> "note: this run has no clock faults: " + why).orElse(null);
+  }
+
+  /** The marker of every kept revision the history names (FLOWS_DEPLOYED); revisions no longer kept are left out. */
+  private static Map<Long, String> markers(LocalCluster cluster, List<Transition> history) {
+    Map<Long, String> out = new java.util.HashMap<>();
+    for (Transition t : history) {
+      if (t.getKind() == io.tandem.proto.state.TransitionKind.FLOWS_DEPLOYED) {
+        try {
+          out.put(t.getIndex(), io.tandem.it.flows.EditorDeploy.markerOf(cluster.admin().exportFlows(cluster.groupName(), t.getIndex())));
+        } catch (IOException | RuntimeException e) {
+          // not kept any more (keepRevisions) or unreadable: that revision's activations are not checked
+        }
+      }
+    }
+    return out;
   }
 
   private static List<Transition> history(LocalCluster cluster) {

@@ -23,15 +23,30 @@ public final class WitnessFlow {
   public static final int PERIOD_MILLIS = 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CALL = String.join("\n",
-      "const t = global.get(\"tandem\");",
-      "const token = t && t.token ? t.token : 0;",
-      "msg.url = env.get(\"" + ENV_URL + "\") + \"?instance=\" + encodeURIComponent(env.get(\"" + ENV_INSTANCE + "\"))",
-      "    + \"&token=\" + token;",
-      "msg.method = \"GET\";",
-      "return msg;");
+  /** The witness query parameter naming the flows a runtime runs (set by deploys, see {@link #callFunction}). */
+  public static final String FLOWS_PARAM = "flows";
+  /** The id of the function node that builds the witness call. */
+  public static final String CALL_NODE = "tandem.call";
+  private static final String CALL = callFunction("");
 
   private WitnessFlow() {}
+
+  /**
+   * The function node's code; a non-empty {@code marker} ([A-Za-z0-9._-]) is added to every call as
+   * {@code &flows=<marker>}, so the witness learns which deployed flows an activation runs.
+   */
+  public static String callFunction(String marker) {
+    if (!marker.matches("[A-Za-z0-9._-]*")) {
+      throw new IllegalArgumentException("a flows marker is [A-Za-z0-9._-]*, not \"" + marker + "\"");
+    }
+    return String.join("\n",
+        "const t = global.get(\"tandem\");",
+        "const token = t && t.token ? t.token : 0;",
+        "msg.url = env.get(\"" + ENV_URL + "\") + \"?instance=\" + encodeURIComponent(env.get(\"" + ENV_INSTANCE + "\"))",
+        "    + \"&token=\" + token" + (marker.isEmpty() ? "" : " + \"&" + FLOWS_PARAM + "=" + marker + "\"") + ";",
+        "msg.method = \"GET\";",
+        "return msg;");
+  }
 
   /** The flows JSON (an array of nodes), with or without the hang route. */
   public static String json(boolean withHangRoute) {
@@ -42,7 +57,7 @@ public final class WitnessFlow {
         .put("repeat", String.valueOf(PERIOD_MILLIS / 1000.0)).put("crontab", "").put("once", true)
         .put("onceDelay", 0.02).put("topic", "").put("payload", "").put("payloadType", "date")
         .putArray("props").addObject().put("p", "payload");
-    node(flows, "tandem.call", "function", "witness URL with token", 300, "tandem.http")
+    node(flows, CALL_NODE, "function", "witness URL with token", 300, "tandem.http")
         .put("func", CALL).put("outputs", 1).put("timeout", 0).put("noerr", 0)
         .put("initialize", "").put("finalize", "").putArray("libs");
     node(flows, "tandem.http", "http request", "call witness", 500, null)

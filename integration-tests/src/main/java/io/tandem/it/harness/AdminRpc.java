@@ -127,6 +127,13 @@ public final class AdminRpc implements AutoCloseable {
     return retrying(ch -> stub(ch, DEADLINE_MS).history(req)).getTransitionsList();
   }
 
+  /** The flows JSON of one kept revision of the group (0: the current one). */
+  public String exportFlows(String group, long revision) {
+    io.tandem.proto.admin.ExportFlowsRequest req = io.tandem.proto.admin.ExportFlowsRequest.newBuilder()
+        .setGroup(group).setRevision(revision).build();
+    return retrying(ch -> stub(ch, DEADLINE_MS).exportFlows(req)).getFlows().toStringUtf8();
+  }
+
   @Override
   public void close() {
     endpoints.close();

@@ -31,12 +31,27 @@ public final class Faults {
    * answers). Undo with {@link #killAgent} and a restart of the agent.
    */
   public static long freezeHost(AgentNode agent) {
+    return pauseHost(agent).pausedAtNanos();
+  }
+
+  /** A host paused by {@link #pauseHost}: the two pids that got SIGSTOP, and when. */
+  public record PausedHost(long agentJvmPid, long nodeRedPid, long pausedAtNanos) {
+    /** SIGCONT both (the agent's JVM first, as a host waking up would run them); returns System.nanoTime(). */
+    public long resume() {
+      ProcessRegistry.signal(agentJvmPid, "CONT");
+      ProcessRegistry.signal(nodeRedPid, "CONT");
+      return System.nanoTime();
+    }
+  }
+
+  /** SIGSTOP the agent's JVM and its Node-RED, keeping their pids so that {@link PausedHost#resume} can wake them. */
+  public static PausedHost pauseHost(AgentNode agent) {
     long nodeRed = agent.nodeRedPid(Duration.ofSeconds(5));
     long java = agentJvm(agent).pid();
     long t0 = System.nanoTime();
     ProcessRegistry.signal(java, "STOP");
     ProcessRegistry.signal(nodeRed, "STOP");
-    return t0;
+    return new PausedHost(java, nodeRed, t0);
   }
 
   /**

@@ -35,6 +35,8 @@ public final class Witness implements AutoCloseable {
   private final List<WitnessCall> calls = new ArrayList<>();
   private long highest;
   private String highestHolder;
+  /** instance@token of each accepted activation: the flows marker of its first accepted call ("" none). */
+  private final Map<String, String> firstFlows = new java.util.LinkedHashMap<>();
 
   public Witness(Path logFile, boolean checkTokens) {
     this.checkTokens = checkTokens;
@@ -69,7 +71,7 @@ public final class Witness implements AutoCloseable {
       } catch (NumberFormatException e) {
         token = 0;
       }
-      boolean ok = decide(instance, token);
+      boolean ok = decide(instance, token, q.getOrDefault(io.tandem.it.flows.WitnessFlow.FLOWS_PARAM, ""));
       byte[] body = (ok ? "ok\n" : "stale token\n").getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(ok ? 200 : 409, body.length);
       ex.getResponseBody().write(body);
@@ -78,6 +80,11 @@ public final class Witness implements AutoCloseable {
 
   /** Decides and records one call; public so the checker's tests and tools can feed it directly. */
   public synchronized boolean decide(String instance, long token) {
+    return decide(instance, token, "");
+  }
+
+  /** As {@link #decide(String, long)}, for a call that names the flows it runs ({@code flows}, "" none). */
+  public synchronized boolean decide(String instance, long token, String flows) {
     boolean ok;
     if (!checkTokens) {
       ok = true;
@@ -99,8 +106,19 @@ public final class Witness implements AutoCloseable {
     } catch (IOException e) {
       // the in-memory history stays complete; the file is for people
     }
+    if (ok) {
+      firstFlows.putIfAbsent(instance + "@" + token, flows);
+    }
     notifyAll();
     return ok;
+  }
+
+  /**
+   * For each accepted activation, "instance@token", the flows marker its first accepted call named
+   * ("" for flows without one): which deployed flows the activation started with.
+   */
+  public synchronized Map<String, String> flowsAtActivation() {
+    return Map.copyOf(firstFlows);
   }
 
   /** A copy of every call so far, in decision order. */

@@ -140,4 +140,58 @@ class ChaosCheckerTest {
     // both agents unhealthy from 18 to 42 s: the gap 20..45 s is not a liveness violation
     assertThat(checker.check(calls, List.of(), health(18, 42), 0, 60 * S, h, h)).isEmpty();
   }
+
+  private static Transition deployed(long revision) {
+    return Transition.newBuilder().setIndex(revision).setKind(TransitionKind.FLOWS_DEPLOYED).build();
+  }
+
+  /** Revisions 3 (the first import, no marker), 6, 8, 12 and 17 (deploys), activations between them. */
+  private static final List<Transition> DEPLOYS_AND_ACTIVATIONS = List.of(deployed(3), activated("a", 4),
+      deployed(6), deployed(8), activated("b", 10), deployed(12), activated("a", 14), activated("b", 16), deployed(17));
+  private static final java.util.Map<Long, String> MARKERS = java.util.Map.of(3L, "", 6L, "chaos-deploy-1",
+      8L, "chaos-deploy-2", 12L, "chaos-deploy-3", 17L, "chaos-deploy-4");
+
+  /** The real witness, fed the first calls of each activation with the flows marker they name. */
+  private static java.util.Map<String, String> witnessed(java.nio.file.Path dir, String... instanceTokenFlows) {
+    try (io.tandem.it.witness.Witness w = new io.tandem.it.witness.Witness(dir.resolve("witness.log"), true)) {
+      for (int i = 0; i < instanceTokenFlows.length; i += 3) {
+        w.decide(instanceTokenFlows[i], Long.parseLong(instanceTokenFlows[i + 1]), instanceTokenFlows[i + 2]);
+        w.decide(instanceTokenFlows[i], Long.parseLong(instanceTokenFlows[i + 1]), "later-calls-do-not-count");
+      }
+      return w.flowsAtActivation();
+    }
+  }
+
+  @Test
+  void activationsThatStartWithTheCurrentRevisionOrALaterOneAreFine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    // b@16 starts with revision 17, deployed through it right after its activation: allowed
+    java.util.Map<String, String> ran = witnessed(dir, "a", "4", "", "b", "10", "chaos-deploy-2",
+        "a", "14", "chaos-deploy-3", "b", "16", "chaos-deploy-4");
+    ChaosChecker.RevisionCheck r = checker.checkRevisions(DEPLOYS_AND_ACTIVATIONS, MARKERS, ran);
+    assertThat(r.findings()).isEmpty();
+    assertThat(r.checked()).isEqualTo(4);
+  }
+
+  @Test
+  void anActivationThatStartsWithAReplacedRevisionBreaksRevision(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    // b@10 starts with revision 6, which revision 8 replaced before b was activated
+    java.util.Map<String, String> ran = witnessed(dir, "a", "4", "", "b", "10", "chaos-deploy-1",
+        "a", "14", "chaos-deploy-3", "b", "16", "chaos-deploy-3");
+    List<Finding> f = checker.revisions(DEPLOYS_AND_ACTIVATIONS, MARKERS, ran);
+    assertThat(f).extracting(Finding::property).containsExactly("revision");
+    assertThat(f.get(0).message()).contains("activation of b with token 10", "\"chaos-deploy-1\" (revision 6)",
+        "current revision at its activation was 8");
+  }
+
+  @Test
+  void anActivationThatStartsWithItsOwnLocalFlowsAfterADeployBreaksRevision(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    // a@14 runs flows without a marker: its userDir's first flows, not the group's revision 12
+    java.util.Map<String, String> ran = witnessed(dir, "a", "14", "");
+    List<Finding> f = checker.revisions(DEPLOYS_AND_ACTIVATIONS, MARKERS, ran);
+    // the others were never accepted by the witness, and one whose revision is no longer kept is skipped
+    assertThat(checker.checkRevisions(DEPLOYS_AND_ACTIVATIONS, java.util.Map.of(3L, ""), witnessed(dir, "b", "10", "x"))
+        .checked()).isZero();
+    assertThat(f).extracting(Finding::message).singleElement().asString()
+        .contains("token 14", "without a marker", "was 12");
+  }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bounded chaos suite of the default test run: a few minutes of random faults against a real
- * local cluster, then the four properties of {@link ChaosChecker}. Replay a failure with
+ * local cluster, with changed flows deployed through the active's editor every few seconds, then
+ * the properties of {@link ChaosChecker}. Replay a failure with
  * {@code -Dtandem.chaos.seed=S}; make it longer with {@code -Dtandem.chaos.seconds=N}.
  */
 class ChaosSuiteIT {
@@ -31,5 +32,6 @@ class ChaosSuiteIT {
     assertThat(report.findings()).as("chaos run, seed %d:%n%s", seed, text).isEmpty();
     assertThat(report.faults()).as("faults injected").isPositive();
     assertThat(report.activations()).as("activations seen by the witness").isPositive();
+    assertThat(report.deploysCommitted()).as("revisions committed by deploys during the faults").isPositive();
   }
 }
