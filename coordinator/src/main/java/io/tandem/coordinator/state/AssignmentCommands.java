@@ -20,15 +20,12 @@ final class AssignmentCommands {
 
   static Change activate(TandemState state, Activate a, long index, long atMillis) {
     String name = a.getGroup();
-    Optional<String> bad = Names.groupProblem(name);
-    if (bad.isPresent()) {
-      return Change.refuse(index, Outcome.INVALID, name, null, bad.get());
+    Optional<Change> refused = GroupCommands.findRefusal(state, name, index);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     Group g = state.getGroupsMap().get(name);
-    if (g == null) {
-      return Change.refuse(index, Outcome.NOT_FOUND, name, null, "group \"" + name + "\" does not exist");
-    }
-    bad = Names.instanceProblem(a.getInstance());
+    Optional<String> bad = Names.instanceProblem(a.getInstance());
     if (bad.isPresent()) {
       return Change.refuse(index, Outcome.INVALID, name, g, bad.get());
     }
@@ -58,14 +55,11 @@ final class AssignmentCommands {
 
   static Change deactivate(TandemState state, Deactivate d, long index, long atMillis) {
     String name = d.getGroup();
-    Optional<String> bad = Names.groupProblem(name);
-    if (bad.isPresent()) {
-      return Change.refuse(index, Outcome.INVALID, name, null, bad.get());
+    Optional<Change> refused = GroupCommands.findRefusal(state, name, index);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     Group g = state.getGroupsMap().get(name);
-    if (g == null) {
-      return Change.refuse(index, Outcome.NOT_FOUND, name, null, "group \"" + name + "\" does not exist");
-    }
     if (d.getExpectedToken() != g.getToken()) {
       return stale(index, g, d.getExpectedToken());
     }

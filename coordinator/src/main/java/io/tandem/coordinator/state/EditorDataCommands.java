@@ -21,14 +21,11 @@ final class EditorDataCommands {
 
   static Change put(TandemState state, PutEditorData p, long index) {
     String name = p.getGroup();
-    Optional<String> bad = Names.groupProblem(name);
-    if (bad.isPresent()) {
-      return Change.refuse(index, Outcome.INVALID, name, null, bad.get());
+    Optional<Change> refused = GroupCommands.findRefusal(state, name, index);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     Group g = state.getGroupsMap().get(name);
-    if (g == null) {
-      return Change.refuse(index, Outcome.NOT_FOUND, name, null, "group \"" + name + "\" does not exist");
-    }
     EditorDataKind kind = p.getKind();
     if (kind != EditorDataKind.SETTINGS && kind != EditorDataKind.LIBRARY && kind != EditorDataKind.SESSIONS) {
       return Change.refuse(index, Outcome.INVALID, name, g,

@@ -39,14 +39,11 @@ final class FlowsCommands {
 
   static Change setFlows(TandemState state, SetFlows c, long index, long atMillis) {
     String name = c.getGroup();
-    Optional<String> bad = Names.groupProblem(name);
-    if (bad.isPresent()) {
-      return Change.refuse(index, Outcome.INVALID, name, null, bad.get());
+    Optional<Change> refused = GroupCommands.findRefusal(state, name, index);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     Group g = state.getGroupsMap().get(name);
-    if (g == null) {
-      return Change.refuse(index, Outcome.NOT_FOUND, name, null, "group \"" + name + "\" does not exist");
-    }
     if (!c.getFromAdmin()) {
       Optional<Change> fenced = fenceRefusal(g, c.getInstance(), c.getToken(), index, "deploy");
       if (fenced.isPresent()) {

@@ -148,7 +148,7 @@ final class GroupCommands {
   }
 
   /** INVALID for a malformed group name, NOT_FOUND for an unknown group, else empty. */
-  private static Optional<Change> findRefusal(TandemState state, String name, long index) {
+  static Optional<Change> findRefusal(TandemState state, String name, long index) {
     Optional<String> bad = Names.groupProblem(name);
     if (bad.isPresent()) {
       return Optional.of(Change.refuse(index, Outcome.INVALID, name, null, bad.get()));
