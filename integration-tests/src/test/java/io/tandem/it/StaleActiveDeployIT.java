@@ -1,6 +1,6 @@
 package io.tandem.it;
 
-import static io.tandem.it.Safety.assertSafe;
+import static io.tandem.it.Safety.assertSafeWithPauses;
 import static io.tandem.it.Safety.awaitCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -90,7 +90,7 @@ class StaleActiveDeployIT {
         5_000, "the new active's flows still running after the resume");
     assertThat(cluster.witness().calls().subList(resumedAt, cluster.witness().size()))
         .noneMatch(c -> c.accepted() && c.instance().equals(old.instance()));
-    assertSafe(cluster);
+    assertSafeWithPauses(cluster); // the paused host's refused calls after SIGCONT are fenced, not an overlap
   }
 
   private String history() {
