@@ -89,8 +89,8 @@ class TarballClusterIT {
       String yaml = example;
       for (int i = 0; i < IDS.size(); i++) {
         int[] p = ports.get(IDS.get(i));
-        yaml = replace(yaml, "10.0.0.1" + (i + 1) + ":7201", "127.0.0.1:" + p[0]);
-        yaml = replace(yaml, "10.0.0.1" + (i + 1) + ":7101", "127.0.0.1:" + p[1]);
+        yaml = replace(yaml, "coordinator-" + (i + 1) + ".example:7201", "127.0.0.1:" + p[0]);
+        yaml = replace(yaml, "coordinator-" + (i + 1) + ".example:7101", "127.0.0.1:" + p[1]);
       }
       yaml = replace(yaml, "nodeId: c1", "nodeId: " + id);
       yaml = replace(yaml, "dataDir: /var/lib/tandem/coordinator", "dataDir: " + work.resolve(id + "-data"));
@@ -141,7 +141,7 @@ class TarballClusterIT {
 
     agentHttpPort = Ports.free();
     String yaml = Files.readString(home.resolve("conf/agent.yaml"));
-    yaml = replace(yaml, "  - 10.0.0.11:7101\n  - 10.0.0.12:7101\n  - 10.0.0.13:7101\n",
+    yaml = replace(yaml, "  - coordinator-1.example:7101\n  - coordinator-2.example:7101\n  - coordinator-3.example:7101\n",
         grpc.stream().map(a -> "  - " + a + "\n").reduce("", String::concat));
     yaml = replace(yaml, "http: 127.0.0.1:7401", "http: 127.0.0.1:" + agentHttpPort);
     // a loaded 2-core CI machine can miss 250 ms probes while Node-RED boots (as in ClusterSpec.forCi)
