@@ -19,6 +19,7 @@ import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.PutEditorData;
 import io.tandem.proto.state.SetFlows;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The agents' group-data calls (DESIGN.md, "The group's data"): Deploy, GetGroupData and
@@ -50,18 +51,7 @@ final class GroupDataCalls {
       out.onError(ctx.errors().of(e));
       return;
     }
-    ctx.raft().readGroup(req.getGroup()).whenComplete((group, err) -> {
-      if (err != null) {
-        out.onError(ctx.errors().of(err));
-        return;
-      }
-      Group g;
-      try {
-        g = member(group, req.getGroup(), req.getInstance());
-      } catch (RuntimeException e) {
-        out.onError(ctx.errors().of(e));
-        return;
-      }
+    readMember(req.getGroup(), req.getInstance(), out, g -> {
       if (!g.getActive().equals(req.getInstance()) || g.getToken() != req.getToken()) {
         // The fence, before 16 MB go to the log; the state checks it again.
         CommandResult view = CommandResult.newBuilder().setOutcome(Outcome.STALE_TOKEN).setGroup(g.getName())
@@ -109,14 +99,9 @@ final class GroupDataCalls {
       out.onError(ctx.errors().of(e));
       return;
     }
-    ctx.raft().readGroup(req.getGroup()).whenComplete((group, err) -> {
-      if (err != null) {
-        out.onError(ctx.errors().of(err));
-        return;
-      }
+    readMember(req.getGroup(), req.getInstance(), out, g -> {
       GroupDataResponse response;
       try {
-        Group g = member(group, req.getGroup(), req.getInstance());
         response = groupData(g, req.getRevision());
       } catch (RuntimeException e) {
         out.onError(ctx.errors().of(e));
@@ -159,6 +144,27 @@ final class GroupDataCalls {
         out.onNext(PutEditorDataResponse.newBuilder().setIndex(r.getIndex()).build());
         out.onCompleted();
       }
+    });
+  }
+
+  /**
+   * Reads {@code group} under a confirmed leadership and hands it to {@code then} if
+   * {@code instance} is a member; otherwise answers {@code out} with the error.
+   */
+  private void readMember(String group, String instance, StreamObserver<?> out, Consumer<Group> then) {
+    ctx.raft().readGroup(group).whenComplete((found, err) -> {
+      if (err != null) {
+        out.onError(ctx.errors().of(err));
+        return;
+      }
+      Group g;
+      try {
+        g = member(found, group, instance);
+      } catch (RuntimeException e) {
+        out.onError(ctx.errors().of(e));
+        return;
+      }
+      then.accept(g);
     });
   }
 
