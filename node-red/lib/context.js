@@ -1019,5 +1019,7 @@ module.exports.helpers = {
     return currentStore ? currentStore.compareAndSet(key, expected, value, options) : notOpen();
   },
 };
+// Node-RED logs "Context store : 'tandem' [module=...]" with this.
+module.exports.toString = () => "tandem";
 module.exports.raftScope = raftScope;
 module.exports.parsePath = parsePath;

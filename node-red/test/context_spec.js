@@ -124,6 +124,35 @@ describe("tandem context store", function () {
     assert.strictEqual(agent.scopes.global.k499, 499);
   });
 
+  it("a key written again while it waits in the queue travels once, with its last value", async () => {
+    await openStore({ writer: true });
+    agent.holdPosts = true;
+    store.set("global", "first", 0);      // in flight
+    for (let i = 1; i <= 100; i++) {
+      store.set("global", "counter", i);
+      store.set("global", "k" + (i % 3), i);
+    }
+    agent.releasePosts();
+    await until(() => store.state().queued === 0);
+    const second = agent.posts()[1].ops;
+    assert.deepStrictEqual(second.map((op) => op.key + "=" + op.value), ["counter=100", "k1=100", "k2=98", "k0=99"]);
+    assert.strictEqual(agent.posts().length, 2);
+  });
+
+  it("a correction does not undo a later write of the same key that is still on its way", async () => {
+    await openStore({ writer: true, scopes: { global: { big: "committed" } } });
+    agent.holdPosts = true;
+    store.set("global", "big", "refused later");    // in flight
+    store.set("global", "big", "newest");           // queued
+    agent.corrections.push({ scope: "global", key: "big", value: "committed", reason: "over context.maxGroupBytes" });
+    agent.wake();
+    await until(() => warnings.some((w) => /a later write of it is on its way/.test(w)));
+    assert.strictEqual(store.get("global", "big"), "newest");
+    agent.releasePosts();
+    await until(() => store.state().queued === 0);
+    assert.strictEqual(agent.scopes.global.big, "newest");
+  });
+
   it("writes nested keys as their whole top-level value, and arrays of keys all at once", async () => {
     await openStore({ writer: true, scopes: { "flow:f1": { a: { keep: 1 } } } });
     store.set("f1", "a.b[0]", "x");
@@ -315,5 +344,111 @@ describe("property expressions as @node-red/util reads them", function () {
       }
       assert.deepStrictEqual(actual, expected, JSON.stringify(c));
     }
+  });
+});
+
+describe("tandem context store in a real Node-RED 4.1.8", function () {
+  const { spawn } = require("child_process");
+  const http = require("http");
+  const nodeRedDir = process.env.TANDEM_NODE_RED_DIR || path.join(os.homedir(), ".cache", "tandem", "node-red-4.1.8");
+  const redJs = path.join(nodeRedDir, "node_modules", "node-red", "red.js");
+  let dir;
+  let agent;
+  let child;
+  let output = "";
+
+  function post(url, body) {
+    return new Promise((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const req = http.request(url, { method: "POST", headers: { "Content-Type": "application/json",
+        "Content-Length": Buffer.byteLength(payload) } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode));
+      });
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+
+  afterEach(async function () {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      process.kill(child.pid, "SIGKILL");
+      await exited;
+    }
+    if (this.currentTest.state === "failed" || process.env.SHOW_NODE_RED_OUTPUT) {
+      console.log("Node-RED output:\n" + output);
+    }
+    child = null;
+    if (agent) {
+      await agent.close();
+      agent = null;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a function node's synchronous flow.set/global.get and the increment helper reach the agent", async function () {
+    this.timeout(60000);
+    assert.ok(fs.existsSync(redJs), "Node-RED 4.1.8 is not installed at " + nodeRedDir
+        + ": run bin/install-node-red (or set TANDEM_NODE_RED_DIR)");
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-context-nr-"));
+    fs.writeFileSync(path.join(dir, "agent.token"), TOKEN + "\n");
+    agent = await contextAgent({ token: TOKEN, version: 5, scopes: { global: { seed: 41, orders: 6 } } });
+    fs.writeFileSync(path.join(dir, "settings.js"), [
+      "const ctx = require(" + JSON.stringify(path.resolve(__dirname, "../lib/context.js")) + ");",
+      "module.exports = {",
+      "  uiHost: '127.0.0.1', uiPort: 0, flowFile: 'flows.json', credentialSecret: false,",
+      "  runtimeState: { enabled: true },",
+      "  logging: { console: { level: 'info' } },",
+      "  functionGlobalContext: { tandem: { context: ctx.helpers } },",
+      "  contextStorage: { default: { module: 'memory' }, tandem: { module: ctx, config: {",
+      "    agentUrl: " + JSON.stringify(agent.url) + ", tokenFile: " + JSON.stringify(path.join(dir, "agent.token"))
+          + ", tokenHeader: 'x-tandem-token', waitMs: 1000 } } },",
+      "};",
+    ].join("\n"));
+    fs.writeFileSync(path.join(dir, ".config.runtime.json"), JSON.stringify({ runtimeFlowState: "stop" }));
+    const func = [
+      "const seed = global.get('seed', 'tandem');",
+      "flow.set('seen', seed + 1, 'tandem');",
+      "flow.set('nested.a[1]', 'x', 'tandem');",
+      "context.set('mine', 'm', 'tandem');",
+      "flow.set('local', 1);",
+      "const n = await global.get('tandem').context.increment('orders');",
+      "flow.set('orderNo', n, 'tandem');",
+      "return msg;",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "flows.json"), JSON.stringify([
+      { id: "t1", type: "tab", label: "T" },
+      { id: "i1", type: "inject", z: "t1", props: [{ p: "payload" }], payload: "", payloadType: "date",
+        repeat: "", once: true, onceDelay: 0.1, wires: [["fn1"]] },
+      { id: "fn1", type: "function", z: "t1", func, outputs: 1, wires: [[]] },
+    ]));
+    child = spawn(process.execPath, [redJs, "--userDir", dir, "--settings", path.join(dir, "settings.js")],
+      { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (c) => { output += c; });
+    child.stderr.on("data", (c) => { output += c; });
+    await until(() => /Server now running at http:\/\/127\.0\.0\.1:\d+\//.test(output) || child.exitCode !== null);
+    const port = Number(/Server now running at http:\/\/127\.0\.0\.1:(\d+)\//.exec(output)[1]);
+
+    // the agent activates this instance: writer:true, then the proof poll (writer=1&since=5), then start
+    await until(() => agent.pollEvents().some((p) => !p.writer && p.since === 5));
+    agent.writer = true;
+    agent.acceptWrites = true;
+    agent.wake();
+    await until(() => agent.pollEvents().some((p) => p.writer && p.since === 5));
+    assert.strictEqual(agent.posts().length, 0, "nothing is written before the flows start");
+    assert.strictEqual(await post("http://127.0.0.1:" + port + "/flows/state", { state: "start" }), 200);
+
+    await until(() => (agent.scopes["flow:t1"] || {}).orderNo !== undefined);
+    assert.deepStrictEqual(agent.scopes["flow:t1"], { seen: 42, nested: { a: [null, "x"] }, orderNo: 7 });
+    assert.deepStrictEqual(agent.scopes["node:fn1:t1"], { mine: "m" });
+    assert.strictEqual(agent.scopes.global.orders, 7);
+    const ops = agent.posts().flatMap((p) => p.ops.map((op) => (p.sync ? "sync " : "") + op.op + " " + op.key));
+    assert.deepStrictEqual(ops, ["set seen", "set nested", "set mine", "sync increment orders", "set orderNo"]);
+
+    const exited = new Promise((r) => child.once("exit", (code, signal) => r(code !== null ? code : signal)));
+    process.kill(child.pid, "SIGTERM");
+    await exited;
+    assert.ok(!/Error|error/.test(output.split("\n").filter((l) => /context/i.test(l)).join("\n")), output);
   });
 });
