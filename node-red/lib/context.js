@@ -310,6 +310,7 @@ function createContextStore(config) {
   let loopDone = null;
   let poll = null;                    // the long poll in flight: {abort}
   let snapshotCall = null;            // open()'s GET snapshot in flight: {abort}
+  let closeDeadline = Infinity;       // close(): after this, undeliverable writes are given up
 
   // The outbox: async ops and helper requests in order. One POST in flight.
   let queue = [];                     // {op, scope, key?, json?} | {sync: true, ops, resolve, reject}
@@ -358,9 +359,21 @@ function createContextStore(config) {
         headers["Content-Type"] = "application/json";
         headers["Content-Length"] = body.length;
       }
+      const fail = (e) => {
+        const err = codedError(aborted ? "aborted" : "the Tandem agent at " + cfg.agentUrl + " does not answer ("
+            + e.message + ")", aborted ? "aborted" : "tandem_unavailable");
+        err.reusedSocket = Boolean(req.reusedSocket) && e.code === "ECONNRESET";
+        reject(err);
+      };
       req = http.request(new URL(urlPath, cfg.agentUrl), { method, headers, agent: httpAgent, timeout: timeoutMs }, (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
+        res.on("error", fail);
+        res.on("close", () => {
+          if (!res.complete) {
+            fail(new Error("the answer was cut off"));
+          }
+        });
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           let parsed = null;
@@ -374,15 +387,9 @@ function createContextStore(config) {
           }
           resolve({ status: res.statusCode, body: parsed || {} });
         });
-        res.on("error", reject);
       });
       req.on("timeout", () => req.destroy(new Error("no answer within " + timeoutMs + " ms")));
-      req.on("error", (e) => {
-        const err = codedError(aborted ? "aborted" : "the Tandem agent at " + cfg.agentUrl + " does not answer ("
-            + e.message + ")", aborted ? "aborted" : "tandem_unavailable");
-        err.reusedSocket = req.reusedSocket && e.code === "ECONNRESET";
-        reject(err);
-      });
+      req.on("error", fail);
       req.end(body || undefined);
     });
     return { promise, abort: () => { aborted = true; if (req) { req.destroy(); } } };
@@ -821,8 +828,6 @@ function createContextStore(config) {
     applyEffect(c);
     warn("correction", "a write of " + what + " was refused (" + reason + "); it holds the committed value again");
   }
-
-  let closeDeadline = Infinity;
 
   // ---- helpers (atomic, applied by the coordinators)
 
