@@ -302,6 +302,14 @@ describe("tandem context store", function () {
     assert.strictEqual(agent.pollEvents()[0].since, 0);
   });
 
+  it("re-reads the token file after a 401 (the agent wrote a new token)", async () => {
+    fs.writeFileSync(path.join(dir, "agent.token"), "old-token\n");
+    setTimeout(() => fs.writeFileSync(path.join(dir, "agent.token"), TOKEN + "\n"), 150);
+    await openStore({ scopes: { global: { v: 1 } } }, { openTimeoutMs: 3000 });
+    assert.strictEqual(store.get("global", "v"), 1);
+    assert.ok(!warnings.some((w) => /no context snapshot/.test(w)), warnings.join("\n"));
+  });
+
   it("clean() deletes the scopes of nodes and flows that are gone, as the writer", async () => {
     await openStore({ writer: true, scopes: { global: { g: 1 }, "flow:f1": { a: 1 }, "flow:gone": { a: 1 },
       "node:n1:f1": { a: 1 }, "node:n2:f1": { a: 1 } } });
@@ -355,7 +363,11 @@ describe("tandem context store in a real Node-RED 4.1.8", function () {
   let dir;
   let agent;
   let child;
-  let output = "";
+  let output;
+
+  beforeEach(() => {
+    output = "";
+  });
 
   function post(url, body) {
     return new Promise((resolve, reject) => {
@@ -387,41 +399,44 @@ describe("tandem context store in a real Node-RED 4.1.8", function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("a function node's synchronous flow.set/global.get and the increment helper reach the agent", async function () {
-    this.timeout(60000);
+  async function runFlows(asDefault) {
     assert.ok(fs.existsSync(redJs), "Node-RED 4.1.8 is not installed at " + nodeRedDir
         + ": run bin/install-node-red (or set TANDEM_NODE_RED_DIR)");
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-context-nr-"));
     fs.writeFileSync(path.join(dir, "agent.token"), TOKEN + "\n");
     agent = await contextAgent({ token: TOKEN, version: 5, scopes: { global: { seed: 41, orders: 6 } } });
+    const tandemStore = "tandem: { module: ctx, config: { agentUrl: " + JSON.stringify(agent.url) + ", tokenFile: "
+        + JSON.stringify(path.join(dir, "agent.token")) + ", tokenHeader: 'x-tandem-token', waitMs: 1000 } }";
     fs.writeFileSync(path.join(dir, "settings.js"), [
       "const ctx = require(" + JSON.stringify(path.resolve(__dirname, "../lib/context.js")) + ");",
       "module.exports = {",
       "  uiHost: '127.0.0.1', uiPort: 0, flowFile: 'flows.json', credentialSecret: false,",
       "  runtimeState: { enabled: true },",
-      "  logging: { console: { level: 'info' } },",
       "  functionGlobalContext: { tandem: { context: ctx.helpers } },",
-      "  contextStorage: { default: { module: 'memory' }, tandem: { module: ctx, config: {",
-      "    agentUrl: " + JSON.stringify(agent.url) + ", tokenFile: " + JSON.stringify(path.join(dir, "agent.token"))
-          + ", tokenHeader: 'x-tandem-token', waitMs: 1000 } } },",
+      asDefault
+        ? "  contextStorage: { default: 'tandem', " + tandemStore + ", memory: { module: 'memory' } },"
+        : "  contextStorage: { default: { module: 'memory' }, " + tandemStore + " },",
       "};",
     ].join("\n"));
     fs.writeFileSync(path.join(dir, ".config.runtime.json"), JSON.stringify({ runtimeFlowState: "stop" }));
+    const S = asDefault ? "undefined" : "'tandem'";
+    const M = asDefault ? "'memory'" : "undefined";
     const func = [
-      "const seed = global.get('seed', 'tandem');",
-      "flow.set('seen', seed + 1, 'tandem');",
-      "flow.set('nested.a[1]', 'x', 'tandem');",
-      "context.set('mine', 'm', 'tandem');",
-      "flow.set('local', 1);",
+      "const seed = global.get('seed', " + S + ");",
+      "flow.set('seen', seed + 1, " + S + ");",
+      "flow.set('nested.a[1]', 'x', " + S + ");",
+      "context.set('mine', 'm', " + S + ");",
+      "flow.set('local', 1, " + M + ");",
       "const n = await global.get('tandem').context.increment('orders');",
-      "flow.set('orderNo', n, 'tandem');",
+      "flow.set('orderNo', n, " + S + ");",
       "return msg;",
     ].join("\n");
     fs.writeFileSync(path.join(dir, "flows.json"), JSON.stringify([
       { id: "t1", type: "tab", label: "T" },
       { id: "i1", type: "inject", z: "t1", props: [{ p: "payload" }], payload: "", payloadType: "date",
         repeat: "", once: true, onceDelay: 0.1, wires: [["fn1"]] },
-      { id: "fn1", type: "function", z: "t1", func, outputs: 1, wires: [[]] },
+      { id: "fn1", type: "function", z: "t1", func, finalize: "flow.set('stopped', true, " + S + ");",
+        outputs: 1, wires: [[]] },
     ]));
     child = spawn(process.execPath, [redJs, "--userDir", dir, "--settings", path.join(dir, "settings.js")],
       { stdio: ["ignore", "pipe", "pipe"] });
@@ -444,11 +459,24 @@ describe("tandem context store in a real Node-RED 4.1.8", function () {
     assert.deepStrictEqual(agent.scopes["node:fn1:t1"], { mine: "m" });
     assert.strictEqual(agent.scopes.global.orders, 7);
     const ops = agent.posts().flatMap((p) => p.ops.map((op) => (p.sync ? "sync " : "") + op.op + " " + op.key));
-    assert.deepStrictEqual(ops, ["set seen", "set nested", "set mine", "sync increment orders", "set orderNo"]);
+    assert.deepStrictEqual(ops, ["set seen", "set nested", "set mine", "sync increment orders", "set orderNo"],
+      "the memory store's write stays in the process");
 
+    // SIGTERM: Node-RED stops the flows (the function's On Stop code writes), then closes the store
     const exited = new Promise((r) => child.once("exit", (code, signal) => r(code !== null ? code : signal)));
     process.kill(child.pid, "SIGTERM");
     await exited;
-    assert.ok(!/Error|error/.test(output.split("\n").filter((l) => /context/i.test(l)).join("\n")), output);
+    assert.strictEqual(agent.scopes["flow:t1"].stopped, true, "the write made while stopping was delivered by close()");
+    assert.ok(!/Tandem context/.test(output), output);
+  }
+
+  it("a function node's synchronous flow.set/global.get and the increment helper reach the agent", async function () {
+    this.timeout(60000);
+    await runFlows(false);
+  });
+
+  it("the same as Node-RED's default store (contextStorage.default: 'tandem')", async function () {
+    this.timeout(60000);
+    await runFlows(true);
   });
 });
