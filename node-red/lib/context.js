@@ -20,6 +20,7 @@
 "use strict";
 const fs = require("fs");
 const http = require("http");
+const path = require("path");
 
 const MIB = 1024 * 1024;
 const DEFAULT_LIMITS = { maxValueBytes: MIB, maxGroupBytes: 32 * MIB };
@@ -53,9 +54,6 @@ function codedError(message, code) {
   return err;
 }
 
-function invalidExpr(message) {
-  return codedError("Invalid property expression: " + message, "INVALID_EXPR");
-}
 
 function formatBytes(n) {
   const one = (x) => (Math.round(x * 10) / 10).toString();
@@ -68,8 +66,34 @@ function formatBytes(n) {
   return n + " bytes";
 }
 
-// ---- Node-RED property expressions ("a.b[0]", 'a["x y"].c', "a[msg.b]"), resolved as
-// @node-red/util's normalisePropertyExpression / getObjectProperty / setObjectProperty do.
+// ---- Node-RED property expressions ("a.b[0]", 'a["x y"].c', "a[msg.b]"): Node-RED's own
+// @node-red/util resolves them, exactly as its memory and localfilesystem stores do.
+
+let propertyUtil = null;
+
+/** @node-red/util's util object, from the Node-RED that loaded this store (or TANDEM_NODE_RED_DIR). */
+function nodeRedUtil() {
+  if (propertyUtil) {
+    return propertyUtil;
+  }
+  const tries = [() => require.main.require("@node-red/util"), () => require("@node-red/util")];
+  if (process.env.TANDEM_NODE_RED_DIR) {
+    tries.push(() => require(path.join(process.env.TANDEM_NODE_RED_DIR, "node_modules", "@node-red", "util")));
+  }
+  for (const attempt of tries) {
+    try {
+      propertyUtil = attempt().util;
+      if (propertyUtil) {
+        return propertyUtil;
+      }
+    } catch (e) {
+      // next place
+    }
+  }
+  throw new Error("Tandem context: @node-red/util cannot be found from the Node-RED that loads this store "
+      + "(require.main is " + (require.main && require.main.filename) + "); set TANDEM_NODE_RED_DIR to the "
+      + "Node-RED install directory");
+}
 
 function hasOwn(obj, key) {
   return obj !== null && obj !== undefined && Object.prototype.hasOwnProperty.call(Object(obj), key);
@@ -77,181 +101,7 @@ function hasOwn(obj, key) {
 
 /** Parts of a property expression; a `[msg...]` reference is looked up in `root` (the scope). */
 function parsePath(expr, root) {
-  const str = String(expr);
-  if (str.length === 0) {
-    throw invalidExpr("zero-length");
-  }
-  const parts = [];
-  let start = 0;          // first character of the current unquoted segment
-  let inBox = false;      // between [ and ]
-  let i = 0;
-  const digits = (s) => /^\d+$/.test(s);
-  while (i < str.length) {
-    const c = str[i];
-    if (c === "'" || c === "\"") {
-      if (i !== start) {
-        throw invalidExpr("unexpected " + c + " at position " + i);
-      }
-      const end = str.indexOf(c, i + 1);
-      if (end < 0) {
-        throw invalidExpr("unterminated expression");
-      }
-      if (end === i + 1) {
-        throw invalidExpr("zero-length string at position " + (i + 1));
-      }
-      parts.push(str.substring(i + 1, end));
-      const next = str[end + 1];
-      if (inBox ? next !== "]" : next !== undefined && next !== "[" && next !== ".") {
-        throw invalidExpr("unexpected " + next + " at position " + (end + 1));
-      }
-      i = end + 1;
-      start = i;
-    } else if (c === ".") {
-      if (i === 0) {
-        throw invalidExpr("unexpected . at position 0");
-      }
-      if (start !== i) {
-        const v = str.substring(start, i);
-        parts.push(digits(v) ? parseInt(v, 10) : v);
-      }
-      if (i === str.length - 1) {
-        throw invalidExpr("unterminated expression");
-      }
-      if (!/[a-z0-9$_]/i.test(str[i + 1])) {
-        throw invalidExpr("unexpected " + str[i + 1] + " at position " + (i + 1));
-      }
-      i++;
-      start = i;
-    } else if (c === "[") {
-      if (i === 0) {
-        throw invalidExpr("unexpected [ at position 0");
-      }
-      if (start !== i) {
-        parts.push(str.substring(start, i));
-      }
-      if (i === str.length - 1) {
-        throw invalidExpr("unterminated expression");
-      }
-      if (/^msg[.[]/.test(str.substring(i + 1))) {
-        const close = matchingBracket(str, i);
-        parts.push(crossReference(str.substring(i + 1, close), root, i + 1));
-        i = close + 1;
-        start = i;
-        continue;
-      }
-      if (!/["'\d]/.test(str[i + 1])) {
-        throw invalidExpr("unexpected " + str[i + 1] + " at position " + (i + 1));
-      }
-      inBox = true;
-      i++;
-      start = i;
-    } else if (c === "]") {
-      if (!inBox) {
-        throw invalidExpr("unexpected ] at position " + i);
-      }
-      if (start !== i) {
-        const v = str.substring(start, i);
-        if (!digits(v)) {
-          throw invalidExpr("unexpected array expression at position " + start);
-        }
-        parts.push(parseInt(v, 10));
-      }
-      inBox = false;
-      i++;
-      start = i;
-    } else if (c === " ") {
-      throw invalidExpr("unexpected ' ' at position " + i);
-    } else {
-      i++;
-    }
-  }
-  if (inBox) {
-    throw invalidExpr("unterminated expression");
-  }
-  if (start < str.length) {
-    parts.push(str.substring(start));
-  }
-  return parts;
-}
-
-/** Index of the ] that closes the [ at `open` (quotes and nested brackets skipped). */
-function matchingBracket(str, open) {
-  let depth = 0;
-  let quote = null;
-  for (let j = open; j < str.length; j++) {
-    const c = str[j];
-    if (quote) {
-      quote = c === quote ? null : quote;
-    } else if (c === "'" || c === "\"") {
-      quote = c;
-    } else if (c === "[") {
-      depth++;
-    } else if (c === "]" && --depth === 0) {
-      return j;
-    }
-  }
-  throw invalidExpr("unmatched '[' at position " + open);
-}
-
-function crossReference(inner, root, position) {
-  let value;
-  try {
-    const path = inner.startsWith("msg.") ? inner.substring(4) : inner;
-    value = readPath(root, parsePath(path, root), true);
-  } catch (e) {
-    value = undefined;
-  }
-  if (value === undefined) {
-    throw invalidExpr("undefined reference at position " + position + " : " + inner);
-  }
-  return value;
-}
-
-/** The value at `parts` under `root`; undefined when a parent is missing (or, strict: throws). */
-function readPath(root, parts, strict) {
-  let value = root;
-  for (const key of parts) {
-    if (value === null || value === undefined) {
-      if (strict) {
-        throw new TypeError("parent of " + key + " is missing");
-      }
-      return undefined;
-    }
-    value = hasOwn(value, key) ? value[key] : undefined;
-  }
-  return value;
-}
-
-/** Sets (or, for undefined, deletes) the value at `parts` under `root`; false when it cannot. */
-function writePath(root, parts, value) {
-  const create = value !== undefined;
-  let obj = root;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const key = parts[i];
-    const child = hasOwn(obj, key) ? obj[key] : undefined;
-    if (child === undefined || (Array.isArray(obj) && typeof key === "number" && obj[key] === undefined)) {
-      if (!create) {
-        return false;
-      }
-      obj[key] = typeof parts[i + 1] === "string" ? {} : [];
-      obj = obj[key];
-    } else if (typeof child !== "object" || child === null) {
-      return false;  // a property cannot go beneath a number, string, boolean or null
-    } else {
-      obj = child;
-    }
-  }
-  const last = parts[parts.length - 1];
-  if (!create) {
-    if (typeof last === "number" && Array.isArray(obj)) {
-      obj.splice(last, 1);
-    } else {
-      delete obj[last];
-    }
-    return true;
-  }
-  obj[last] = value;
-  return true;
+  return nodeRedUtil().normalisePropertyExpression(String(expr), root);
 }
 
 // ---- JSON encoding and limits
@@ -667,7 +517,7 @@ function createContextStore(config) {
         holder[top] = JSON.parse(before.json);
       }
       const inner = v === undefined ? undefined : JSON.parse(encode(name, keys[i], v));
-      if (writePath(holder, parts, inner)) {
+      if (nodeRedUtil().setObjectProperty(holder, keys[i], inner, inner !== undefined) !== false) {
         touched.set(top, hasOwn(holder, top) ? { json: encode(name, top, holder[top]) } : undefined);
       }
     }
@@ -695,7 +545,7 @@ function createContextStore(config) {
       return undefined;
     }
     try {
-      return readPath(s, parsePath(key, s), true);
+      return nodeRedUtil().getObjectProperty(s, key);
     } catch (e) {
       if (e.code === "INVALID_EXPR") {
         throw e;
@@ -1027,4 +877,3 @@ module.exports.helpers = {
 // Node-RED logs "Context store : 'tandem' [module=...]" with this.
 module.exports.toString = () => "tandem";
 module.exports.raftScope = raftScope;
-module.exports.parsePath = parsePath;

@@ -6,6 +6,9 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const contextAgent = require("./context_agent.js");
+// Outside Node-RED the store finds @node-red/util through TANDEM_NODE_RED_DIR (bin/install-node-red's install).
+process.env.TANDEM_NODE_RED_DIR = process.env.TANDEM_NODE_RED_DIR
+    || require("path").join(require("os").homedir(), ".cache", "tandem", "node-red-4.1.8");
 const contextModule = require("../lib/context.js");
 
 const TOKEN = "ctx-t0ken";
@@ -320,38 +323,6 @@ describe("tandem context store", function () {
     assert.deepStrictEqual(store.keys("n2:f1"), []);
     assert.deepStrictEqual(store.keys("n1:f1"), ["a"]);
     assert.deepStrictEqual(store.keys("global"), ["g"]);
-  });
-});
-
-describe("property expressions as @node-red/util reads them", function () {
-  const nodeRedDir = process.env.TANDEM_NODE_RED_DIR || path.join(os.homedir(), ".cache", "tandem", "node-red-4.1.8");
-  const utilPath = path.join(nodeRedDir, "node_modules", "@node-red", "util");
-
-  it("parses the same parts and refuses the same expressions", function () {
-    assert.ok(fs.existsSync(utilPath), "Node-RED 4.1.8 is not installed at " + nodeRedDir
-        + ": run bin/install-node-red (or set TANDEM_NODE_RED_DIR)");
-    const util = require(utilPath).util;
-    const root = { k: "b", arr: [1], o: { n: 0 } };
-    const cases = ["a", "a.b", "a.b.c", "a[0]", "a[0].b", "a[\"b c\"].d", "a['x'][1]", "0.a", "a.0", "a.0.b",
-      "a-b.c", "$x._y", "a[msg.k]", "a[msg.o.n]", "a[msg['k']]", "\"q\".r", "a[0.1]", "a[0]x",
-      "", ".a", "a.", "a..b", "[0]", "a[", "a[b]", "a]", "a b", "a[\"\"]", "a[\"x\"y]", "'q'z", "a[msg.none]",
-      "a[0", "a.\"b\"", "a[msg.k"];
-    for (const c of cases) {
-      let expected;
-      let actual;
-      try {
-        expected = util.normalisePropertyExpression(c, root);
-      } catch (e) {
-        expected = "error";
-      }
-      try {
-        actual = contextModule.parsePath(c, root);
-      } catch (e) {
-        assert.strictEqual(e.code, "INVALID_EXPR", c + ": " + e.message);
-        actual = "error";
-      }
-      assert.deepStrictEqual(actual, expected, JSON.stringify(c));
-    }
   });
 });
 
