@@ -56,7 +56,7 @@ module.exports = function tandemAttach(user, options) {
   const visible = {};
   Object.defineProperty(visible, "token", { enumerable: true, get: () => fence.token });
   Object.freeze(visible);
-  globalThis[Symbol.for("io.tandem.fence")] = fence;
+  globalThis[Symbol.for("io.tandem.fence")] = guardFlowsState.armFence(fence, isAgentToken, TOKEN_HEADER);
   settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });
   return settings;
 };

@@ -85,7 +85,7 @@ const fence = { token: 0 };
 const visible = {};
 Object.defineProperty(visible, "token", { enumerable: true, get: () => fence.token });
 Object.freeze(visible);
-globalThis[Symbol.for("io.tandem.fence")] = fence;
+globalThis[Symbol.for("io.tandem.fence")] = require(path.join(__dirname, "tandem-guard.js")).armFence(fence, isAgentToken, tandem.tokenHeader);
 settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });
 
 // Tell the agent where the admin API of this process lives (its pid tells it from an older launch;
