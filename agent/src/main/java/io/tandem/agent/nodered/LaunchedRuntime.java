@@ -39,6 +39,8 @@ final class LaunchedRuntime extends ProbedRuntime {
   // guarded by lock
   private volatile Process process;
   private NodeRedAdminClient client;
+  /** The open-editor warning was logged (once per runtime, not at every relaunch). Guarded by lock. */
+  private boolean warnedOpenEditor;
   private long launchedNanos;
   private String killReason;
   private boolean terminated; // killReason came with SIGTERM (a graceful stop), not SIGKILL
@@ -253,6 +255,13 @@ final class LaunchedRuntime extends ProbedRuntime {
       JsonNode info = JSON.readTree(layout.launchInfoFile().toFile());
       if (info.path("pid").asLong(-1) != expectedPid) {
         return null;
+      }
+      if (!info.path("adminAuth").asBoolean(true) && !warnedOpenEditor) {
+        warnedOpenEditor = true;
+        log.warn("Node-RED {}: {} has no adminAuth, so its editor and admin API on {}:{} are open to whoever "
+            + "reaches that port, as without Tandem (the agent adds no login and widens nothing; only the agent "
+            + "starts/stops flows and sets the fencing token). Add adminAuth to settings.js to require a login.",
+            name, layout.userSettingsFile(), settings.host(), settings.port());
       }
       String root = info.path("adminRoot").asText("/");
       URI base = settings.baseUrl().resolve(root.startsWith("/") ? root : "/" + root);

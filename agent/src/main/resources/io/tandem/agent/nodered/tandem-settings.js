@@ -39,12 +39,16 @@ function isAgentToken(presented) {
   const got = crypto.createHash("sha256").update(String(presented)).digest();
   return crypto.timingSafeEqual(got, expected);
 }
+// Never widen access: without adminAuth in settings.js the editor stays exactly as open as it was (no
+// adminAuth is added; the agent-only routes check the agent's token themselves, see tandem-guard.js);
+// with adminAuth, the user's users and default stay and only the agent's token is added.
 const userAuth = user.adminAuth ? Object.assign({}, user.adminAuth, user.adminAuth.module) : null;
 const adminAuth = Object.assign({}, userAuth);
 delete adminAuth.module;
 if (!userAuth) {
-  // No adminAuth in settings.js: the editor and admin API stay open as before, the agent's token is accepted too.
-  adminAuth.default = { permissions: "*" };
+  console.warn("Tandem: settings.js has no adminAuth: the Node-RED editor and admin API on " + tandem.host + ":"
+      + tandem.port + " are open to whoever reaches that port (as without Tandem). Add adminAuth to settings.js "
+      + "to require a login; only the agent starts/stops flows and sets the fencing token either way.");
 }
 const userTokens = userAuth && typeof userAuth.tokens === "function" ? userAuth.tokens : null;
 if (userAuth && userAuth.tokens && !userTokens) {
@@ -61,7 +65,7 @@ adminAuth.tokens = function (token) {
   return userTokens ? Promise.resolve(userTokens(token)) : Promise.resolve(null);
 };
 adminAuth.tokenHeader = tandem.tokenHeader;
-settings.adminAuth = adminAuth;
+settings.adminAuth = userAuth ? adminAuth : undefined;
 settings.httpAdminMiddleware = require(path.join(__dirname, "tandem-guard.js"))(
     user.httpAdminMiddleware, isAgentToken, tandem.tokenHeader);
 
@@ -94,7 +98,8 @@ const rootPath = ("/" + String(adminRoot).replace(/^\/+|\/+$/g, "") + "/").repla
 // flowFile (resolved as the storage plugin resolves it) tells --release-userdir where to write the group's
 // current flows back for plain Node-RED.
 const flowFile = path.resolve(path.dirname(tandem.launchInfoFile), String(settings.flowFile || "flows.json"));
-const info = JSON.stringify({ pid: process.pid, agentPid: process.ppid, adminRoot: rootPath, flowFile });
+const info = JSON.stringify({ pid: process.pid, agentPid: process.ppid, adminRoot: rootPath, flowFile,
+  adminAuth: Boolean(userAuth) });
 fs.writeFileSync(tandem.launchInfoFile + ".tmp", info, { mode: 0o600 });
 fs.renameSync(tandem.launchInfoFile + ".tmp", tandem.launchInfoFile);
 
