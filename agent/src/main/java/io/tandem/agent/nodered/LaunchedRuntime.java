@@ -29,7 +29,7 @@ final class LaunchedRuntime extends ProbedRuntime {
 
   private final String token;
   private final UserDirLayout layout;
-  private final HttpClient http = NodeRedAdminClient.newHttpClient();
+  private final HttpClient http;
   private final RestartBackoff backoff;
   private final Thread shutdownHook;
   private volatile CompletableFuture<?> ownerDone;
@@ -53,6 +53,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   LaunchedRuntime(NodeRedSettings settings, String token) {
     super(settings, "port-" + settings.port());
     this.token = token;
+    this.http = AdminTls.httpClient(settings.adminCa());
     this.layout = new UserDirLayout(settings.userDir());
     this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
     this.shutdownHook = new Thread(this::killOnExit, "tandem-nodered-kill-on-exit");
@@ -113,7 +114,8 @@ final class LaunchedRuntime extends ProbedRuntime {
   private void launch() {
     Process p;
     try {
-      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent);
+      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent,
+          settings.adminCa() != null);
       ProcessBuilder pb = NodeRedCommand.processBuilder(settings, layout);
       logOffset = LogTail.size(layout.logFile());
       p = LaunchThread.start(pb);
@@ -265,6 +267,9 @@ final class LaunchedRuntime extends ProbedRuntime {
       }
       String root = info.path("adminRoot").asText("/");
       URI base = settings.baseUrl().resolve(root.startsWith("/") ? root : "/" + root);
+      if ("https".equals(info.path("scheme").asText("http"))) {
+        base = URI.create("https" + base.toString().substring("http".length()));
+      }
       return new NodeRedAdminClient(base, token, NodeRedAdminClient.TOKEN_HEADER, http);
     } catch (IOException | IllegalArgumentException e) {
       return null; // written atomically; try again at the next probe

@@ -17,9 +17,11 @@ const user = fs.existsSync(tandem.userSettingsFile) ? require(tandem.userSetting
     : (defaultSettingsFile && fs.existsSync(defaultSettingsFile) ? require(defaultSettingsFile) : {});
 const settings = Object.assign({}, user);
 
-if (settings.https) {
-  throw new Error("Tandem: settings.js enables https, but the agent drives the admin API over plain HTTP "
-      + "on " + tandem.host + ". Terminate TLS in a proxy in front of Node-RED instead.");
+// https in settings.js: the agent talks HTTPS to the admin API, trusting only nodeRed.adminCa.
+if (settings.https && !tandem.httpsTrusted) {
+  throw new Error("Tandem: settings.js enables https, but the agent's YAML has no nodeRed.adminCa: set it to "
+      + "the PEM certificate (or its CA) of your https settings, for a certificate that names " + tandem.host
+      + ", or remove https and terminate TLS in a proxy in front of Node-RED.");
 }
 const adminRoot = settings.httpRoot === false ? false : (settings.httpAdminRoot ?? settings.httpRoot ?? "/");
 if (adminRoot === false) {
@@ -99,7 +101,7 @@ const rootPath = ("/" + String(adminRoot).replace(/^\/+|\/+$/g, "") + "/").repla
 // current flows back for plain Node-RED.
 const flowFile = path.resolve(path.dirname(tandem.launchInfoFile), String(settings.flowFile || "flows.json"));
 const info = JSON.stringify({ pid: process.pid, agentPid: process.ppid, adminRoot: rootPath, flowFile,
-  adminAuth: Boolean(userAuth) });
+  adminAuth: Boolean(userAuth), scheme: settings.https ? "https" : "http" });
 fs.writeFileSync(tandem.launchInfoFile + ".tmp", info, { mode: 0o600 });
 fs.renameSync(tandem.launchInfoFile + ".tmp", tandem.launchInfoFile);
 
