@@ -139,6 +139,12 @@ public final class Agent implements AutoCloseable {
     return b.build();
   }
 
+  /** True for a loopback literal or "localhost" (a name is not resolved here). */
+  static boolean isLoopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return "localhost".equalsIgnoreCase(h) || h.startsWith("127.") || "::1".equals(h) || "0:0:0:0:0:0:0:1".equals(h);
+  }
+
   /**
    * Starts the HTTP API, the runtime, the reconcile loop and the link; returns at once.
    *
@@ -146,7 +152,12 @@ public final class Agent implements AutoCloseable {
    */
   public synchronized void start() throws IOException {
     http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics,
-        groupData == null ? List.of() : groupData.endpoints().routes());
+        groupData == null ? List.of() : groupData.endpoints().routes(), config.httpToken());
+    if (!config.httpToken().required() && !isLoopback(config.http().host())) {
+      log.warn("the agent's local API listens on {} (not loopback) and http.token is not set: /status and "
+          + "/metrics are open to whoever reaches that address; set http.token or http.tokenFile (docs/agent.md)",
+          config.http());
+    }
     if (groupData != null) {
       runtime.useStoragePlugin(storageUrl(config.http().host(), http.port()));
       groupData.start();

@@ -1,6 +1,7 @@
 package io.tandem.agent.config;
 
 import io.tandem.common.config.HostPort;
+import io.tandem.agent.http.BearerToken;
 import io.tandem.agent.nodered.NodeRedSettings;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param lease        lease handling
  * @param nodeRed      how Node-RED is run and probed
  * @param hooks        commands run on activation / deactivation
+ * @param httpToken    the bearer token /status and /metrics require ({@link BearerToken#NONE}: open)
  */
 public record AgentConfig(
     String group,
@@ -26,7 +28,8 @@ public record AgentConfig(
     HostPort http,
     LeaseSettings lease,
     NodeRedSettings nodeRed,
-    HookSettings hooks) {
+    HookSettings hooks,
+    BearerToken httpToken) {
   public static final HostPort DEFAULT_HTTP = new HostPort("127.0.0.1", 7401);
 
   public AgentConfig {
@@ -38,5 +41,12 @@ public record AgentConfig(
     lease = lease == null ? LeaseSettings.defaults() : lease;
     Objects.requireNonNull(nodeRed, "nodeRed");
     hooks = hooks == null ? HookSettings.none() : hooks;
+    httpToken = httpToken == null ? BearerToken.NONE : httpToken;
+  }
+
+  /** Without a token on the local API: /status and /metrics open, as before http.token. */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
+      LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE);
   }
 }

@@ -1,6 +1,8 @@
 package io.tandem.agent.config;
 
+import io.tandem.agent.http.BearerToken;
 import io.tandem.agent.nodered.NodeRedSettings;
+import io.tandem.agent.nodered.TokenFile;
 import io.tandem.common.config.ConfigException;
 import io.tandem.common.config.HostPort;
 import io.tandem.common.config.YamlSection;
@@ -17,6 +19,7 @@ import java.util.regex.Pattern;
 
 /** Reads and validates an agent's YAML file; every error names the file and the field. */
 public final class AgentConfigLoader {
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{16,512}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private AgentConfigLoader() {}
@@ -53,12 +56,47 @@ public final class AgentConfigLoader {
         throw top.error("coordinators[" + i + "]", e.getMessage());
       }
     }
-    HostPort http = top.hostPort("http", AgentConfig.DEFAULT_HTTP, true,
-        "the local API's listen address, e.g. 127.0.0.1:7401");
+    // http: HOST:PORT, or a mapping {listen: HOST:PORT, token: T | tokenFile: FILE}
+    YamlSection httpSection = top.isMapping("http") ? top.section("http") : null;
+    HostPort http = httpSection == null
+        ? top.hostPort("http", AgentConfig.DEFAULT_HTTP, true, "the local API's listen address, e.g. 127.0.0.1:7401")
+        : httpSection.hostPort("listen", AgentConfig.DEFAULT_HTTP, true,
+            "the local API's listen address, e.g. 127.0.0.1:7401");
+    BearerToken httpToken = httpSection == null ? BearerToken.NONE : httpToken(httpSection, base);
     LeaseSettings lease = lease(top.section("lease"));
     NodeRedSettings nodeRed = NodeRedSection.read(top.section("nodeRed"), top.section("probe"), base);
     HookSettings hooks = hooks(top.section("hooks"));
-    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks);
+    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken);
+  }
+
+  /** http.token or http.tokenFile (an owner-only file, read once at start), at most one of them. */
+  private static BearerToken httpToken(YamlSection s, Path base) throws ConfigException {
+    s.onlyKnown(Set.of("listen", "token", "tokenFile"));
+    if (s.has("token") && s.has("tokenFile")) {
+      throw s.error("token", "give http.token or http.tokenFile, not both");
+    }
+    if (s.has("token")) {
+      String t = s.string("token", "");
+      if (!TOKEN.matcher(t).matches()) {
+        throw s.error("token", "must be 16 to 512 characters from [A-Za-z0-9._~+/=-] (it travels in an "
+            + "Authorization header); e.g. the output of: openssl rand -base64 32");
+      }
+      return BearerToken.of(t);
+    }
+    if (s.has("tokenFile")) {
+      Path file = s.path("tokenFile", base);
+      if (file == null) {
+        throw s.error("tokenFile", "is empty: give the path of a file (mode 0600) holding the token");
+      }
+      try {
+        return BearerToken.of(TokenFile.read(file));
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw s.error("tokenFile", file + ": no such file");
+      } catch (IOException e) {
+        throw s.error("tokenFile", e.getMessage());
+      }
+    }
+    return BearerToken.NONE;
   }
 
   private static String name(YamlSection s, String field) throws ConfigException {

@@ -20,7 +20,7 @@ final class NodeRedSection {
 
   static NodeRedSettings read(YamlSection s, YamlSection probe, Path base) throws ConfigException {
     s.onlyKnown(Set.of("mode", "command", "userDir", "host", "port", "args", "env", "url",
-        "tokenFile", "restartBackoff", "stopTimeout"));
+        "tokenFile", "restartBackoff", "stopTimeout", "adminCa"));
     probe.onlyKnown(Set.of("interval", "timeout", "misses"));
     String modeText = s.string("mode", "launch").toLowerCase(Locale.ROOT);
     Mode mode = switch (modeText) {
@@ -41,6 +41,14 @@ final class NodeRedSection {
           + min.toMillis() + "ms)");
     }
     Path tokenFile = s.path("tokenFile", base);
+    Path adminCa = s.path("adminCa", base);
+    if (adminCa != null) {
+      try {
+        io.tandem.agent.nodered.AdminTls.trusting(adminCa);
+      } catch (java.io.IOException e) {
+        throw s.error("adminCa", e.getMessage());
+      }
+    }
     if (mode == Mode.LAUNCH) {
       if (s.has("url")) {
         throw s.error("url", "is for attach mode; in launch mode set host and port");
@@ -63,11 +71,11 @@ final class NodeRedSection {
         tokenFile = userDir.resolve(DEFAULT_TOKEN_FILE);
       }
       return new NodeRedSettings(mode, command, userDir, host, port, args, env, null, tokenFile,
-          interval, timeout, misses, min, max, stopTimeout);
+          interval, timeout, misses, min, max, stopTimeout, adminCa);
     }
     for (String launchOnly : List.of("command", "host", "port", "args", "env", "stopTimeout")) {
       if (s.has(launchOnly)) {
-        throw s.error(launchOnly, "is for launch mode; in attach mode only url, tokenFile and userDir apply");
+        throw s.error(launchOnly, "is for launch mode; in attach mode only url, tokenFile, adminCa and userDir apply");
       }
     }
     // attach mode: optional; the attached Node-RED's userDir, where the group's flows are kept (.tandem/)
@@ -78,6 +86,6 @@ final class NodeRedSection {
           + "Node-RED's adminAuth accepts; see docs/agent.md)");
     }
     return new NodeRedSettings(mode, List.of(), attachedUserDir, null, 0, List.of(), Map.of(), url, tokenFile,
-        interval, timeout, misses, min, max);
+        interval, timeout, misses, min, max, null, adminCa);
   }
 }

@@ -21,6 +21,9 @@ import org.eclipse.jetty.util.Callback;
  * The agent's local HTTP API: {@code GET /health}, {@code /active} (for HAProxy / nginx checks),
  * {@code /status} (JSON for operators) and {@code /metrics} (Prometheus), plus any
  * {@link HttpRoute}s given at start. Served by Jetty with the limits of {@link HttpServers}.
+ * {@code /health} and {@code /active} are always open (load balancers); {@code /status} and
+ * {@code /metrics} answer 401 without {@code Authorization: Bearer TOKEN} when a {@link BearerToken}
+ * is configured (the routes check their own credentials).
  */
 public final class AgentHttpServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +50,18 @@ public final class AgentHttpServer implements AutoCloseable {
    */
   public static AgentHttpServer start(HostPort address, Supplier<AgentSnapshot> snapshot,
       AgentMetrics metrics, List<HttpRoute> routes) throws IOException {
-    Handler handler = new Api(snapshot, metrics, new RouteTable(routes));
+    return start(address, snapshot, metrics, routes, BearerToken.NONE);
+  }
+
+  /**
+   * As {@link #start(HostPort, Supplier, AgentMetrics, List)}, with {@code token} required on
+   * {@code /status} and {@code /metrics}.
+   *
+   * @throws IOException naming the address if it cannot be bound
+   */
+  public static AgentHttpServer start(HostPort address, Supplier<AgentSnapshot> snapshot,
+      AgentMetrics metrics, List<HttpRoute> routes, BearerToken token) throws IOException {
+    Handler handler = new Api(snapshot, metrics, new RouteTable(routes), token);
     return new AgentHttpServer(HttpServers.start(address.host(), address.port(), "http", handler));
   }
 
@@ -64,11 +78,13 @@ public final class AgentHttpServer implements AutoCloseable {
     private final Supplier<AgentSnapshot> snapshot;
     private final AgentMetrics metrics;
     private final RouteTable routes;
+    private final BearerToken token;
 
-    Api(Supplier<AgentSnapshot> snapshot, AgentMetrics metrics, RouteTable routes) {
+    Api(Supplier<AgentSnapshot> snapshot, AgentMetrics metrics, RouteTable routes, BearerToken token) {
       this.snapshot = snapshot;
       this.metrics = metrics;
       this.routes = routes;
+      this.token = token;
     }
 
     @Override
@@ -81,6 +97,12 @@ public final class AgentHttpServer implements AutoCloseable {
           if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
             text(request, response, callback, 405, "only GET is supported\n");
+          } else if (("/status".equals(path) || "/metrics".equals(path))
+              && !token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"tandem-agent\"");
+            text(request, response, callback, 401, path + " needs the agent's http.token: send the header "
+                + "\"Authorization: Bearer TOKEN\" with the token from http.token or http.tokenFile in the "
+                + "agent's YAML (/health and /active stay open)\n");
           } else {
             builtIn(path, request, response, callback);
           }

@@ -12,7 +12,8 @@ final class AttachedRuntime extends ProbedRuntime {
 
   AttachedRuntime(NodeRedSettings settings, String token) {
     super(settings, settings.baseUrl().getAuthority());
-    this.client = new NodeRedAdminClient(settings.baseUrl(), token);
+    this.client = new NodeRedAdminClient(settings.baseUrl(), token, NodeRedAdminClient.TOKEN_HEADER,
+        AdminTls.httpClient(settings.adminCa()));
   }
 
   @Override

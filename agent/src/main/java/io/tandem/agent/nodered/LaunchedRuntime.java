@@ -29,7 +29,7 @@ final class LaunchedRuntime extends ProbedRuntime {
 
   private final String token;
   private final UserDirLayout layout;
-  private final HttpClient http = NodeRedAdminClient.newHttpClient();
+  private final HttpClient http;
   private final RestartBackoff backoff;
   private final Thread shutdownHook;
   private volatile CompletableFuture<?> ownerDone;
@@ -39,6 +39,8 @@ final class LaunchedRuntime extends ProbedRuntime {
   // guarded by lock
   private volatile Process process;
   private NodeRedAdminClient client;
+  /** The open-editor warning was logged (once per runtime, not at every relaunch). Guarded by lock. */
+  private boolean warnedOpenEditor;
   private long launchedNanos;
   private String killReason;
   private boolean terminated; // killReason came with SIGTERM (a graceful stop), not SIGKILL
@@ -51,6 +53,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   LaunchedRuntime(NodeRedSettings settings, String token) {
     super(settings, "port-" + settings.port());
     this.token = token;
+    this.http = AdminTls.httpClient(settings.adminCa());
     this.layout = new UserDirLayout(settings.userDir());
     this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
     this.shutdownHook = new Thread(this::killOnExit, "tandem-nodered-kill-on-exit");
@@ -111,7 +114,8 @@ final class LaunchedRuntime extends ProbedRuntime {
   private void launch() {
     Process p;
     try {
-      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent);
+      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent,
+          settings.adminCa() != null);
       ProcessBuilder pb = NodeRedCommand.processBuilder(settings, layout);
       logOffset = LogTail.size(layout.logFile());
       p = LaunchThread.start(pb);
@@ -254,8 +258,18 @@ final class LaunchedRuntime extends ProbedRuntime {
       if (info.path("pid").asLong(-1) != expectedPid) {
         return null;
       }
+      if (!info.path("adminAuth").asBoolean(true) && !warnedOpenEditor) {
+        warnedOpenEditor = true;
+        log.warn("Node-RED {}: {} has no adminAuth, so its editor and admin API on {}:{} are open to whoever "
+            + "reaches that port, as without Tandem (the agent adds no login and widens nothing; only the agent "
+            + "starts/stops flows and sets the fencing token). Add adminAuth to settings.js to require a login.",
+            name, layout.userSettingsFile(), settings.host(), settings.port());
+      }
       String root = info.path("adminRoot").asText("/");
       URI base = settings.baseUrl().resolve(root.startsWith("/") ? root : "/" + root);
+      if ("https".equals(info.path("scheme").asText("http"))) {
+        base = URI.create("https" + base.toString().substring("http".length()));
+      }
       return new NodeRedAdminClient(base, token, NodeRedAdminClient.TOKEN_HEADER, http);
     } catch (IOException | IllegalArgumentException e) {
       return null; // written atomically; try again at the next probe

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param restartBackoffMax upper bound of the doubling restart delay
  * @param stopTimeout       LAUNCH: how long a closing agent waits for Node-RED to exit after SIGTERM
  *                          (its flows already stopped) before it sends SIGKILL
+ * @param adminCa           PEM certificates the agent trusts for an HTTPS admin API (launch: settings.js with
+ *                          https; attach: an https url); null: plain HTTP (launch) or the JVM's trust (attach)
  */
 public record NodeRedSettings(
     Mode mode,
@@ -43,7 +45,8 @@ public record NodeRedSettings(
     int probeMisses,
     Duration restartBackoffMin,
     Duration restartBackoffMax,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    Path adminCa) {
 
   public enum Mode { LAUNCH, ATTACH }
 
@@ -92,24 +95,39 @@ public record NodeRedSettings(
     }
   }
 
+  /** Without adminCa (plain HTTP in launch mode). */
+  public NodeRedSettings(Mode mode, List<String> command, Path userDir, String host, int port,
+      List<String> extraArgs, Map<String, String> env, URI url, Path tokenFile, Duration probeInterval,
+      Duration probeTimeout, int probeMisses, Duration restartBackoffMin, Duration restartBackoffMax,
+      Duration stopTimeout) {
+    this(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval, probeTimeout,
+        probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, null);
+  }
+
   /** With the default stopTimeout. */
   public NodeRedSettings(Mode mode, List<String> command, Path userDir, String host, int port,
       List<String> extraArgs, Map<String, String> env, URI url, Path tokenFile, Duration probeInterval,
       Duration probeTimeout, int probeMisses, Duration restartBackoffMin, Duration restartBackoffMax) {
     this(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval, probeTimeout,
-        probeMisses, restartBackoffMin, restartBackoffMax, null);
+        probeMisses, restartBackoffMin, restartBackoffMax, (Duration) null);
   }
 
   /** Launch mode with default host, probe and backoff settings. */
   public static NodeRedSettings launch(List<String> command, Path userDir, int port, Path tokenFile) {
     return new NodeRedSettings(Mode.LAUNCH, command, userDir, DEFAULT_HOST, port, List.of(), Map.of(),
-        null, tokenFile, null, null, 0, null, null, null);
+        null, tokenFile, null, null, 0, null, null, (Duration) null);
   }
 
   /** Attach mode with default probe settings. */
   public static NodeRedSettings attach(URI url, Path tokenFile) {
     return new NodeRedSettings(Mode.ATTACH, List.of(), null, null, 0, List.of(), Map.of(),
-        url, tokenFile, null, null, 0, null, null, null);
+        url, tokenFile, null, null, 0, null, null, (Duration) null);
+  }
+
+  /** This settings with {@code adminCa}. */
+  public NodeRedSettings withAdminCa(Path ca) {
+    return new NodeRedSettings(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval,
+        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, ca);
   }
 
   /** The base URL of the admin API: {@link #url} in attach mode, http://host:port/ in launch mode. */

@@ -40,7 +40,11 @@ public final class TokenFile {
     return read(file);
   }
 
-  static String read(Path file) throws IOException {
+  /**
+   * Reads an existing token file: refused if group or others may access it, or if it does not hold one
+   * token of 16 to 512 characters from [A-Za-z0-9._~+/=-].
+   */
+  public static String read(Path file) throws IOException {
     Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
     Set<PosixFilePermission> extra = EnumSet.noneOf(PosixFilePermission.class);
     extra.addAll(perms);

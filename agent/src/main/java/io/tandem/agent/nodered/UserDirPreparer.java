@@ -42,13 +42,23 @@ public final class UserDirPreparer {
    */
   public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent)
       throws IOException {
+    prepare(layout, host, port, tokenFile, storageAgent, false);
+  }
+
+  /**
+   * As above; {@code httpsTrusted}: the agent trusts an HTTPS admin API (nodeRed.adminCa is set), so a
+   * settings.js with https is allowed (otherwise it is refused at Node-RED's start with the reason).
+   */
+  public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
+      boolean httpsTrusted) throws IOException {
     Files.createDirectories(layout.userDir());
     Files.createDirectories(layout.fenceModuleFile().getParent());
     if (storageAgent != null) {
       Files.createDirectories(layout.groupDataDir());
       writeAtomically(layout.storageModuleFile(), resource("plugins/storage.js"), null);
     }
-    writeAtomically(layout.tandemSettingsFile(), settingsFile(layout, host, port, tokenFile, storageAgent), null);
+    writeAtomically(layout.tandemSettingsFile(), settingsFile(layout, host, port, tokenFile, storageAgent, httpsTrusted),
+        null);
     writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
     writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
     writeAtomically(layout.guardModuleFile(), resource("tandem-guard.js"), null);
@@ -120,7 +130,13 @@ public final class UserDirPreparer {
 
   static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent)
       throws IOException {
+    return settingsFile(layout, host, port, tokenFile, storageAgent, false);
+  }
+
+  static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
+      boolean httpsTrusted) throws IOException {
     ObjectNode cfg = JSON.createObjectNode();
+    cfg.put("httpsTrusted", httpsTrusted);
     cfg.put("userSettingsFile", layout.userSettingsFile().toString());
     cfg.put("tokenFile", tokenFile.toAbsolutePath().toString());
     cfg.put("tokenHeader", NodeRedAdminClient.TOKEN_HEADER);

@@ -8,7 +8,8 @@
 //
 // It adds what the agent needs and nothing else: runtimeState (flows started and stopped by the
 // agent only: the editor's menu items are hidden and other requests refused, see tandem-guard.js),
-// the agent's admin token in the header x-tandem-token next to your own adminAuth, and the fencing
+// the agent's admin token in the header x-tandem-token next to your own adminAuth (none is added
+// when you have none), and the fencing
 // token object that flows read with global.get("tandem").token (set through nodes/tandem-fence.js).
 "use strict";
 const fs = require("fs");
@@ -38,8 +39,10 @@ module.exports = function tandemAttach(user, options) {
   const adminAuth = Object.assign({}, userAuth);
   delete adminAuth.module;
   if (!userAuth) {
-    // no adminAuth of your own: the editor stays open as before, the agent's token is accepted too
-    adminAuth.default = { permissions: "*" };
+    // never widen access: no adminAuth of your own, none is added (the agent-only routes check the agent's token)
+    console.warn("Tandem: settings.js has no adminAuth: the Node-RED editor and admin API are open to whoever "
+        + "reaches their port (as without Tandem). Add adminAuth to require a login; only the agent starts/stops "
+        + "flows and sets the fencing token either way.");
   }
   const userTokens = userAuth && typeof userAuth.tokens === "function" ? userAuth.tokens : null;
   adminAuth.tokens = function (token) {
@@ -49,14 +52,14 @@ module.exports = function tandemAttach(user, options) {
     return userTokens ? Promise.resolve(userTokens(token)) : Promise.resolve(null);
   };
   adminAuth.tokenHeader = TOKEN_HEADER;
-  settings.adminAuth = adminAuth;
+  settings.adminAuth = userAuth ? adminAuth : undefined;
   settings.httpAdminMiddleware = guardFlowsState(user.httpAdminMiddleware, isAgentToken, TOKEN_HEADER);
 
   const fence = { token: 0 };
   const visible = {};
   Object.defineProperty(visible, "token", { enumerable: true, get: () => fence.token });
   Object.freeze(visible);
-  globalThis[Symbol.for("io.tandem.fence")] = fence;
+  globalThis[Symbol.for("io.tandem.fence")] = guardFlowsState.armFence(fence, isAgentToken, TOKEN_HEADER);
   settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });
   return settings;
 };

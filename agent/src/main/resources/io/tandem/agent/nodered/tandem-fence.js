@@ -2,9 +2,14 @@
 // POST <admin>/tandem/fence {"token": N} sets the fencing token that flows read with
 // global.get("tandem").token, refusing a lower token than the current one (HTTP 409).
 // GET <admin>/tandem/fence returns the current token.
+// Only the agent sets the token: a POST without the agent's own token (header x-tandem-token,
+// checked in constant time by the settings' isAgentToken) is refused with 403, whatever Node-RED's
+// adminAuth allows (tandem-guard.js refuses it before the routes too).
 "use strict";
 module.exports = function (RED) {
   const fence = globalThis[Symbol.for("io.tandem.fence")];
+
+  const FENCE_MESSAGE = "the fencing token of this instance is set by the Tandem agent only";
 
   function notLoaded(res) {
     res.status(503).json({ error: "not_configured",
@@ -17,7 +22,11 @@ module.exports = function (RED) {
   });
 
   RED.httpAdmin.post("/tandem/fence", RED.auth.needsPermission("flows.write"), function (req, res) {
-    if (!fence) { return notLoaded(res); }
+    if (!fence || typeof fence.isAgentRequest !== "function") { return notLoaded(res); }
+    if (!fence.isAgentRequest(req)) {
+      RED.log.warn("[tandem] refused POST /tandem/fence without the agent's token");
+      return res.status(403).json({ error: "tandem", message: FENCE_MESSAGE });
+    }
     const token = req.body ? req.body.token : undefined;
     if (!Number.isSafeInteger(token) || token < 0) {
       return res.status(400).json({ error: "invalid_request",

@@ -1,21 +1,33 @@
 // Installed by the Tandem agent next to tandem-settings.js (launch mode) or by
 // `tandem-agent --install-attach-files` (attach mode); overwritten by the agent, do not edit.
-// Only the agent may start or stop this runtime's flows. Every POST <admin>/flows/state that does
-// not carry the agent's token is refused with 403 before Node-RED acts on it: the editor's
-// "Start/Stop flows" menu items, a script, anyone with flows.write.
+// The agent-only admin routes. Every POST <admin>/flows/state (start/stop of this runtime's flows)
+// and every POST <admin>/tandem/fence (the fencing token) that does not carry the agent's own token
+// is refused with 403 before Node-RED acts on it: the editor's "Start/Stop flows" menu items, a
+// script, anyone with flows.write, and anyone at all when settings.js has no adminAuth. Node-RED's
+// permissions are not enough here: the check is the agent's token, compared in constant time.
 "use strict";
 
 const MESSAGE = "flows on this instance are started and stopped by Tandem; use tandemctl switchover";
+const FENCE_MESSAGE = "the fencing token of this instance is set by the Tandem agent only";
 
 // The path as the admin routes match it (case-insensitive, trailing slash optional).
-function isFlowsState(req) {
+function normalisedPath(req) {
   let p = String(req.path || "");
   try {
     p = decodeURIComponent(p);
   } catch (e) {
     // not decodable: compare the raw path
   }
-  return p.toLowerCase().replace(/\/{2,}/g, "/").replace(/\/+$/, "") === "/flows/state";
+  return p.toLowerCase().replace(/\/{2,}/g, "/").replace(/\/+$/, "");
+}
+
+// The refusal message for an agent-only request, or null for any other request.
+function agentOnly(req) {
+  if (req.method !== "POST") {
+    return null;
+  }
+  const p = normalisedPath(req);
+  return p === "/flows/state" ? MESSAGE : (p === "/tandem/fence" ? FENCE_MESSAGE : null);
 }
 
 /**
@@ -24,15 +36,16 @@ function isFlowsState(req) {
  */
 module.exports = function guardFlowsState(userMiddleware, isAgentToken, tokenHeader) {
   const header = String(tokenHeader).toLowerCase();
-  function tandemFlowsStateGuard(req, res, next) {
-    if (req.method !== "POST" || !isFlowsState(req)) {
+  function tandemAgentOnlyGuard(req, res, next) {
+    const refusal = agentOnly(req);
+    if (refusal === null) {
       return next();
     }
     const presented = req.headers[header];
     if (presented !== undefined && isAgentToken(presented)) {
       return next();
     }
-    res.status(403).json({ error: "tandem", message: MESSAGE });
+    res.status(403).json({ error: "tandem", message: refusal });
   }
   let user = [];
   if (typeof userMiddleware === "function") {
@@ -43,6 +56,20 @@ module.exports = function guardFlowsState(userMiddleware, isAgentToken, tokenHea
     console.warn("Tandem: httpAdminMiddleware in settings.js is neither a function nor an array; "
         + "Node-RED would ignore it, and so does the agent.");
   }
-  return user.concat([tandemFlowsStateGuard]);
+  return user.concat([tandemAgentOnlyGuard]);
 };
 module.exports.MESSAGE = MESSAGE;
+module.exports.FENCE_MESSAGE = FENCE_MESSAGE;
+
+/**
+ * Marks the fence object (globalThis[Symbol.for("io.tandem.fence")]) with the agent's token check, so
+ * that tandem-fence.js checks it on its own route too (not enumerable: flows never see it).
+ */
+module.exports.armFence = function armFence(fence, isAgentToken, tokenHeader) {
+  const header = String(tokenHeader).toLowerCase();
+  Object.defineProperty(fence, "isAgentRequest", { enumerable: false, value: function (req) {
+    const presented = req.headers[header];
+    return presented !== undefined && isAgentToken(presented);
+  } });
+  return fence;
+};

@@ -17,9 +17,11 @@ const user = fs.existsSync(tandem.userSettingsFile) ? require(tandem.userSetting
     : (defaultSettingsFile && fs.existsSync(defaultSettingsFile) ? require(defaultSettingsFile) : {});
 const settings = Object.assign({}, user);
 
-if (settings.https) {
-  throw new Error("Tandem: settings.js enables https, but the agent drives the admin API over plain HTTP "
-      + "on " + tandem.host + ". Terminate TLS in a proxy in front of Node-RED instead.");
+// https in settings.js: the agent talks HTTPS to the admin API, trusting only nodeRed.adminCa.
+if (settings.https && !tandem.httpsTrusted) {
+  throw new Error("Tandem: settings.js enables https, but the agent's YAML has no nodeRed.adminCa: set it to "
+      + "the PEM certificate (or its CA) of your https settings, for a certificate that names " + tandem.host
+      + ", or remove https and terminate TLS in a proxy in front of Node-RED.");
 }
 const adminRoot = settings.httpRoot === false ? false : (settings.httpAdminRoot ?? settings.httpRoot ?? "/");
 if (adminRoot === false) {
@@ -39,12 +41,16 @@ function isAgentToken(presented) {
   const got = crypto.createHash("sha256").update(String(presented)).digest();
   return crypto.timingSafeEqual(got, expected);
 }
+// Never widen access: without adminAuth in settings.js the editor stays exactly as open as it was (no
+// adminAuth is added; the agent-only routes check the agent's token themselves, see tandem-guard.js);
+// with adminAuth, the user's users and default stay and only the agent's token is added.
 const userAuth = user.adminAuth ? Object.assign({}, user.adminAuth, user.adminAuth.module) : null;
 const adminAuth = Object.assign({}, userAuth);
 delete adminAuth.module;
 if (!userAuth) {
-  // No adminAuth in settings.js: the editor and admin API stay open as before, the agent's token is accepted too.
-  adminAuth.default = { permissions: "*" };
+  console.warn("Tandem: settings.js has no adminAuth: the Node-RED editor and admin API on " + tandem.host + ":"
+      + tandem.port + " are open to whoever reaches that port (as without Tandem). Add adminAuth to settings.js "
+      + "to require a login; only the agent starts/stops flows and sets the fencing token either way.");
 }
 const userTokens = userAuth && typeof userAuth.tokens === "function" ? userAuth.tokens : null;
 if (userAuth && userAuth.tokens && !userTokens) {
@@ -61,7 +67,7 @@ adminAuth.tokens = function (token) {
   return userTokens ? Promise.resolve(userTokens(token)) : Promise.resolve(null);
 };
 adminAuth.tokenHeader = tandem.tokenHeader;
-settings.adminAuth = adminAuth;
+settings.adminAuth = userAuth ? adminAuth : undefined;
 settings.httpAdminMiddleware = require(path.join(__dirname, "tandem-guard.js"))(
     user.httpAdminMiddleware, isAgentToken, tandem.tokenHeader);
 
@@ -85,7 +91,7 @@ const fence = { token: 0 };
 const visible = {};
 Object.defineProperty(visible, "token", { enumerable: true, get: () => fence.token });
 Object.freeze(visible);
-globalThis[Symbol.for("io.tandem.fence")] = fence;
+globalThis[Symbol.for("io.tandem.fence")] = require(path.join(__dirname, "tandem-guard.js")).armFence(fence, isAgentToken, tandem.tokenHeader);
 settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });
 
 // Tell the agent where the admin API of this process lives (its pid tells it from an older launch;
@@ -94,7 +100,8 @@ const rootPath = ("/" + String(adminRoot).replace(/^\/+|\/+$/g, "") + "/").repla
 // flowFile (resolved as the storage plugin resolves it) tells --release-userdir where to write the group's
 // current flows back for plain Node-RED.
 const flowFile = path.resolve(path.dirname(tandem.launchInfoFile), String(settings.flowFile || "flows.json"));
-const info = JSON.stringify({ pid: process.pid, agentPid: process.ppid, adminRoot: rootPath, flowFile });
+const info = JSON.stringify({ pid: process.pid, agentPid: process.ppid, adminRoot: rootPath, flowFile,
+  adminAuth: Boolean(userAuth), scheme: settings.https ? "https" : "http" });
 fs.writeFileSync(tandem.launchInfoFile + ".tmp", info, { mode: 0o600 });
 fs.renameSync(tandem.launchInfoFile + ".tmp", tandem.launchInfoFile);
 

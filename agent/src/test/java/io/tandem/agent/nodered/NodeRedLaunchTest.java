@@ -100,10 +100,13 @@ class NodeRedLaunchTest {
     runtime.setToken(9, CALL);
     assertThat(get(port, "/token").body()).as("flows read the token live").isEqualTo("9");
 
-    // without the agent's token the admin API refuses (adminAuth is on), with a wrong one too
+    // without the agent's token the admin API refuses (adminAuth is on: 401), with a wrong one too; the
+    // fence route is agent-only, so tandem-guard.js refuses it (403) before Node-RED's own login check
     NodeRedAdminClient stranger = new NodeRedAdminClient(URI.create("http://127.0.0.1:" + port + "/"),
         "not-the-agent-token-0123456789");
     assertThatThrownBy(() -> stranger.setToken(100)).isInstanceOfSatisfying(RuntimeControlException.class,
+        e -> assertThat(e.httpStatus()).isEqualTo(403));
+    assertThatThrownBy(() -> stranger.getToken()).isInstanceOfSatisfying(RuntimeControlException.class,
         e -> assertThat(e.httpStatus()).isEqualTo(401));
     assertThat(admin.getToken()).isEqualTo(9);
     assertThat(userDir.resolve("my-flows.json")).as("the user's flowFile setting is kept").exists();

@@ -125,6 +125,12 @@ public final class YamlSection {
     return v != null && !v.isNull();
   }
 
+  /** True if {@code field} is present and a mapping (for keys that take a value or a mapping). */
+  public boolean isMapping(String field) {
+    JsonNode v = node.get(field);
+    return v != null && v.isObject();
+  }
+
   /** A nested mapping; an absent one reads as empty, so every getter returns its default. */
   public YamlSection section(String field) throws ConfigException {
     JsonNode v = node.get(field);

@@ -37,15 +37,20 @@ final class GroupDataCalls {
     this.checkLeader = checkLeader;
   }
 
+  /** The checks of a deploy's fields before anything reaches the log; failures are INVALID_ARGUMENT. */
+  static void check(DeployRequest req) {
+    Requests.name("group", req.getGroup());
+    Requests.name("instance", req.getInstance());
+    Requests.token("token", req.getToken());
+    Requests.requestId(req.getRequestId());
+    FlowsRequests.revision("expected_revision", req.getExpectedRevision());
+    FlowsRequests.details("deployed_by", req.getDeployedBy(), req.getModulesList(), req.getCredentialKeyDigest());
+    FlowsRequests.flows(req.getFlows(), req.getCredentials());
+  }
+
   void deploy(DeployRequest req, StreamObserver<DeployResponse> out) {
     try {
-      Requests.name("group", req.getGroup());
-      Requests.name("instance", req.getInstance());
-      Requests.token("token", req.getToken());
-      Requests.requestId(req.getRequestId());
-      FlowsRequests.revision("expected_revision", req.getExpectedRevision());
-      FlowsRequests.details("deployed_by", req.getDeployedBy(), req.getModulesList(), req.getCredentialKeyDigest());
-      FlowsRequests.flows(req.getFlows(), req.getCredentials());
+      check(req);
       checkLeader.run();
     } catch (RuntimeException e) {
       out.onError(ctx.errors().of(e));

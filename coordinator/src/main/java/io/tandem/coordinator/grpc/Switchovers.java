@@ -39,12 +39,8 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
     this.requests = new SwitchoverRequests(ctx.nanos());
   }
 
-  /**
-   * Starts a switchover, or joins the one started with the same request id: a retry while the
-   * first is in progress, or after it finished (see {@link SwitchoverRequests}), gets the first
-   * outcome instead of starting a second switchover.
-   */
-  CompletableFuture<SwitchoverResponse> start(SwitchoverRequest req) {
+  /** The checks of a switchover's fields before anything else; failures are INVALID_ARGUMENT. */
+  static void check(SwitchoverRequest req) {
     Requests.name("group", req.getGroup());
     if (!req.getToInstance().isEmpty()) {
       Requests.name("to_instance", req.getToInstance());
@@ -54,6 +50,15 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
       throw Errors.invalid("timeout_millis must be between 0 (the server's default) and "
           + MAX_TIMEOUT.toMillis());
     }
+  }
+
+  /**
+   * Starts a switchover, or joins the one started with the same request id: a retry while the
+   * first is in progress, or after it finished (see {@link SwitchoverRequests}), gets the first
+   * outcome instead of starting a second switchover.
+   */
+  CompletableFuture<SwitchoverResponse> start(SwitchoverRequest req) {
+    check(req);
     Optional<CompletableFuture<SwitchoverResponse>> first = requests.find(req);
     if (first.isPresent()) {
       return first.get();

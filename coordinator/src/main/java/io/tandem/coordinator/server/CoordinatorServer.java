@@ -6,6 +6,7 @@ import io.tandem.client.CoordinatorEndpoints;
 import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.common.config.HostPort;
 import io.tandem.coordinator.grpc.AdminServiceImpl;
+import io.tandem.coordinator.grpc.FlowsRequests;
 import io.tandem.coordinator.grpc.AgentServiceImpl;
 import io.tandem.coordinator.grpc.Errors;
 import io.tandem.coordinator.grpc.ServiceContext;
@@ -30,6 +31,15 @@ import org.slf4j.LoggerFactory;
  * services (agents and operators) and, if configured, the metrics endpoint.
  */
 public final class CoordinatorServer implements AutoCloseable {
+  /**
+   * The largest request AgentService and AdminService accept: a deploy or import of 16 MB of flows and
+   * credentials ({@link FlowsRequests#MAX_FLOWS_BYTES}, refused above that with INVALID_ARGUMENT and the
+   * sizes) plus its other fields, with room. A larger message is refused by gRPC with RESOURCE_EXHAUSTED
+   * before it is parsed. (Replies may be larger: clients accept {@link CoordinatorEndpoints#MAX_MESSAGE_BYTES}.)
+   */
+  public static final int MAX_REQUEST_BYTES = FlowsRequests.MAX_FLOWS_BYTES + 8 * 1024 * 1024;
+  /** The largest request metadata (headers): gRPC's default of 8 KiB, set explicitly. */
+  public static final int MAX_METADATA_BYTES = 8 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
 
   private final CoordinatorConfig config;
@@ -70,7 +80,8 @@ public final class CoordinatorServer implements AutoCloseable {
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port()))
         .addService(new AgentServiceImpl(ctx))
         .addService(admin)
-        .maxInboundMessageSize(CoordinatorEndpoints.MAX_MESSAGE_BYTES) // 16 MB deploys; see FlowsRequests
+        .maxInboundMessageSize(MAX_REQUEST_BYTES)
+        .maxInboundMetadataSize(MAX_METADATA_BYTES)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build();
