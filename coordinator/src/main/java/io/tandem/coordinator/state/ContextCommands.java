@@ -139,20 +139,31 @@ final class ContextCommands {
     long entry = ContextOps.entryBytes(key, value);
     ByteString unchanged = current == null ? ByteString.EMPTY : current;
     if (entry > limits.maxValue()) {
-      return failed(Outcome.INVALID, "context value " + ContextOps.where(op) + " is " + ContextOps.size(entry)
-          + ", over the limit of " + ContextOps.size(limits.maxValue()) + " (context.maxValueBytes)",
+      return failed(Outcome.INVALID, "context value " + ContextOps.where(op) + " is " + sizes(entry, limits.maxValue())
+          + " (context.maxValueBytes)",
           withValue ? unchanged : ByteString.EMPTY);
     }
     long old = current == null ? 0 : ContextOps.entryBytes(key, current);
     long next = w.bytes - old + entry;
     if (next > limits.maxGroup() && next > w.bytes) {
       return failed(Outcome.INVALID, "context value " + ContextOps.where(op) + " (" + ContextOps.size(entry)
-          + ") would bring the context of group \"" + limits.group() + "\" to " + ContextOps.size(next)
-          + ", over the limit of " + ContextOps.size(limits.maxGroup()) + " (context.maxGroupBytes)",
+          + ") would bring the context of group \"" + limits.group() + "\" to " + sizes(next, limits.maxGroup())
+          + " (context.maxGroupBytes)",
           withValue ? unchanged : ByteString.EMPTY);
     }
     w.put(scope, key, value, next);
     return ok(withValue ? value : ByteString.EMPTY);
+  }
+
+  /** "2.1 MB, over the limit of 1 MB"; with exact bytes when both round alike. */
+  private static String sizes(long size, long limit) {
+    String a = ContextOps.size(size);
+    String b = ContextOps.size(limit);
+    if (a.equals(b)) {
+      a += " (" + size + " bytes)";
+      b += " (" + limit + " bytes)";
+    }
+    return a + ", over the limit of " + b;
   }
 
   private static ContextOpResult ok(ByteString value) {
