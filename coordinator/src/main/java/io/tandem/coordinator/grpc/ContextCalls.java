@@ -1,5 +1,9 @@
 package io.tandem.coordinator.grpc;
 
+import io.tandem.coordinator.state.ContextOps;
+import io.tandem.proto.admin.ContextKeyView;
+import io.tandem.proto.admin.ListContextRequest;
+import io.tandem.proto.admin.ListContextResponse;
 import io.tandem.proto.agent.GetContextRequest;
 import io.tandem.proto.agent.WriteContextRequest;
 import io.tandem.proto.agent.WriteContextResponse;
@@ -13,6 +17,7 @@ import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.TandemState;
 import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.config.ContextSettings;
+import java.util.TreeMap;
 
 /**
  * The agents' context calls (DESIGN.md, "The group's data"), leader only. WriteContext commits
@@ -106,6 +111,26 @@ final class ContextCalls {
       out.onNext(snapshot(s, g, ctx.raft().config().context()));
       out.onCompleted();
     });
+  }
+
+  /** Keys and sizes of a group's context in {@code s} (tandemctl context), sorted by scope, then key. */
+  static ListContextResponse list(TandemState s, ListContextRequest req, ContextSettings limits) {
+    Group g = s.getGroupsMap().get(req.getGroup());
+    if (g == null) {
+      throw Errors.notFound("group \"" + req.getGroup() + "\" does not exist");
+    }
+    GroupData data = s.getGroupDataMap().getOrDefault(g.getName(), GroupData.getDefaultInstance());
+    ListContextResponse.Builder b = ListContextResponse.newBuilder()
+        .setVersion(g.getContextVersion())
+        .setTotalBytes(data.getContextBytes())
+        .setMaxGroupBytes(limits.maxGroupBytes());
+    new TreeMap<>(data.getContextMap()).forEach((scope, values) -> {
+      if (req.getScope().isEmpty() || req.getScope().equals(scope)) {
+        new TreeMap<>(values.getValuesMap()).forEach((key, value) -> b.addKeys(ContextKeyView.newBuilder()
+            .setScope(scope).setKey(key).setSizeBytes(ContextOps.entryBytes(key, value))));
+      }
+    });
+    return b.build();
   }
 
   static ContextSnapshot snapshot(TandemState s, Group g, ContextSettings limits) {
