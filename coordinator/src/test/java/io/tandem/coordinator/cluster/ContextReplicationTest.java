@@ -283,6 +283,23 @@ class ContextReplicationTest {
         .isEqualTo(LongStream.rangeClosed(1, clients * each).mapToObj(Long::toString).collect(Collectors.toSet()));
   }
 
+  @Test
+  void theLeaderCountsWritesAndOpsAndShowsEachGroupsBytes() throws Exception {
+    client.createGroup("metered", "a", "b");
+    long token = ClusterFixtures.activateOk(cluster.leader(), "metered", "a", 0);
+    var metrics = cluster.leader().metrics();
+    double applied = metrics.contextWrites("applied");
+    double refused = metrics.contextWrites("refused");
+    send(client, write("metered", "a", token, set("global", "k", "\"v\""), increment("global", "k", 1)));
+    refusal(write("metered", "b", token, set("global", "k", "1")));
+    assertThat(metrics.contextWrites("applied")).isEqualTo(applied + 1);
+    assertThat(metrics.contextWrites("refused")).isEqualTo(refused + 1);
+    String text = metrics.scrape();
+    assertThat(text).contains("tandem_context_bytes{group=\"metered\"} 4.0");
+    assertThat(text).containsPattern("tandem_context_ops_total\\{outcome=\"ok\"\\} [1-9]");
+    assertThat(text).containsPattern("tandem_context_ops_total\\{outcome=\"invalid\"\\} [1-9]");
+  }
+
   private static StatusRuntimeException assertThrows(Runnable r) {
     try {
       r.run();
