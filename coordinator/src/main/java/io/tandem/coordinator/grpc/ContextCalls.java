@@ -57,13 +57,14 @@ final class ContextCalls {
         return;
       }
       ContextSettings limits = ctx.raft().config().context();
+      // The request id goes into the write, remembered per group (not in the admin writes' FIFO).
       Command c = Command.newBuilder()
-          .setRequestId(req.getRequestId())
           .setStampedUnixMillis(ctx.wallMillis().getAsLong())
           .setContextWrite(ContextWrite.newBuilder()
               .setGroup(req.getGroup())
               .setInstance(req.getInstance())
               .setToken(req.getToken())
+              .setRequestId(req.getRequestId())
               .addAllOps(req.getOpsList())
               .setMaxValueBytes(limits.maxValueBytes())
               .setMaxGroupBytes(limits.maxGroupBytes()))

@@ -9,6 +9,7 @@ import io.tandem.proto.state.ContextWrite;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.Outcome;
+import io.tandem.proto.state.RememberedRequest;
 import io.tandem.proto.state.TandemState;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,10 +29,18 @@ import java.util.OptionalDouble;
  *
  * <p>Limits are the ones the leader stamped into the write (its config), so every replica
  * decides alike: {@code max_value_bytes} bounds key + value bytes of one entry, {@code
- * max_group_bytes} the group's {@code context_bytes}. An op that shrinks the group is allowed
+ * max_group_bytes} the group's {@code context_bytes}. A write whose {@code request_id} the group
+ * remembers (the last {@link #REMEMBERED_REQUESTS} applied ones) returns its first result and
+ * applies nothing. An op that shrinks the group is allowed
  * even while the group is over a lowered bound. A scope left without keys is removed.
  */
 final class ContextCommands {
+  /**
+   * Request ids of applied writes remembered per group. An agent has one batch in flight and
+   * retries only that one; a few more cover a retry that overtakes a later batch.
+   */
+  static final int REMEMBERED_REQUESTS = 16;
+
   private ContextCommands() {}
 
   static Change write(TandemState state, ContextWrite w, long index) {
@@ -41,6 +50,12 @@ final class ContextCommands {
       return refused.get();
     }
     Group g = state.getGroupsMap().get(name);
+    GroupData data = state.getGroupDataMap().getOrDefault(name, GroupData.getDefaultInstance());
+    Optional<CommandResult> retried = remembered(data, w.getRequestId());
+    if (retried.isPresent()) {
+      // applied before (its answer was lost): the first result, nothing applied again
+      return new Change(name, g, false, retried.get(), List.of());
+    }
     long before = g.getContextVersion();
     Optional<Change> fenced = w.getInstance().isEmpty()
         ? Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, name, g,
@@ -50,7 +65,6 @@ final class ContextCommands {
       Change c = fenced.get();
       return c.withResult(c.result().toBuilder().setPreviousContextVersion(before).build());
     }
-    GroupData data = state.getGroupDataMap().getOrDefault(name, GroupData.getDefaultInstance());
     Limits limits = new Limits(name,
         w.getMaxValueBytes() > 0 ? w.getMaxValueBytes() : ContextOps.DEFAULT_MAX_VALUE_BYTES,
         w.getMaxGroupBytes() > 0 ? w.getMaxGroupBytes() : ContextOps.DEFAULT_MAX_GROUP_BYTES);
@@ -64,7 +78,6 @@ final class ContextCommands {
       }
       results.add(r);
     }
-    GroupData after = data.toBuilder().clearContext().putAllContext(work.scopes()).setContextBytes(work.bytes).build();
     Group next = g.toBuilder().setContextVersion(index).build();
     CommandResult result = CommandResult.newBuilder()
         .setOutcome(Outcome.OK)
@@ -76,7 +89,35 @@ final class ContextCommands {
         .addAllContextResults(results)
         .setPreviousContextVersion(before)
         .build();
-    return new Change(name, next, true, result, List.of(), after);
+    GroupData.Builder after = data.toBuilder().clearContext().putAllContext(work.scopes()).setContextBytes(work.bytes);
+    remember(after, w.getRequestId(), result);
+    return new Change(name, next, true, result, List.of(), after.build());
+  }
+
+  /** The result of the applied write with this request id, if the group still remembers it. */
+  private static Optional<CommandResult> remembered(GroupData data, String requestId) {
+    if (requestId.isEmpty()) {
+      return Optional.empty();
+    }
+    List<RememberedRequest> recent = data.getRecentContextRequestsList();
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      if (recent.get(i).getRequestId().equals(requestId)) {
+        return Optional.of(recent.get(i).getResult());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void remember(GroupData.Builder data, String requestId, CommandResult result) {
+    if (requestId.isEmpty()) {
+      return;
+    }
+    List<RememberedRequest> recent = data.getRecentContextRequestsList();
+    if (recent.size() >= REMEMBERED_REQUESTS) {
+      List<RememberedRequest> kept = List.copyOf(recent.subList(recent.size() - REMEMBERED_REQUESTS + 1, recent.size()));
+      data.clearRecentContextRequests().addAllRecentContextRequests(kept);
+    }
+    data.addRecentContextRequests(RememberedRequest.newBuilder().setRequestId(requestId).setResult(result));
   }
 
   private record Limits(String group, long maxValue, long maxGroup) {}

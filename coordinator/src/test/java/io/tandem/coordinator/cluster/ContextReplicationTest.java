@@ -284,6 +284,19 @@ class ContextReplicationTest {
   }
 
   @Test
+  void aRetriedRequestIdReturnsTheFirstResultAndIncrementsOnce() throws Exception {
+    client.createGroup("retry", "a", "b");
+    long token = ClusterFixtures.activateOk(cluster.leader(), "retry", "a", 0);
+    WriteContextRequest req = write("retry", "a", token, increment("global", "n", 5));
+    WriteContextResponse first = send(client, req);
+    WriteContextResponse again = send(client, req);
+    assertThat(again).isEqualTo(first);
+    assertThat(value(read(client, "retry", "a"), "global", "n")).isEqualTo("5");
+    assertThat(send(client, write("retry", "a", token, increment("global", "n", 5))).getResults(0).getValue()
+        .toStringUtf8()).as("a new id applies").isEqualTo("10");
+  }
+
+  @Test
   void theLeaderCountsWritesAndOpsAndShowsEachGroupsBytes() throws Exception {
     client.createGroup("metered", "a", "b");
     long token = ClusterFixtures.activateOk(cluster.leader(), "metered", "a", 0);
