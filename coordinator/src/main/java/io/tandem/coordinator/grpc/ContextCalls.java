@@ -44,9 +44,14 @@ final class ContextCalls {
       Requests.token("token", req.getToken());
       Requests.requestId(req.getRequestId());
       ContextRequests.write(req);
-      checkLeader.run();
     } catch (RuntimeException e) {
       ctx.metrics().contextWrite("invalid");
+      out.onError(ctx.errors().of(e));
+      return;
+    }
+    try {
+      checkLeader.run();
+    } catch (RuntimeException e) {
       out.onError(ctx.errors().of(e));
       return;
     }

@@ -254,6 +254,19 @@ class ContextCommandsTest {
   }
 
   @Test
+  void anEmptyWriteOfTheActiveMovesOnlyTheVersion() {
+    write(set("global", "k", "1"));
+    GroupData before = data();
+    long from = version();
+    Applied a = write();
+    assertThat(a.result().getOutcome()).isEqualTo(Outcome.OK);
+    assertThat(a.result().getContextResultsList()).isEmpty();
+    assertThat(a.result().getPreviousContextVersion()).isEqualTo(from);
+    assertThat(version()).isEqualTo(index);
+    assertThat(data()).isEqualTo(before);
+  }
+
+  @Test
   void malformedOpsFailAlone() {
     ContextOp noKind = ContextOp.newBuilder().setScope("global").setKey("k").build();
     Applied a = write(set("flows:x", "k", "1"), set("global", "", "1"), noKind,
