@@ -17,6 +17,7 @@ import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.TandemState;
 import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.config.ContextSettings;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -56,6 +57,14 @@ final class ContextCalls {
       return;
     }
     groupData.readMember(req.getGroup(), req.getInstance(), out, g -> {
+      Optional<CommandResult> retried = ContextOps.remembered(ctx.raft().stateMachine().state().getGroupDataMap()
+          .getOrDefault(req.getGroup(), GroupData.getDefaultInstance()), req.getRequestId());
+      if (retried.isPresent()) {
+        // committed before (its answer was lost), perhaps before the token moved: the first result
+        out.onNext(response(retried.get()));
+        out.onCompleted();
+        return;
+      }
       if (!g.getActive().equals(req.getInstance()) || g.getToken() != req.getToken()) {
         ctx.metrics().contextWrite("refused");
         out.onError(Errors.contextRefused(req.getInstance(), req.getToken(), g.getName(), g.getActive(), g.getToken()));
@@ -84,12 +93,15 @@ final class ContextCalls {
           out.onError(Errors.outcome(r));
         } else {
           count(r);
-          out.onNext(WriteContextResponse.newBuilder().setVersion(r.getIndex())
-              .addAllResults(r.getContextResultsList()).build());
+          out.onNext(response(r));
           out.onCompleted();
         }
       });
     });
+  }
+
+  private static WriteContextResponse response(CommandResult r) {
+    return WriteContextResponse.newBuilder().setVersion(r.getIndex()).addAllResults(r.getContextResultsList()).build();
   }
 
   private void count(CommandResult r) {

@@ -51,7 +51,7 @@ final class ContextCommands {
     }
     Group g = state.getGroupsMap().get(name);
     GroupData data = state.getGroupDataMap().getOrDefault(name, GroupData.getDefaultInstance());
-    Optional<CommandResult> retried = remembered(data, w.getRequestId());
+    Optional<CommandResult> retried = ContextOps.remembered(data, w.getRequestId());
     if (retried.isPresent()) {
       // applied before (its answer was lost): the first result, nothing applied again
       return new Change(name, g, false, retried.get(), List.of());
@@ -92,20 +92,6 @@ final class ContextCommands {
     GroupData.Builder after = data.toBuilder().clearContext().putAllContext(work.scopes()).setContextBytes(work.bytes);
     remember(after, w.getRequestId(), result);
     return new Change(name, next, true, result, List.of(), after.build());
-  }
-
-  /** The result of the applied write with this request id, if the group still remembers it. */
-  private static Optional<CommandResult> remembered(GroupData data, String requestId) {
-    if (requestId.isEmpty()) {
-      return Optional.empty();
-    }
-    List<RememberedRequest> recent = data.getRecentContextRequestsList();
-    for (int i = recent.size() - 1; i >= 0; i--) {
-      if (recent.get(i).getRequestId().equals(requestId)) {
-        return Optional.of(recent.get(i).getResult());
-      }
-    }
-    return Optional.empty();
   }
 
   private static void remember(GroupData.Builder data, String requestId, CommandResult result) {

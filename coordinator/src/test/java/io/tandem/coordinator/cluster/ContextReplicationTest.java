@@ -321,6 +321,11 @@ class ContextReplicationTest {
     assertThat(value(read(client, "retry", "a"), "global", "n")).isEqualTo("5");
     assertThat(send(client, write("retry", "a", token, increment("global", "n", 5))).getResults(0).getValue()
         .toStringUtf8()).as("a new id applies").isEqualTo("10");
+    // the answer was lost, then the failover committed: the retry still gets what was committed
+    ClusterFixtures.activateOk(cluster.leader(), "retry", "b", token);
+    assertThat(send(client, req)).isEqualTo(first);
+    assertThat(refusal(write("retry", "a", token, increment("global", "n", 5))).getStatus().getCode())
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
   }
 
   @Test
