@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 
 /**
  * ContextWrite: a batch of the active's Node-RED context writes (DESIGN.md, "The group's
@@ -252,14 +253,17 @@ final class ContextCommands {
       m.clear();
     }
 
-    /** The scopes after the write; a scope without keys is dropped. */
+    /**
+     * The scopes after the write; a scope without keys is dropped. Sorted, so that every replica
+     * builds the maps in the same order and writes the same snapshot bytes.
+     */
     Map<String, ContextScope> scopes() {
-      Map<String, ContextScope> out = new HashMap<>(base);
+      Map<String, ContextScope> out = new TreeMap<>(base);
       for (Map.Entry<String, Map<String, ByteString>> e : touched.entrySet()) {
         if (e.getValue().isEmpty()) {
           out.remove(e.getKey());
         } else {
-          out.put(e.getKey(), ContextScope.newBuilder().putAllValues(e.getValue()).build());
+          out.put(e.getKey(), ContextScope.newBuilder().putAllValues(new TreeMap<>(e.getValue())).build());
         }
       }
       return out;
