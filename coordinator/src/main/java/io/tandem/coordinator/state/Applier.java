@@ -65,8 +65,8 @@ public final class Applier {
       case DEACTIVATE -> AssignmentCommands.deactivate(s, c.getDeactivate(), index, at);
       case SET_FLOWS -> FlowsCommands.setFlows(s, c.getSetFlows(), index, at);
       case PUT_EDITOR_DATA -> EditorDataCommands.put(s, c.getPutEditorData(), index);
-      // CONTEXT_WRITE: the proto has it, the state machine does not apply it yet (the context helper adds it)
-      case CONTEXT_WRITE, BODY_NOT_SET -> Change.refuse(index, Outcome.INVALID, "", null,
+      case CONTEXT_WRITE -> ContextCommands.write(s, c.getContextWrite(), index);
+      case BODY_NOT_SET -> Change.refuse(index, Outcome.INVALID, "", null,
           "the command has no body this coordinator knows (empty, or written by a newer version)");
     };
   }
