@@ -60,8 +60,13 @@ class DeployTest {
     }
   }
 
+  /**
+   * A deploy with its own request id, as the agent sends it: the test client retries a call that
+   * ran out of its deadline (a 16 MB deploy can, on a loaded machine), and without an id the retry
+   * would be a second deploy that conflicts with the first one's revision.
+   */
   static DeployRequest deploy(String group, FakeAgent from, long token, long expected, String flows) {
-    return DeployRequest.newBuilder().setGroup(group).setInstance(from.instance()).setToken(token)
+    return DeployRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setGroup(group).setInstance(from.instance()).setToken(token)
         .setExpectedRevision(expected).setFlows(ByteString.copyFromUtf8(flows))
         .setCredentials(ByteString.copyFromUtf8(CREDS)).setDeployedBy("admin")
         .addModules("node-red@4.1.8").setCredentialKeyDigest("key-1").build();
