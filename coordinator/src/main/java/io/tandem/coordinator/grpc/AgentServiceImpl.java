@@ -57,6 +57,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
   @Override
   public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+    long arrived = ctx.nanos().getAsLong();
     try {
       Requests.name("group", req.getGroup());
       Requests.name("instance", req.getInstance());
@@ -79,6 +80,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         return;
       }
       long now = ctx.nanos().getAsLong(); // after the read confirmed leadership
+      ctx.keeper().health().heartbeatDelay(now - arrived, now);
       RuntimeReport report = new RuntimeReport(req.getLoadedRevision(), req.getModulesList(),
           req.getCredentialKeyDigest(), req.getNotReadyDetail());
       Grant grant = ctx.keeper().heartbeat(req.getGroup(), req.getInstance(), req.getRuntime(),

@@ -56,10 +56,41 @@ public final class LeaseKeeper {
   private final Map<String, FlowsRevision> currentRevisions = new HashMap<>();
   /** Groups with a proposal in flight, and when it was decided. */
   private final Map<String, Long> inFlight = new HashMap<>();
+  /**
+   * Groups whose active's lease expired but whose failover the guard held, with that token. Only
+   * such a lease may be renewed after it expired: no decision was ever made for it.
+   */
+  private final Map<String, Long> held = new HashMap<>();
+  /** The highest token per group that a decision was proposed for: never renewed after expiry. */
+  private final Map<String, Long> decided = new HashMap<>();
+  private final LeaderHealth health;
+  private String lastHoldReason = "";
+  private final ExpiryGuard guard;
 
   public LeaseKeeper(LeaseSettings settings) {
+    this(settings, new LeaderHealth(LeaderHealth.Limits.DEFAULTS), ExpiryGuard.Limits.DEFAULTS);
+  }
+
+  public LeaseKeeper(LeaseSettings settings, LeaderHealth health, ExpiryGuard.Limits expiryLimits) {
     this.leaseNanos = settings.lease().toNanos();
     this.freshNanos = settings.standbyFreshness().toNanos();
+    this.health = health;
+    this.guard = new ExpiryGuard(expiryLimits, health);
+  }
+
+  /** This leader's own health; fed by the ticker and the heartbeat path. */
+  public LeaderHealth health() {
+    return health;
+  }
+
+  /** Why the last held expiry was held ("" if none yet). */
+  public synchronized String lastHoldReason() {
+    return lastHoldReason;
+  }
+
+  /** Groups whose lease expired but whose failover is held by the overload guard. */
+  public synchronized int heldExpiries() {
+    return held.size();
   }
 
   public long leaseMillis() {
@@ -74,6 +105,7 @@ public final class LeaseKeeper {
     clear();
     leader = true;
     takeoverNanos = now;
+    guard.reset(now);
   }
 
   public synchronized void stepDown() {
@@ -85,6 +117,8 @@ public final class LeaseKeeper {
     liveness.clear();
     leases.clear();
     inFlight.clear();
+    held.clear();
+    decided.clear();
     releases.values().forEach(
         r -> r.done().completeExceptionally(new IllegalStateException("leadership lost during switchover")));
     releases.clear();
@@ -139,10 +173,13 @@ public final class LeaseKeeper {
       return Grant.NONE;
     }
     LeaseRecord current = leases.get(groupName);
-    if (current != null && current.token() == g.getToken() && now - current.expiresAtNanos() >= 0) {
+    if (current != null && current.token() == g.getToken() && now - current.expiresAtNanos() >= 0
+        && !heldFor(groupName, g.getToken())) {
       // Expired on this leader's clock: never renewed, a failover may already be in flight.
+      // (A lease whose failover the overload guard held is renewed: no decision was made for it.)
       return Grant.NONE;
     }
+    held.remove(groupName);
     leases.put(groupName, new LeaseRecord(instance, g.getToken(), now + leaseNanos));
     ReleaseRequest r = releases.get(groupName);
     boolean release = r != null && r.from().equals(instance) && r.token() == g.getToken();
@@ -174,6 +211,12 @@ public final class LeaseKeeper {
     return Optional.ofNullable(releases.get(group));
   }
 
+  /** True if {@code group}'s expired lease for {@code token} was held and never decided. */
+  private boolean heldFor(String group, long token) {
+    Long h = held.get(group);
+    return h != null && h == token && decided.getOrDefault(group, 0L) < token;
+  }
+
   /** A proposal for {@code group} finished (committed, refused or failed). */
   public synchronized void proposalDone(String group) {
     inFlight.remove(group);
@@ -193,9 +236,15 @@ public final class LeaseKeeper {
     leases.keySet().retainAll(state.getGroupsMap().keySet());
     liveness.keySet().retainAll(state.getGroupsMap().keySet());
     inFlight.keySet().retainAll(state.getGroupsMap().keySet());
+    held.keySet().retainAll(state.getGroupsMap().keySet());
+    decided.keySet().retainAll(state.getGroupsMap().keySet());
     currentRevisions.clear();
     state.getGroupDataMap().keySet().forEach(
         name -> Groups.currentRevision(state, name).ifPresent(r -> currentRevisions.put(name, r)));
+    int withActive = 0;
+    for (Group g : state.getGroupsMap().values()) {
+      withActive += g.getActive().isEmpty() ? 0 : 1;
+    }
     for (Group g : state.getGroupsMap().values()) {
       forgetRemovedInstances(g);
       Long since = inFlight.get(g.getName());
@@ -204,10 +253,12 @@ public final class LeaseKeeper {
       }
       inFlight.remove(g.getName());
       expireRelease(g, now);
-      Optional<Decision> d = decideGroup(g, now);
+      Optional<Decision> d = decideGroup(g, now, withActive);
       d.ifPresent(
           decision -> {
             inFlight.put(g.getName(), now);
+            held.remove(g.getName());
+            decided.merge(g.getName(), g.getToken(), Math::max);
             out.add(decision);
           });
     }
@@ -243,7 +294,7 @@ public final class LeaseKeeper {
     }
   }
 
-  private Optional<Decision> decideGroup(Group g, long now) {
+  private Optional<Decision> decideGroup(Group g, long now, int withActive) {
     String holder = g.getActive();
     if (holder.isEmpty()) {
       if (g.getMaintenance()) {
@@ -273,6 +324,16 @@ public final class LeaseKeeper {
     if (!fenced && !expired) {
       return Optional.empty(); // the holder's lease is live (also while a release is pending)
     }
+    if (!fenced) {
+      // Expiry-driven: held while the leader is degraded or too many expire at once.
+      String holdReason = guard.admit(now, withActive);
+      if (holdReason != null) {
+        held.put(g.getName(), g.getToken());
+        lastHoldReason = holdReason;
+        return Optional.empty();
+      }
+    }
+    held.remove(g.getName());
     String why =
         fenced
             ? "\"" + holder + "\" fenced itself (" + Decisions.reasonText(live.fenceReason()) + ")"
