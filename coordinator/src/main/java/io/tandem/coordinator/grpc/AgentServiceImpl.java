@@ -1,5 +1,6 @@
 package io.tandem.coordinator.grpc;
 
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.lease.Grant;
@@ -21,6 +22,7 @@ import io.tandem.proto.agent.HeartbeatResponse;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.agent.WatchGroupRequest;
 import io.tandem.proto.state.Group;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -35,8 +37,22 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
   private final GroupDataCalls groupData;
 
+  private final HeartbeatShedder shedder;
+
+  /** Heartbeats in handling at once before the leader sheds load (docs/coordinator.md). */
+  public static final int DEFAULT_MAX_PENDING_HEARTBEATS = HeartbeatShedder.DEFAULT_MAX_PENDING;
+
   public AgentServiceImpl(ServiceContext ctx) {
+    this(ctx, HeartbeatShedder.DEFAULT_MAX_PENDING, Duration.ofMillis(250));
+  }
+
+  /**
+   * @param maxPendingHeartbeats heartbeats in handling at once before load is shed
+   * @param renewInterval the agents' heartbeat interval (the retry-after hint when shedding)
+   */
+  public AgentServiceImpl(ServiceContext ctx, int maxPendingHeartbeats, Duration renewInterval) {
     this.ctx = ctx;
+    this.shedder = new HeartbeatShedder(ctx.keeper().health(), maxPendingHeartbeats, renewInterval);
     this.groupData = new GroupDataCalls(ctx, this::checkLeader);
   }
 
@@ -74,7 +90,13 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       out.onError(ctx.errors().of(e));
       return;
     }
+    StatusRuntimeException shed = shedder.admit(req.getGroup(), req.getInstance(), arrived);
+    if (shed != null) {
+      out.onError(shed); // at once, not after the agent's deadline
+      return;
+    }
     ctx.raft().readGroup(req.getGroup()).whenComplete((group, err) -> {
+      shedder.done();
       if (err != null) {
         out.onError(ctx.errors().of(err));
         return;

@@ -59,6 +59,13 @@ public final class LeaderHealth {
     }
   }
 
+  /** A gRPC call waited {@code delayNanos} for a thread of the service executor. */
+  public void callQueueDelay(long delayNanos, long now) {
+    if (delayNanos > heartbeatDelayNanos) {
+      bad(now, "a call waited " + delayNanos / 1_000_000 + " ms for a gRPC thread");
+    }
+  }
+
   /** Reads the GC beans (from one thread, the ticker): GC time per second since the last call. */
   public void sampleGc(long now) {
     long total = 0;

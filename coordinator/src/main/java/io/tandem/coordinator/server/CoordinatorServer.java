@@ -41,6 +41,7 @@ public final class CoordinatorServer implements AutoCloseable {
   private final WatchHub watch;
   private final Errors errors;
   private final Server grpc;
+  private final GrpcExecutor grpcExecutor;
   private MetricsHttpServer metricsHttp;
   private volatile boolean closed;
 
@@ -66,13 +67,15 @@ public final class CoordinatorServer implements AutoCloseable {
     raft.stateMachine().addAppliedListener(watch);
     raft.stateMachine().addAppliedListener(admin.switchoverListener());
     raft.stateMachine().addLeadershipListener(new Leadership());
+    this.grpcExecutor = new GrpcExecutor(keeper.health(), nanos);
     HostPort at = config.self().grpc();
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port()))
-        .addService(new AgentServiceImpl(ctx))
+        .addService(new AgentServiceImpl(ctx, AgentServiceImpl.DEFAULT_MAX_PENDING_HEARTBEATS, config.lease().renewInterval()))
         .addService(admin)
         .maxInboundMessageSize(CoordinatorEndpoints.MAX_MESSAGE_BYTES) // 16 MB deploys; see FlowsRequests
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
+        .executor(grpcExecutor)
         .build();
   }
 
@@ -218,6 +221,7 @@ public final class CoordinatorServer implements AutoCloseable {
       grpc.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    grpcExecutor.close();
     if (metricsHttp != null) {
       closeQuietly("metrics", metricsHttp::close);
     }
@@ -230,6 +234,7 @@ public final class CoordinatorServer implements AutoCloseable {
     closed = true;
     closeQuietly("ticker", ticker::close);
     grpc.shutdownNow();
+    grpcExecutor.close();
     watch.close();
     if (metricsHttp != null) {
       closeQuietly("metrics", metricsHttp::close);
