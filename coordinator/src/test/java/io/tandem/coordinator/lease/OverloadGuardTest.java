@@ -96,7 +96,9 @@ class OverloadGuardTest {
     health.tickLag(400 * MS, at(1000));
     beat(g, "b", RuntimeState.RUNTIME_STANDBY, 2900);
     assertThat(keeper.decide(state(List.of(g)), at(2900))).isEmpty(); // degraded until 3000
-    assertThat(keeper.decide(state(List.of(g)), at(3000))).singleElement()
+    // Healthy from 3000; a held expiry is looked at again every HELD_RETRY_NANOS (250 ms).
+    beat(g, "b", RuntimeState.RUNTIME_STANDBY, 3100);
+    assertThat(keeper.decide(state(List.of(g)), at(3150))).singleElement()
         .satisfies(d -> assertThat(d.cause()).isEqualTo("lease_expired"));
   }
 
