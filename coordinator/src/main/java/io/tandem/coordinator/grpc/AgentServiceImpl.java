@@ -90,7 +90,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       out.onError(ctx.errors().of(e));
       return;
     }
-    StatusRuntimeException shed = shedder.admit(req.getGroup(), req.getInstance(), arrived);
+    StatusRuntimeException shed = shedder.admit(req.getGroup(), req.getInstance(),
+        req.getRuntime() == RuntimeState.RUNTIME_RUNNING || req.getRunningToken() > 0, arrived);
     if (shed != null) {
       out.onError(shed); // at once, not after the agent's deadline
       return;

@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Sheds heartbeat load early instead of letting calls time out (docs/coordinator.md, "Overload").
  * The leader is overloaded while {@link LeaderHealth} says it is degraded or while at least
  * {@code maxPending} heartbeats are being handled (arrived, not yet answered: most wait on the
- * read that confirms leadership). Then a heartbeat from an instance that was served less than
- * {@code minGap} ago is answered at once with RESOURCE_EXHAUSTED and a retry-after hint; the
- * others are served. So every instance, active or standby, is still served about every {@code
- * minGap} (two renew intervals by default: an active's lease of eight intervals and a
- * standby's freshness of four stay intact), and the load drops to about half. At twice {@code
+ * read that confirms leadership). Then a heartbeat from a standby that was served less than
+ * {@code minGap} ago is answered at once with RESOURCE_EXHAUSTED and a retry-after hint; actives
+ * (running flows: their lease is at stake) and standbys not served lately are served. So every
+ * standby is still served about every {@code minGap} (two renew intervals by default: its
+ * freshness of four stays intact), and the standbys' load drops to about half. At twice {@code
  * maxPending} every heartbeat is shed. A full queue is itself a bad health signal. Lock-free.
  */
 final class HeartbeatShedder {
@@ -43,7 +43,7 @@ final class HeartbeatShedder {
    * Null if the heartbeat is admitted (the caller then calls {@link #done} once), else the error
    * to answer with at once.
    */
-  StatusRuntimeException admit(String group, String instance, long now) {
+  StatusRuntimeException admit(String group, String instance, boolean active, long now) {
     String key = group + '\u0000' + instance;
     int p = pending.incrementAndGet();
     boolean full = p > maxPending;
@@ -52,7 +52,8 @@ final class HeartbeatShedder {
     }
     if (full || health.degraded(now)) {
       Long last = lastServed.get(key);
-      if (p > 2 * maxPending || (last != null && now - last < minGapNanos)) {
+      boolean recent = last != null && now - last < minGapNanos;
+      if (p > 2 * maxPending || (!active && recent)) {
         pending.decrementAndGet();
         Metadata trailers = new Metadata();
         trailers.put(CoordinatorEndpoints.RETRY_AFTER_TRAILER, Long.toString(retryAfterMillis));
