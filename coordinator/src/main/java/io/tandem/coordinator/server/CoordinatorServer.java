@@ -221,6 +221,7 @@ public final class CoordinatorServer implements AutoCloseable {
       grpc.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    awaitGrpcTermination();
     grpcExecutor.close();
     if (metricsHttp != null) {
       closeQuietly("metrics", metricsHttp::close);
@@ -234,12 +235,21 @@ public final class CoordinatorServer implements AutoCloseable {
     closed = true;
     closeQuietly("ticker", ticker::close);
     grpc.shutdownNow();
+    awaitGrpcTermination(); // before the executor stops: the transports still hand it their last callbacks
     grpcExecutor.close();
     watch.close();
     if (metricsHttp != null) {
       closeQuietly("metrics", metricsHttp::close);
     }
     closeQuietly("raft", raft::close);
+  }
+
+  private void awaitGrpcTermination() {
+    try {
+      grpc.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void sleep(long ms) {
