@@ -36,6 +36,10 @@ import java.util.concurrent.TimeoutException;
  *       fenced itself is deactivated (its flows are stopped; the state says so and the group can
  *       be deleted). A planned switchover still completes in maintenance.
  *   <li>At most one proposal per group is in flight: the caller reports {@link #proposalDone}.
+ *   <li>Expiry-driven decisions pass the {@link ExpiryGuard} (docs/design.md, "Overload never
+ *       causes a failover"): held while the leader is degraded or too many expire at once. A held
+ *       lease may be renewed by its holder, as long as no decision was made for its token.
+ *   <li>{@link #decide} looks only at changed, marked or due groups (a deadline index).
  * </ul>
  *
  * <p>Thread-safe; every method is cheap.
@@ -87,6 +91,8 @@ public final class LeaseKeeper {
   private TandemState lastState;
   private final Map<String, Group> seen = new HashMap<>();
   private final Map<String, GroupData> seenData = new HashMap<>();
+  /** Groups with an active in {@link #lastState} (the denominator of the guard's share). */
+  private int withActive;
   private final ExpiryGuard guard;
 
   public LeaseKeeper(LeaseSettings settings) {
@@ -283,7 +289,6 @@ public final class LeaseKeeper {
     if (dirty.isEmpty()) {
       return out;
     }
-    int withActive = -1;
     List<String> look = new ArrayList<>(dirty);
     dirty.clear();
     for (String name : look) {
@@ -298,9 +303,6 @@ public final class LeaseKeeper {
       }
       inFlight.remove(name);
       expireRelease(g, now);
-      if (withActive < 0) {
-        withActive = groupsWithActive(state);
-      }
       Optional<Decision> d = decideGroup(g, now, withActive);
       if (d.isPresent()) {
         inFlight.put(name, now);
@@ -318,7 +320,9 @@ public final class LeaseKeeper {
   /** Marks the groups whose message changed as dirty; forgets removed groups and members. */
   private void diff(TandemState state) {
     Map<String, Group> groups = state.getGroupsMap();
+    withActive = 0;
     for (Map.Entry<String, Group> e : groups.entrySet()) {
+      withActive += e.getValue().getActive().isEmpty() ? 0 : 1;
       Group before = seen.put(e.getKey(), e.getValue());
       if (before != e.getValue()) {
         dirty.add(e.getKey());
@@ -347,14 +351,6 @@ public final class LeaseKeeper {
       seenData.keySet().retainAll(data.keySet());
       currentRevisions.keySet().retainAll(data.keySet());
     }
-  }
-
-  private int groupsWithActive(TandemState state) {
-    int n = 0;
-    for (Group g : state.getGroupsMap().values()) {
-      n += g.getActive().isEmpty() ? 0 : 1;
-    }
-    return n;
   }
 
   /** When to look at {@code g} again without a change: its lease's end, a held retry, a release's deadline. */
