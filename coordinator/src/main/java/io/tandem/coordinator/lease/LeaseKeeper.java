@@ -429,10 +429,8 @@ public final class LeaseKeeper {
     if (!fenced && !expired) {
       return Optional.empty(); // the holder's lease is live (also while a release is pending)
     }
-    if (!fenced || leaseRanOut(live)) {
-      // Expiry-driven (the leader saw the lease end, or the agent did: no Node-RED fault but a
-      // renewal that came too late): held while the leader is degraded or too many expire at
-      // once. Crash, hang, release and other fences act at once.
+    if (!fenced) {
+      // Expiry-driven: held while the leader is degraded or too many expire at once.
       String holdReason = guard.admit(now, withActive);
       if (holdReason != null) {
         held.put(g.getName(), g.getToken());
@@ -456,16 +454,6 @@ public final class LeaseKeeper {
       return Optional.of(Decisions.activate(g, candidate.get(), why + "; \"" + candidate.get() + "\" takes over", cause));
     }
     return Optional.of(Decisions.deactivate(g, why + "; no ready standby" + whyNotReady(g, holder, now), cause));
-  }
-
-  /**
-   * The holder stopped because its lease ran out on its own clock: it said so (LEASE_LOST), or
-   * its heartbeat carried the fence before the report's reason arrived and its runtime is a
-   * loaded standby (flows stopped, Node-RED up: a crashed or killed runtime reports DOWN).
-   */
-  private static boolean leaseRanOut(Liveness live) {
-    return live.fenceReason() == FenceReason.LEASE_LOST
-        || (live.fenceReason() == FenceReason.FENCE_REASON_UNSPECIFIED && live.runtime() == RuntimeState.RUNTIME_STANDBY);
   }
 
   /** " (b: standby b has loaded revision 41, current is 57)" for the history; "" if none to say. */

@@ -90,46 +90,6 @@ class OverloadGuardTest {
   }
 
   @Test
-  void aLeaseLostReportIsAnExpirySeenByTheAgentAndWaitsForTheGuard() {
-    Group g = group("g", 7);
-    beat(g, "a", RuntimeState.RUNTIME_RUNNING, 0);
-    beat(g, "b", RuntimeState.RUNTIME_STANDBY, 10);
-    health.tickLag(400 * MS, at(20));
-    keeper.fenced("g", "a", 7, FenceReason.LEASE_LOST, at(30));
-    assertThat(keeper.decide(state(List.of(g)), at(40))).isEmpty();
-    assertThat(keeper.heldExpiries()).isEqualTo(1);
-    // The fenced holder is never renewed, held or not.
-    assertThat(keeper.heartbeat("g", "a", RuntimeState.RUNTIME_STANDBY, 0, 7, Optional.of(g), at(50)).leaseMillis())
-        .isZero();
-    beat(g, "b", RuntimeState.RUNTIME_STANDBY, 2100);
-    assertThat(keeper.decide(state(List.of(g)), at(2300))).singleElement()
-        .satisfies(d -> {
-          assertThat(d.command().getActivate().getInstance()).isEqualTo("b");
-          assertThat(d.cause()).isEqualTo("lease_lost");
-        });
-  }
-
-  @Test
-  void aFenceInAHeartbeatFromALoadedStandbyWaitsButOneFromADownRuntimeActsAtOnce() {
-    Group g = group("g", 7);
-    Group h = group("h", 8);
-    beat(g, "a", RuntimeState.RUNTIME_RUNNING, 0);
-    beat(h, "a", RuntimeState.RUNTIME_RUNNING, 0);
-    beat(g, "b", RuntimeState.RUNTIME_STANDBY, 10);
-    beat(h, "b", RuntimeState.RUNTIME_STANDBY, 10);
-    health.tickLag(400 * MS, at(20));
-    // g's active stopped its flows (lease ran out on its clock); h's Node-RED went down.
-    keeper.heartbeat("g", "a", RuntimeState.RUNTIME_STANDBY, 0, 7, Optional.of(g), at(30));
-    keeper.heartbeat("h", "a", RuntimeState.RUNTIME_DOWN, 0, 8, Optional.of(h), at(30));
-    assertThat(keeper.decide(state(List.of(g, h)), at(40))).singleElement()
-        .satisfies(d -> {
-          assertThat(d.group()).isEqualTo("h");
-          assertThat(d.cause()).isEqualTo("fenced");
-        });
-    assertThat(keeper.heldExpiries()).isEqualTo(1);
-  }
-
-  @Test
   void anExpiryIsActedOnOnceTheLeaderRecovered() {
     Group g = group("g", 7);
     beat(g, "a", RuntimeState.RUNTIME_RUNNING, 0);
