@@ -66,7 +66,10 @@ public final class LeaderHealth {
     }
   }
 
-  /** Reads the GC beans (from one thread, the ticker): GC time per second since the last call. */
+  /**
+   * Reads the GC beans (from one thread, the ticker). GC time is judged over windows of at least
+   * one second, so one young pause inside a short window does not count as degraded.
+   */
   public void sampleGc(long now) {
     long total = 0;
     for (GarbageCollectorMXBean b : pauseBeans) {
@@ -76,12 +79,12 @@ public final class LeaderHealth {
     if (gcSampleMillis >= 0 && now - gcSampleNanos > 0) {
       long pausedNanos = (total - gcSampleMillis) * 1_000_000;
       double perSecond = pausedNanos * 1e9 / (now - gcSampleNanos);
-      if (now - gcSampleNanos >= 100_000_000L && perSecond > gcPerSecondNanos) {
+      if (now - gcSampleNanos >= 1_000_000_000L && perSecond > gcPerSecondNanos) {
         bad(now, "GC paused " + pausedNanos / 1_000_000 + " ms in the last "
             + (now - gcSampleNanos) / 1_000_000 + " ms");
       }
     }
-    if (gcSampleMillis < 0 || now - gcSampleNanos >= 100_000_000L) {
+    if (gcSampleMillis < 0 || now - gcSampleNanos >= 1_000_000_000L) {
       gcSampleNanos = now;
       gcSampleMillis = total;
     }
