@@ -38,6 +38,14 @@ public final class CoordinatorEndpoints implements AutoCloseable {
   public static final Metadata.Key<String> LEADER_TRAILER =
       Metadata.Key.of("tandem-leader", Metadata.ASCII_STRING_MARSHALLER);
 
+  /**
+   * Trailer of a RESOURCE_EXHAUSTED answer from a leader that sheds load: how long (ms) the
+   * client should wait before it calls again (it adds jitter). The leader is not down: do not
+   * rotate to another coordinator.
+   */
+  public static final Metadata.Key<String> RETRY_AFTER_TRAILER =
+      Metadata.Key.of("tandem-retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
+
   private final List<String> addresses; // fixed after construction
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String target;

@@ -52,11 +52,11 @@ public final class AgentMetrics {
 
   public void heartbeat(String result, long nanos) {
     Counter.builder("tandem_agent_heartbeats")
-        .description("heartbeats by result: granted, refused (no lease), failed")
+        .description("heartbeats by result: granted, refused (no lease), shed (the leader asked to retry later), failed")
         .tag("result", result)
         .register(registry)
         .increment();
-    if (!"failed".equals(result)) {
+    if (!"failed".equals(result) && !"shed".equals(result)) {
       heartbeatLatency.record(Duration.ofNanos(nanos));
     }
   }

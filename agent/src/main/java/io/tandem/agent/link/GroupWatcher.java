@@ -139,6 +139,11 @@ final class GroupWatcher implements Runnable {
     }
     if (received.get()) {
       warned = false;
+      if (f != null) {
+        // A stream that had worked ended (a leader change, a restart): every agent's stream ends
+        // at the same moment, so spread the re-opening instead of arriving as a herd.
+        sleep(backoffs.reconnectSpreadNanos() / 1_000_000);
+      }
       return MIN_BACKOFF_MS;
     }
     sleep(backoff);

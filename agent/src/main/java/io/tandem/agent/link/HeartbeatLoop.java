@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Sends a heartbeat every renewInterval, and at once when asked ({@link #now()}), one at a time, each
  * with the deadline rpcTimeout. The send time is taken before the request leaves. A failed call
  * follows the leader hint or rotates to the next coordinator and is retried at once, so a frozen
- * leader costs one deadline.
+ * leader costs one deadline. A leader that sheds load (RESOURCE_EXHAUSTED) is asked again after
+ * its retry-after hint with jitter ({@link Backoffs}); a redirect after a leader change waits a
+ * random part of {@link Backoffs#RECONNECT_SPREAD_NANOS} so that agents do not arrive as a herd.
  */
 final class HeartbeatLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(HeartbeatLoop.class);
@@ -31,6 +33,8 @@ final class HeartbeatLoop implements Runnable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private boolean demanded;
+  /** A heartbeat was answered once: a later redirect is a leader change, not the first contact. */
+  private boolean served;
   private volatile boolean running = true;
   private final ContactLog contact = new ContactLog(System.nanoTime());
 
@@ -71,7 +75,10 @@ final class HeartbeatLoop implements Runnable {
       }
       long started = System.nanoTime();
       next = started + interval;
-      roundTrip();
+      long wait = roundTrip();
+      if (wait > 0) {
+        next = System.nanoTime() + wait; // the leader asked to retry later: back off, with jitter
+      }
     }
   }
 
@@ -106,7 +113,8 @@ final class HeartbeatLoop implements Runnable {
     }
   }
 
-  private void roundTrip() {
+  /** One heartbeat, following redirects; returns a backoff (ns) the leader asked for, or 0. */
+  private long roundTrip() {
     int attempts = endpoints.addresses().size();
     for (int i = 0; i < attempts && running; i++) {
       String address = endpoints.target();
@@ -119,21 +127,42 @@ final class HeartbeatLoop implements Runnable {
         metrics.heartbeat(r.getLeaseMillis() > 0 ? "granted" : "refused", System.nanoTime() - sentAt);
         log(contact.onAnswer(address, System.nanoTime()));
         listener.onHeartbeat(sentAt, r);
-        return;
+        served = true;
+        return 0;
       } catch (StatusRuntimeException e) {
+        java.util.Optional<Long> shed = backoffs.shedDelayNanos(e, lease.renewInterval().toNanos());
+        if (shed.isPresent()) {
+          // The leader is alive but busy: not a failure of the coordinator, no rotation.
+          metrics.heartbeat("shed", 0);
+          return Math.max(1, shed.get());
+        }
         metrics.heartbeat("failed", 0);
         backoffs.onFailure(address, e);
         boolean retry = endpoints.onFailure(address, e);
         if (i == attempts - 1 || !retry) {
           log(contact.onFailure(address, e.getStatus().getCode() + (e.getStatus().getDescription() == null
               ? "" : ": " + e.getStatus().getDescription()), System.nanoTime()));
-          return;
+          return 0;
+        }
+        if (served && CoordinatorEndpoints.leaderHint(e).isPresent()) {
+          // A leader change: every agent learns it at about the same time; spread the redials.
+          sleepNanos(backoffs.reconnectSpreadNanos());
         }
       } catch (RuntimeException e) {
         metrics.heartbeat("failed", 0);
         log.warn("heartbeat to {} failed unexpectedly", address, e);
-        return;
+        return 0;
       }
+    }
+    return 0;
+  }
+
+  private void sleepNanos(long nanos) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.tandem.coordinator.grpc;
 
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.lease.Grant;
@@ -25,6 +26,7 @@ import io.tandem.proto.agent.WriteContextRequest;
 import io.tandem.proto.agent.WriteContextResponse;
 import io.tandem.proto.state.ContextSnapshot;
 import io.tandem.proto.state.Group;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -40,8 +42,22 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   private final GroupDataCalls groupData;
   private final ContextCalls context;
 
+  private final HeartbeatShedder shedder;
+
+  /** Heartbeats in handling at once before the leader sheds load (docs/coordinator.md). */
+  public static final int DEFAULT_MAX_PENDING_HEARTBEATS = HeartbeatShedder.DEFAULT_MAX_PENDING;
+
   public AgentServiceImpl(ServiceContext ctx) {
+    this(ctx, HeartbeatShedder.DEFAULT_MAX_PENDING, Duration.ofMillis(250));
+  }
+
+  /**
+   * @param maxPendingHeartbeats heartbeats in handling at once before load is shed
+   * @param renewInterval the agents' heartbeat interval (the retry-after hint when shedding)
+   */
+  public AgentServiceImpl(ServiceContext ctx, int maxPendingHeartbeats, Duration renewInterval) {
     this.ctx = ctx;
+    this.shedder = new HeartbeatShedder(ctx.keeper().health(), maxPendingHeartbeats, renewInterval);
     this.groupData = new GroupDataCalls(ctx, this::checkLeader);
     this.context = new ContextCalls(ctx, this::checkLeader, groupData);
   }
@@ -73,6 +89,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
   @Override
   public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+    long arrived = ctx.nanos().getAsLong();
     try {
       Requests.name("group", req.getGroup());
       Requests.name("instance", req.getInstance());
@@ -89,12 +106,20 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       out.onError(ctx.errors().of(e));
       return;
     }
+    StatusRuntimeException shed = shedder.admit(req.getGroup(), req.getInstance(),
+        req.getRuntime() == RuntimeState.RUNTIME_RUNNING || req.getRunningToken() > 0, arrived);
+    if (shed != null) {
+      out.onError(shed); // at once, not after the agent's deadline
+      return;
+    }
     ctx.raft().readGroup(req.getGroup()).whenComplete((group, err) -> {
+      shedder.done();
       if (err != null) {
         out.onError(ctx.errors().of(err));
         return;
       }
       long now = ctx.nanos().getAsLong(); // after the read confirmed leadership
+      ctx.keeper().health().heartbeatDelay(now - arrived, now);
       RuntimeReport report = new RuntimeReport(req.getLoadedRevision(), req.getModulesList(),
           req.getCredentialKeyDigest(), req.getNotReadyDetail());
       Grant grant = ctx.keeper().heartbeat(req.getGroup(), req.getInstance(), req.getRuntime(),

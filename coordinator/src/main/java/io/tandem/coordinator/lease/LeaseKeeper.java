@@ -6,12 +6,16 @@ import io.tandem.proto.agent.FenceReason;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.InstanceSpec;
 import io.tandem.proto.state.TandemState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +36,10 @@ import java.util.concurrent.TimeoutException;
  *       fenced itself is deactivated (its flows are stopped; the state says so and the group can
  *       be deleted). A planned switchover still completes in maintenance.
  *   <li>At most one proposal per group is in flight: the caller reports {@link #proposalDone}.
+ *   <li>Expiry-driven decisions pass the {@link ExpiryGuard} (docs/design.md, "Overload never
+ *       causes a failover"): held while the leader is degraded or too many expire at once. A held
+ *       lease may be renewed by its holder, as long as no decision was made for its token.
+ *   <li>{@link #decide} looks only at changed, marked or due groups (a deadline index).
  * </ul>
  *
  * <p>Thread-safe; every method is cheap.
@@ -56,10 +64,61 @@ public final class LeaseKeeper {
   private final Map<String, FlowsRevision> currentRevisions = new HashMap<>();
   /** Groups with a proposal in flight, and when it was decided. */
   private final Map<String, Long> inFlight = new HashMap<>();
+  /**
+   * Groups whose active's lease expired but whose failover the guard held, with that token. Only
+   * such a lease may be renewed after it expired: no decision was ever made for it.
+   */
+  private final Map<String, Long> held = new HashMap<>();
+  /** The highest token per group that a decision was proposed for: never renewed after expiry. */
+  private final Map<String, Long> decided = new HashMap<>();
+  private final LeaderHealth health;
+  private String lastHoldReason = "";
+
+  /** A group to look at again at {@code at} (a lease's end, a timeout, a held expiry's retry). */
+  private record Due(long at, String group) {}
+
+  /** Held expiries are looked at again after this long. */
+  static final long HELD_RETRY_NANOS = 250_000_000L;
+
+  /**
+   * The deadline index: {@link #decide} looks only at groups that changed in the state, were
+   * marked dirty by a heartbeat, a fenced report or a finished proposal, or are due here. It
+   * may hold stale entries (a lease renewed since); looking at a group too often is harmless.
+   */
+  private final PriorityQueue<Due> due = new PriorityQueue<>((x, y) -> Long.signum(x.at() - y.at()));
+  private final Set<String> dirty = new HashSet<>();
+  /** The state of the last decide, and each group and group data object seen in it. */
+  private TandemState lastState;
+  private final Map<String, Group> seen = new HashMap<>();
+  private final Map<String, GroupData> seenData = new HashMap<>();
+  /** Groups with an active in {@link #lastState} (the denominator of the guard's share). */
+  private int withActive;
+  private final ExpiryGuard guard;
 
   public LeaseKeeper(LeaseSettings settings) {
+    this(settings, new LeaderHealth(LeaderHealth.Limits.DEFAULTS), ExpiryGuard.Limits.DEFAULTS);
+  }
+
+  public LeaseKeeper(LeaseSettings settings, LeaderHealth health, ExpiryGuard.Limits expiryLimits) {
     this.leaseNanos = settings.lease().toNanos();
     this.freshNanos = settings.standbyFreshness().toNanos();
+    this.health = health;
+    this.guard = new ExpiryGuard(expiryLimits, health);
+  }
+
+  /** This leader's own health; fed by the ticker and the heartbeat path. */
+  public LeaderHealth health() {
+    return health;
+  }
+
+  /** Why the last held expiry was held ("" if none yet). */
+  public synchronized String lastHoldReason() {
+    return lastHoldReason;
+  }
+
+  /** Groups whose lease expired but whose failover is held by the overload guard. */
+  public synchronized int heldExpiries() {
+    return held.size();
   }
 
   public long leaseMillis() {
@@ -74,6 +133,7 @@ public final class LeaseKeeper {
     clear();
     leader = true;
     takeoverNanos = now;
+    guard.reset(now);
   }
 
   public synchronized void stepDown() {
@@ -85,6 +145,14 @@ public final class LeaseKeeper {
     liveness.clear();
     leases.clear();
     inFlight.clear();
+    held.clear();
+    decided.clear();
+    due.clear();
+    dirty.clear();
+    seen.clear();
+    seenData.clear();
+    currentRevisions.clear();
+    lastState = null;
     releases.values().forEach(
         r -> r.done().completeExceptionally(new IllegalStateException("leadership lost during switchover")));
     releases.clear();
@@ -131,6 +199,10 @@ public final class LeaseKeeper {
             ? Liveness.first(runtime, now, runningToken, fencedToken, report)
             : prev.heard(runtime, now, runningToken, fencedToken, report);
     byInstance.put(instance, live);
+    if (prev == null || prev.runtime() != live.runtime() || prev.fencedToken() != live.fencedToken()
+        || !prev.report().equals(live.report()) || prev.ageNanos(now) > freshNanos) {
+      dirty.add(groupName); // something a decision depends on changed (readiness, a fence)
+    }
     if (committed.isEmpty()) {
       return Grant.NONE;
     }
@@ -139,10 +211,13 @@ public final class LeaseKeeper {
       return Grant.NONE;
     }
     LeaseRecord current = leases.get(groupName);
-    if (current != null && current.token() == g.getToken() && now - current.expiresAtNanos() >= 0) {
+    if (current != null && current.token() == g.getToken() && now - current.expiresAtNanos() >= 0
+        && !heldFor(groupName, g.getToken())) {
       // Expired on this leader's clock: never renewed, a failover may already be in flight.
+      // (A lease whose failover the overload guard held is renewed: no decision was made for it.)
       return Grant.NONE;
     }
+    held.remove(groupName);
     leases.put(groupName, new LeaseRecord(instance, g.getToken(), now + leaseNanos));
     ReleaseRequest r = releases.get(groupName);
     boolean release = r != null && r.from().equals(instance) && r.token() == g.getToken();
@@ -160,11 +235,13 @@ public final class LeaseKeeper {
     Liveness base =
         prev == null ? Liveness.first(RuntimeState.RUNTIME_STATE_UNSPECIFIED, now, 0, 0, RuntimeReport.NONE) : prev;
     byInstance.put(instance, base.fenced(token, reason, now));
+    dirty.add(groupName);
   }
 
   /** Starts a planned switchover; the caller notifies {@code from} and waits on {@code done}. */
   public synchronized void requestRelease(ReleaseRequest request) {
     ReleaseRequest old = releases.put(request.group(), request);
+    dirty.add(request.group());
     if (old != null) {
       old.done().completeExceptionally(new IllegalStateException("superseded by a newer switchover"));
     }
@@ -174,9 +251,16 @@ public final class LeaseKeeper {
     return Optional.ofNullable(releases.get(group));
   }
 
+  /** True if {@code group}'s expired lease for {@code token} was held and never decided. */
+  private boolean heldFor(String group, long token) {
+    Long h = held.get(group);
+    return h != null && h == token && decided.getOrDefault(group, 0L) < token;
+  }
+
   /** A proposal for {@code group} finished (committed, refused or failed). */
   public synchronized void proposalDone(String group) {
     inFlight.remove(group);
+    dirty.add(group);
   }
 
   /** True while a proposal for {@code group} decided here has not been reported done. */
@@ -184,34 +268,106 @@ public final class LeaseKeeper {
     return inFlight.containsKey(group);
   }
 
-  /** The proposals to make now. Groups with a proposal in flight are skipped. */
+  /**
+   * The proposals to make now. Groups with a proposal in flight are skipped. Looks only at the
+   * groups that changed since the last call (by identity of their Group and GroupData messages,
+   * which the state machine keeps for unchanged groups), that were marked dirty, or that are due
+   * in the deadline index: a call with nothing due costs little whatever the number of groups.
+   */
   public synchronized List<Decision> decide(TandemState state, long now) {
     List<Decision> out = new ArrayList<>();
     if (!leader) {
       return out;
     }
-    leases.keySet().retainAll(state.getGroupsMap().keySet());
-    liveness.keySet().retainAll(state.getGroupsMap().keySet());
-    inFlight.keySet().retainAll(state.getGroupsMap().keySet());
-    currentRevisions.clear();
-    state.getGroupDataMap().keySet().forEach(
-        name -> Groups.currentRevision(state, name).ifPresent(r -> currentRevisions.put(name, r)));
-    for (Group g : state.getGroupsMap().values()) {
-      forgetRemovedInstances(g);
-      Long since = inFlight.get(g.getName());
-      if (since != null && now - since < IN_FLIGHT_LIMIT_NANOS) {
+    if (state != lastState) {
+      diff(state);
+      lastState = state;
+    }
+    while (!due.isEmpty() && now - due.peek().at() >= 0) {
+      dirty.add(due.poll().group());
+    }
+    if (dirty.isEmpty()) {
+      return out;
+    }
+    List<String> look = new ArrayList<>(dirty);
+    dirty.clear();
+    for (String name : look) {
+      Group g = state.getGroupsMap().get(name);
+      if (g == null) {
         continue;
       }
-      inFlight.remove(g.getName());
+      Long since = inFlight.get(name);
+      if (since != null && now - since < IN_FLIGHT_LIMIT_NANOS) {
+        due.add(new Due(since + IN_FLIGHT_LIMIT_NANOS, name));
+        continue;
+      }
+      inFlight.remove(name);
       expireRelease(g, now);
-      Optional<Decision> d = decideGroup(g, now);
-      d.ifPresent(
-          decision -> {
-            inFlight.put(g.getName(), now);
-            out.add(decision);
-          });
+      Optional<Decision> d = decideGroup(g, now, withActive);
+      if (d.isPresent()) {
+        inFlight.put(name, now);
+        held.remove(name);
+        decided.merge(name, g.getToken(), Math::max);
+        out.add(d.get());
+        due.add(new Due(now + IN_FLIGHT_LIMIT_NANOS, name));
+      } else {
+        scheduleNext(g, now);
+      }
     }
     return out;
+  }
+
+  /** Marks the groups whose message changed as dirty; forgets removed groups and members. */
+  private void diff(TandemState state) {
+    Map<String, Group> groups = state.getGroupsMap();
+    withActive = 0;
+    for (Map.Entry<String, Group> e : groups.entrySet()) {
+      withActive += e.getValue().getActive().isEmpty() ? 0 : 1;
+      Group before = seen.put(e.getKey(), e.getValue());
+      if (before != e.getValue()) {
+        dirty.add(e.getKey());
+        if (before != null && !before.getInstancesList().equals(e.getValue().getInstancesList())) {
+          forgetRemovedInstances(e.getValue()); // only on membership-changing entries
+        }
+      }
+    }
+    if (seen.size() > groups.size()) {
+      seen.keySet().retainAll(groups.keySet());
+      leases.keySet().retainAll(groups.keySet());
+      liveness.keySet().retainAll(groups.keySet());
+      inFlight.keySet().retainAll(groups.keySet());
+      held.keySet().retainAll(groups.keySet());
+      decided.keySet().retainAll(groups.keySet());
+    }
+    Map<String, GroupData> data = state.getGroupDataMap();
+    for (Map.Entry<String, GroupData> e : data.entrySet()) {
+      if (seenData.put(e.getKey(), e.getValue()) != e.getValue()) {
+        dirty.add(e.getKey());
+        currentRevisions.remove(e.getKey());
+        Groups.currentRevision(state, e.getKey()).ifPresent(r -> currentRevisions.put(e.getKey(), r));
+      }
+    }
+    if (seenData.size() > data.size()) {
+      seenData.keySet().retainAll(data.keySet());
+      currentRevisions.keySet().retainAll(data.keySet());
+    }
+  }
+
+  /** When to look at {@code g} again without a change: its lease's end, a held retry, a release's deadline. */
+  private void scheduleNext(Group g, long now) {
+    String name = g.getName();
+    if (held.containsKey(name)) {
+      due.add(new Due(now + HELD_RETRY_NANOS, name));
+    } else if (!g.getActive().isEmpty()) {
+      LeaseRecord r = leases.get(name);
+      if (r != null && r.token() == g.getToken()) {
+        due.add(new Due(r.expiresAtNanos(), name));
+      }
+    }
+    ReleaseRequest r = releases.get(name);
+    if (r != null) {
+      due.add(new Due(r.deadlineNanos(), name));
+    }
   }
 
   private void forgetRemovedInstances(Group g) {
@@ -243,7 +399,7 @@ public final class LeaseKeeper {
     }
   }
 
-  private Optional<Decision> decideGroup(Group g, long now) {
+  private Optional<Decision> decideGroup(Group g, long now, int withActive) {
     String holder = g.getActive();
     if (holder.isEmpty()) {
       if (g.getMaintenance()) {
@@ -273,6 +429,16 @@ public final class LeaseKeeper {
     if (!fenced && !expired) {
       return Optional.empty(); // the holder's lease is live (also while a release is pending)
     }
+    if (!fenced) {
+      // Expiry-driven: held while the leader is degraded or too many expire at once.
+      String holdReason = guard.admit(now, withActive);
+      if (holdReason != null) {
+        held.put(g.getName(), g.getToken());
+        lastHoldReason = holdReason;
+        return Optional.empty();
+      }
+    }
+    held.remove(g.getName());
     String why =
         fenced
             ? "\"" + holder + "\" fenced itself (" + Decisions.reasonText(live.fenceReason()) + ")"

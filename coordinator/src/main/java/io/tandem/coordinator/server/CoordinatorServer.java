@@ -51,6 +51,7 @@ public final class CoordinatorServer implements AutoCloseable {
   private final WatchHub watch;
   private final Errors errors;
   private final Server grpc;
+  private final GrpcExecutor grpcExecutor;
   private MetricsHttpServer metricsHttp;
   private volatile boolean closed;
 
@@ -76,14 +77,16 @@ public final class CoordinatorServer implements AutoCloseable {
     raft.stateMachine().addAppliedListener(watch);
     raft.stateMachine().addAppliedListener(admin.switchoverListener());
     raft.stateMachine().addLeadershipListener(new Leadership());
+    this.grpcExecutor = new GrpcExecutor(keeper.health(), nanos);
     HostPort at = config.self().grpc();
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port()))
-        .addService(new AgentServiceImpl(ctx))
+        .addService(new AgentServiceImpl(ctx, AgentServiceImpl.DEFAULT_MAX_PENDING_HEARTBEATS, config.lease().renewInterval()))
         .addService(admin)
         .maxInboundMessageSize(MAX_REQUEST_BYTES)
         .maxInboundMetadataSize(MAX_METADATA_BYTES)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
+        .executor(grpcExecutor)
         .build();
   }
 
@@ -229,6 +232,8 @@ public final class CoordinatorServer implements AutoCloseable {
       grpc.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    awaitGrpcTermination();
+    grpcExecutor.close();
     if (metricsHttp != null) {
       closeQuietly("metrics", metricsHttp::close);
     }
@@ -241,11 +246,21 @@ public final class CoordinatorServer implements AutoCloseable {
     closed = true;
     closeQuietly("ticker", ticker::close);
     grpc.shutdownNow();
+    awaitGrpcTermination(); // before the executor stops: the transports still hand it their last callbacks
+    grpcExecutor.close();
     watch.close();
     if (metricsHttp != null) {
       closeQuietly("metrics", metricsHttp::close);
     }
     closeQuietly("raft", raft::close);
+  }
+
+  private void awaitGrpcTermination() {
+    try {
+      grpc.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void sleep(long ms) {

@@ -33,6 +33,8 @@ final class LeaderTicker implements AutoCloseable {
   private final Duration interval;
   private static final long FAILURE_LOG_EVERY_NANOS = 5_000_000_000L;
   private volatile long lastFailureLogNanos = Long.MIN_VALUE / 2;
+  private long lastHeldLogNanos = Long.MIN_VALUE / 2;
+  private long lastScheduledEnd;
   private final ScheduledExecutorService exec =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tandem-ticker");
@@ -52,7 +54,8 @@ final class LeaderTicker implements AutoCloseable {
 
   void start() {
     long ms = Math.max(1, interval.toMillis());
-    exec.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+    lastScheduledEnd = nanos.getAsLong();
+    exec.scheduleWithFixedDelay(this::scheduledTick, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   /** Decide now (from any thread). */
@@ -77,6 +80,24 @@ final class LeaderTicker implements AutoCloseable {
   /** Runs {@code task} on the ticker's thread every {@code period} (housekeeping). */
   void every(Duration period, Runnable task) {
     exec.scheduleWithFixedDelay(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The periodic tick also measures the leader's health: how late it started (scheduling lag:
+   * CPU starvation, a GC pause, a stalled thread) and the GC time since the last tick.
+   */
+  private void scheduledTick() {
+    long start = nanos.getAsLong();
+    long lag = start - (lastScheduledEnd + interval.toNanos());
+    keeper.health().tickLag(lag, start);
+    keeper.health().sampleGc(start);
+    tick();
+    lastScheduledEnd = nanos.getAsLong();
+    int held = keeper.heldExpiries();
+    if (held > 0 && start - lastHeldLogNanos > FAILURE_LOG_EVERY_NANOS) {
+      lastHeldLogNanos = start;
+      LOG.warn("{} expired lease(s) held, no failover yet: {}", held, keeper.lastHoldReason());
+    }
   }
 
   private void tick() {
