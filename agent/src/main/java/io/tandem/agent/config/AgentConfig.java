@@ -12,11 +12,16 @@ import java.util.Objects;
  * @param group        the group this instance belongs to
  * @param instance     this instance's id in the group
  * @param host         informational: where this agent runs (sent in heartbeats)
- * @param coordinators gRPC addresses (host:port) of the coordinators
+ * @param coordinators gRPC addresses (host:port) of the coordinators: the seeds; while {@code
+ *     learnCoordinators}, the agent also calls the coordinators the leader reports in its heartbeat
+ *     answers (the cluster's current members, e.g. one added by tandemctl members add)
  * @param http         listen address of the local HTTP API (/health, /active, /status, /metrics)
  * @param lease        lease handling
  * @param nodeRed      how Node-RED is run and probed
  * @param hooks        commands run on activation / deactivation
+ * @param learnCoordinators whether to learn coordinators from the cluster (YAML {@code
+ *     learnCoordinators}, default true; false when this agent reaches the coordinators only through
+ *     proxies or NAT, whose addresses the cluster does not know)
  */
 public record AgentConfig(
     String group,
@@ -26,7 +31,8 @@ public record AgentConfig(
     HostPort http,
     LeaseSettings lease,
     NodeRedSettings nodeRed,
-    HookSettings hooks) {
+    HookSettings hooks,
+    boolean learnCoordinators) {
   public static final HostPort DEFAULT_HTTP = new HostPort("127.0.0.1", 7401);
 
   public AgentConfig {
@@ -38,5 +44,11 @@ public record AgentConfig(
     lease = lease == null ? LeaseSettings.defaults() : lease;
     Objects.requireNonNull(nodeRed, "nodeRed");
     hooks = hooks == null ? HookSettings.none() : hooks;
+  }
+
+  /** Learning the coordinators from the cluster (the default). */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
+      LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, true);
   }
 }

@@ -21,6 +21,7 @@ import io.tandem.proto.agent.HeartbeatResponse;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.agent.WatchGroupRequest;
 import io.tandem.proto.state.Group;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -91,9 +92,15 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .setCommitIndex(ctx.raft().commitIndex())
           .setLeaderId(ctx.raft().selfId())
           .setRefusal(grant.leaseMillis() > 0 ? "" : refusal(req, group))
+          .addAllCoordinators(coordinators())
           .build());
       out.onCompleted();
     });
+  }
+
+  /** The gRPC addresses of the running Raft configuration's coordinators (agents learn them). */
+  private List<String> coordinators() {
+    return ctx.raft().members().stream().map(m -> m.grpc().toString()).toList();
   }
 
   /**
