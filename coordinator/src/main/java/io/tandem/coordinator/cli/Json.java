@@ -89,6 +89,7 @@ final class Json {
     o.put("maintenance", g.getMaintenance());
     o.put("leaseLeftMillis", g.getLeaseLeftMillis());
     o.put("standbysReady", g.getStandbysReady());
+    o.put("withoutReadyStandbyMillis", g.getWithoutReadyStandbyMillis());
     o.put("currentRevision", g.getCurrentRevision());
     ArrayNode instances = o.putArray("instances");
     for (InstanceView i : g.getInstancesList()) {

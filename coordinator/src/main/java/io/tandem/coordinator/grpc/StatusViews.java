@@ -119,7 +119,9 @@ final class StatusViews {
         .setToken(g.getToken())
         .setMaintenance(g.getMaintenance())
         .setCurrentRevision(g.getCurrentRevision())
-        .setLeaseLeftMillis(keeper.leaseLeftMillis(g, now).orElse(-1L));
+        .setLeaseLeftMillis(keeper.leaseLeftMillis(g, now).orElse(-1L))
+        .setWithoutReadyStandbyMillis(keeper.withoutReadyStandbyNanos(g.getName(), now).isPresent()
+            ? keeper.withoutReadyStandbyNanos(g.getName(), now).getAsLong() / 1_000_000 : -1L);
     FlowsRevision current = Groups.currentRevision(ctx.raft().stateMachine().state(), g.getName()).orElse(null);
     int ready = 0;
     for (InstanceSpec i : g.getInstancesList()) {

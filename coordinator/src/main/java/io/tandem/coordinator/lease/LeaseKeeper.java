@@ -56,6 +56,11 @@ public final class LeaseKeeper {
   private final Map<String, FlowsRevision> currentRevisions = new HashMap<>();
   /** Groups with a proposal in flight, and when it was decided. */
   private final Map<String, Long> inFlight = new HashMap<>();
+  /**
+   * Groups that had no ready standby (an instance automatic failover could activate) at the last
+   * {@link #decide}, and since when on this leader's clock; a group with one is absent.
+   */
+  private final Map<String, Long> withoutStandbySince = new HashMap<>();
 
   public LeaseKeeper(LeaseSettings settings) {
     this.leaseNanos = settings.lease().toNanos();
@@ -85,6 +90,7 @@ public final class LeaseKeeper {
     liveness.clear();
     leases.clear();
     inFlight.clear();
+    withoutStandbySince.clear();
     releases.values().forEach(
         r -> r.done().completeExceptionally(new IllegalStateException("leadership lost during switchover")));
     releases.clear();
@@ -193,11 +199,18 @@ public final class LeaseKeeper {
     leases.keySet().retainAll(state.getGroupsMap().keySet());
     liveness.keySet().retainAll(state.getGroupsMap().keySet());
     inFlight.keySet().retainAll(state.getGroupsMap().keySet());
+    withoutStandbySince.keySet().retainAll(state.getGroupsMap().keySet());
     currentRevisions.clear();
     state.getGroupDataMap().keySet().forEach(
         name -> Groups.currentRevision(state, name).ifPresent(r -> currentRevisions.put(name, r)));
+    boolean warm = now - takeoverNanos >= freshNanos; // every live instance has heartbeated
     for (Group g : state.getGroupsMap().values()) {
       forgetRemovedInstances(g);
+      if (!warm || best(g, now, g.getActive()).isPresent()) {
+        withoutStandbySince.remove(g.getName());
+      } else {
+        withoutStandbySince.putIfAbsent(g.getName(), now);
+      }
       Long since = inFlight.get(g.getName());
       if (since != null && now - since < IN_FLIGHT_LIMIT_NANOS) {
         continue;
@@ -311,6 +324,20 @@ public final class LeaseKeeper {
             .thenComparing(InstanceSpec::getId))
         .map(InstanceSpec::getId)
         .findFirst();
+  }
+
+  /**
+   * On the leader: for how long (nanoseconds, as of the last {@link #decide}) {@code group} has
+   * had no ready standby, i.e. no instance other than the active that automatic failover could
+   * activate; 0 when it has one. Counted from this leader's first standbyFreshness after its
+   * takeover (it cannot know what was ready before). Empty on a non-leader.
+   */
+  public synchronized java.util.OptionalLong withoutReadyStandbyNanos(String group, long now) {
+    if (!leader) {
+      return java.util.OptionalLong.empty();
+    }
+    Long since = withoutStandbySince.get(group);
+    return java.util.OptionalLong.of(since == null ? 0 : Math.max(1, now - since));
   }
 
   /** Best ready instance other than the current active (for a switchover without a target). */

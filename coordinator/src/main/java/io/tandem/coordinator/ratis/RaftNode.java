@@ -181,7 +181,7 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
-   * The coordinators of the Raft configuration this server runs with, in its order, each with
+   * The coordinators of the Raft configuration this server runs with, by id, each with
    * its gRPC address. That address lives in the Raft peer's client address (replicated with the
    * configuration by {@link #changeMembers}); a configuration stored before it was kept there
    * has none, and the config file's address of that id is used. A peer with neither is left out.
@@ -191,6 +191,7 @@ public final class RaftNode implements AutoCloseable {
     for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
       member(p).ifPresent(out::add);
     }
+    out.sort(java.util.Comparator.comparing(PeerConfig::id)); // Ratis keeps no order
     return out;
   }
 
