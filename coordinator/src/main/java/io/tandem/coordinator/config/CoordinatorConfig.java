@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param metricsAddress where {@code /metrics} is served; empty to serve none
  * @param lease lease and failover timing
  * @param flows flows revisions kept
+ * @param join this node joins an existing cluster (tandemctl members add): on its first start,
+ *     with an empty data dir, it waits for the leader to contact it instead of campaigning (a
+ *     campaign of a node the cluster does not know yet is answered "shut down" by Ratis' voters)
  */
 public record CoordinatorConfig(
     String nodeId,
@@ -25,10 +28,17 @@ public record CoordinatorConfig(
     Optional<HostPort> metricsAddress,
     LeaseSettings lease,
     Duration switchoverTimeout,
-    FlowsSettings flows) {
+    FlowsSettings flows,
+    boolean join) {
 
   public CoordinatorConfig {
     peers = List.copyOf(peers);
+  }
+
+  /** Not joining: a member of the cluster from its first start. */
+  public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
+      Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows) {
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, false);
   }
 
   /** With the default flows settings. */

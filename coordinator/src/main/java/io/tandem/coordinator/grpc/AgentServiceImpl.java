@@ -100,7 +100,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
   /** The gRPC addresses of the running Raft configuration's coordinators (agents learn them). */
   private List<String> coordinators() {
-    return ctx.raft().members().stream().map(m -> m.grpc().toString()).toList();
+    try {
+      return ctx.raft().members().stream().map(m -> m.grpc().toString()).toList();
+    } catch (RuntimeException e) {
+      return List.of(); // Raft closing: the agent keeps the addresses it has
+    }
   }
 
   /**

@@ -108,10 +108,11 @@ final class MemberChanges {
 
   private RuntimeException failure(String what, Throwable t) {
     if (t instanceof ReconfigurationTimeoutException) {
-      return Status.DEADLINE_EXCEEDED.withDescription(what + " failed: the new coordinator did not"
-          + " catch up within " + RaftNode.STAGING_TIMEOUT_MS / 1000 + " s (is it running, with"
-          + " the same clusterId, listening on its raft address, and reachable from the leader?);"
-          + " the members are unchanged").asRuntimeException();
+      // not DEADLINE_EXCEEDED: clients treat that as a missing answer and would lose this one
+      return Errors.precondition(what + " failed: the new coordinator did not catch up within "
+          + RaftNode.STAGING_TIMEOUT_MS / 1000 + " s (is it running, with the same clusterId,"
+          + " listening on its raft address, and reachable from the leader?); the members are"
+          + " unchanged");
     }
     if (t instanceof ReconfigurationInProgressException) {
       return Errors.precondition(what + " refused: another membership change is in progress;"

@@ -62,6 +62,11 @@ public final class RaftNode implements AutoCloseable {
   public RaftNode(CoordinatorConfig config) throws IOException {
     this.config = config;
     this.selfId = RaftPeerId.valueOf(config.nodeId());
+    // A joining node starts as a listener of its initial group: a listener never campaigns, and
+    // the leader's configuration that adds it as a member promotes it to a follower. (As a member
+    // it would campaign, and the voters, whose configuration does not know it, answer "shut
+    // down": its Raft server closes and it never catches up.) With a data dir, Ratis uses the
+    // stored configuration and this initial group does not matter.
     List<PeerConfig> peerConfigs = config.peers();
     List<RaftPeer> peers =
         peerConfigs.stream()
@@ -69,6 +74,8 @@ public final class RaftNode implements AutoCloseable {
                 .setId(p.id())
                 .setAddress(p.raft().toString())
                 .setClientAddress(p.grpc().toString())
+                .setStartupRole(config.join() && p.id().equals(config.nodeId())
+                    ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER)
                 .build())
             .toList();
     this.group = RaftGroup.valueOf(groupId(config.clusterId()), peers);

@@ -29,8 +29,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replacing a dead coordinator on real Ratis servers: c3 dies for good, c4 joins with an empty
- * data dir and catches up, c3 is removed; the group survives, every coordinator names c4's gRPC
+ * Replacing a dead coordinator on real Ratis servers: c3 dies for good; adding c4 first is
+ * refused (the four would need c4 for a majority), so c3 is removed and then c4 joins with an
+ * empty data dir and catches up; the group survives, every coordinator names c4's gRPC
  * address, and a removal that would leave no reachable majority is refused.
  */
 class MembershipChangeTest {
@@ -57,23 +58,34 @@ class MembershipChangeTest {
           .filter(p -> !p.id().equals(deadId)).toList());
       c4Peers.add(newPeer);
       c4 = new CoordinatorServer(new CoordinatorConfig("c4", base.clusterId(), c4Dir.resolve("data"),
-          c4Peers, java.util.Optional.empty(), base.lease(), base.switchoverTimeout()));
+          c4Peers, java.util.Optional.empty(), base.lease(), base.switchoverTimeout(), base.flows(), true));
       c4.start();
+      // past its first election timeout (1-1.3 s): a node in its own initial group would have
+      // campaigned by now, been told to shut down by the voters, and never caught up
+      Thread.sleep(2500);
+
+      assertThatThrownBy(() -> client.admin(s -> s.addMember(AddMemberRequest.newBuilder().setId("c4")
+          .setRaftAddress(newPeer.raft().toString()).setGrpcAddress(newPeer.grpc().toString()).build())))
+          .as("adding while " + deadId + " is dead would make the cluster depend on c4")
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(e.getStatus().getDescription()).contains("remove the unreachable [" + deadId + "] first");
+          });
+
+      MembersResponse removed = client.admin(s -> s.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+          .removeMember(RemoveMemberRequest.newBuilder().setId(deadId).build()));
+      assertThat(removed.getMembersList()).extracting(PeerInfo::getId).doesNotContain(deadId).hasSize(2);
 
       MembersResponse added = client.admin(s -> s.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
           .addMember(AddMemberRequest.newBuilder().setId("c4").setRaftAddress(newPeer.raft().toString())
               .setGrpcAddress(newPeer.grpc().toString()).build()));
-      assertThat(added.getMembersList()).extracting(PeerInfo::getId).contains("c4", deadId).hasSize(4);
+      assertThat(added.getMembersList()).extracting(PeerInfo::getId).contains("c4").doesNotContain(deadId)
+          .hasSize(3);
+      assertThat(added.getMembersList()).filteredOn(p -> p.getId().equals("c4"))
+          .extracting(PeerInfo::getGrpcAddress).containsExactly(newPeer.grpc().toString());
       CoordinatorServer c4Server = c4;
       Waits.until("c4 applied the group", WAIT,
           () -> c4Server.raft().stateMachine().state().getGroupsMap().containsKey("line1"));
-
-      MembersResponse removed = client.admin(s -> s.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
-          .removeMember(RemoveMemberRequest.newBuilder().setId(deadId).build()));
-      assertThat(removed.getMembersList()).extracting(PeerInfo::getId).doesNotContain(deadId).contains("c4")
-          .hasSize(3);
-      assertThat(removed.getMembersList()).filteredOn(p -> p.getId().equals("c4"))
-          .extracting(PeerInfo::getGrpcAddress).containsExactly(newPeer.grpc().toString());
 
       // every coordinator, the new one included, names the members' gRPC addresses to agents
       try (TestClient atC4 = new TestClient(newPeer.grpc().toString())) {
@@ -112,6 +124,26 @@ class MembershipChangeTest {
         c4.kill();
       }
       TempDirs.delete(c4Dir);
+    }
+  }
+
+  @Test
+  void aCoordinatorThatNeverCatchesUpFailsTheAddAndTheMembersStayAsTheyWere() throws Exception {
+    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+        TestClient client = new TestClient(cluster.grpcAddresses())) {
+      cluster.waitForLeader(WAIT);
+      cluster.awaitCaughtUp(WAIT);
+      List<Integer> ports = FreePorts.pick(2); // nothing listens there
+      assertThatThrownBy(() -> client.admin(s -> s.withDeadlineAfter(40, java.util.concurrent.TimeUnit.SECONDS)
+          .addMember(AddMemberRequest.newBuilder().setId("c9").setRaftAddress("127.0.0.1:" + ports.get(0))
+              .setGrpcAddress("127.0.0.1:" + ports.get(1)).build())))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(e.getStatus().getDescription()).contains("did not catch up", "members are unchanged");
+          });
+      Waits.until("no change in progress", WAIT, () -> !cluster.leader().raft().membersChanging());
+      assertThat(cluster.leader().raft().members()).extracting(PeerConfig::id).containsExactly("c1", "c2", "c3");
+      client.createGroup("after", "a"); // the cluster still commits
     }
   }
 }

@@ -10,12 +10,19 @@ class QuorumTest {
   private static final List<String> THREE = List.of("c1", "c2", "c3");
 
   @Test
-  void replacingADeadPeerKeepsTheMajorityInEitherOrder() {
+  void aDeadPeerIsRemovedFirstThenItsReplacementAdded() {
     Set<String> live = Set.of("c1", "c2");
-    assertThat(Quorum.refusal(THREE, List.of("c1", "c2", "c3", "c4"), live)).isEmpty();
     assertThat(Quorum.refusal(THREE, List.of("c1", "c2"), live)).isEmpty();
-    assertThat(Quorum.refusal(List.of("c1", "c2", "c3", "c4"), List.of("c1", "c2", "c4"),
-        Set.of("c1", "c2", "c4"))).isEmpty();
+    assertThat(Quorum.refusal(List.of("c1", "c2"), List.of("c1", "c2", "c4"), live)).isEmpty();
+    assertThat(Quorum.refusal(THREE, List.of("c1", "c2", "c3", "c4"), Set.of("c1", "c2", "c3")))
+        .as("growing a healthy cluster").isEmpty();
+  }
+
+  @Test
+  void addingWhileAMemberIsDeadIsRefusedSinceTheNewPeerWouldBeNeeded() {
+    assertThat(Quorum.refusal(THREE, List.of("c1", "c2", "c3", "c4"), Set.of("c1", "c2")))
+        .hasValueSatisfying(m -> assertThat(m).contains("would depend on [c4] before it caught up")
+            .contains("remove the unreachable [c3] first"));
   }
 
   @Test

@@ -68,7 +68,7 @@ public final class LocalCluster implements AutoCloseable {
     LOG.info("starting a Tandem cluster in {}", workDir);
     Path redJs = Repo.redJs();
     for (CoordinatorNode n : coordinators) {
-      launch(n, coordinators);
+      launch(n, coordinators, false);
     }
     Waits.until("a coordinator leader", START_TIMEOUT, Duration.ofMillis(100), () -> {
       coordinators.forEach(n -> n.process().assertAlive());
@@ -96,8 +96,15 @@ public final class LocalCluster implements AutoCloseable {
     LOG.info("cluster ready: {} active in group {}", activeInstance(), spec.group());
   }
 
-  private void launch(CoordinatorNode n, List<CoordinatorNode> peers) {
+  private void launch(CoordinatorNode n, List<CoordinatorNode> peers, boolean join) {
     Path cfg = ConfigWriter.coordinator(workDir, n, peers, spec);
+    if (join) {
+      try {
+        Files.writeString(cfg, "join: true\n", java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + cfg, e);
+      }
+    }
     n.attach(new ManagedProcess(n.id(), List.of(Repo.launcher("tandem-coordinator").toString(), "--config",
         cfg.toString()), env(n.id()), workDir, workDir.resolve(n.id() + ".log")));
     n.process().start();
@@ -105,7 +112,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * Starts a new coordinator process {@code id} with an empty data dir and a config whose peers are
-   * the running coordinators minus {@code replacing}, plus itself; it joins the cluster once
+   * the running coordinators minus {@code replacing}, plus itself, and {@code join: true}; it joins the cluster once
    * {@code tandemctl members add} adds it. From now on it is one of {@link #coordinators()}.
    */
   public CoordinatorNode startNewCoordinator(String id, CoordinatorNode replacing) {
@@ -113,7 +120,7 @@ public final class LocalCluster implements AutoCloseable {
     List<CoordinatorNode> peers = new ArrayList<>(coordinators);
     peers.remove(replacing);
     peers.add(n);
-    launch(n, peers);
+    launch(n, peers, true);
     coordinators.add(n);
     return n;
   }
