@@ -68,6 +68,7 @@ public final class Agent implements AutoCloseable {
       @Override
       public void onHeartbeat(long sentAtNanos, HeartbeatResponse response) {
         reconciler().onHeartbeat(sentAtNanos, response);
+        learnCoordinators(response);
         if (groupData() != null && response.hasAssignment()) {
           groupData().onAssignment(response.getAssignment());
         }
@@ -107,6 +108,18 @@ public final class Agent implements AutoCloseable {
       return TokenFile.loadOrCreate(config.nodeRed().tokenFile());
     } catch (IOException e) {
       throw new UncheckedIOException("Node-RED admin token: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Takes the coordinators the leader reports (its Raft configuration) into the link's address
+   * list, after the configured ones, unless learnCoordinators is false.
+   */
+  private void learnCoordinators(HeartbeatResponse response) {
+    if (config.learnCoordinators() && link != null
+        && link.endpoints().learn(response.getCoordinatorsList())) {
+      log.info("coordinators now: {} (configured: {}, the rest reported by the cluster)",
+          link.endpoints().addresses(), config.coordinators());
     }
   }
 

@@ -20,7 +20,7 @@ import java.util.function.Function;
  *
  * <p>Calls go to the current target with a short deadline chosen by the caller. A follower's
  * {@code UNAVAILABLE} carrying the {@link #LEADER_TRAILER} moves the target to the named leader
- * (if it is one of the configured addresses);
+ * (if it is one of the configured addresses, or one {@link #learn learned} from the cluster);
  * any other {@code UNAVAILABLE} or {@code DEADLINE_EXCEEDED} rotates to the next address. So a
  * frozen (SIGSTOPped) leader stalls a caller for one deadline, not for the TCP timeout.
  *
@@ -46,13 +46,44 @@ public final class CoordinatorEndpoints implements AutoCloseable {
   public static final Metadata.Key<String> RETRY_AFTER_TRAILER =
       Metadata.Key.of("tandem-retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final List<String> addresses; // fixed after construction
+  private final List<String> seeds; // the configured addresses, fixed after construction
+  private volatile List<String> addresses; // the seeds, then the learned ones that are not seeds
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String target;
 
   private CoordinatorEndpoints(List<String> addresses) {
-    this.addresses = List.copyOf(addresses);
+    this.seeds = List.copyOf(addresses);
+    this.addresses = this.seeds;
     this.target = this.addresses.get(0);
+  }
+
+  /**
+   * Takes the coordinators' gRPC addresses the cluster reports (its current Raft configuration):
+   * the addresses become the configured ones (kept as seeds, first, so a client behind proxies
+   * still tries its own first) followed by the reported ones that are not among them. A later
+   * report replaces the earlier learned ones, so a removed coordinator that was only learned is
+   * dropped again. Invalid or empty reports are ignored. Returns true if the list changed.
+   */
+  public synchronized boolean learn(java.util.Collection<String> reported) {
+    List<String> next = new ArrayList<>(seeds);
+    for (String a : reported) {
+      try {
+        checkAddress(a);
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (!next.contains(a)) {
+        next.add(a);
+      }
+    }
+    if (reported.isEmpty() || next.equals(addresses)) {
+      return false;
+    }
+    addresses = List.copyOf(next);
+    if (!addresses.contains(target)) {
+      target = addresses.get(0);
+    }
+    return true;
   }
 
   /**
@@ -90,8 +121,9 @@ public final class CoordinatorEndpoints implements AutoCloseable {
     HostPort.parse(a); // the shared host:port rule; throws with a message naming the entry
   }
 
+  /** The configured addresses, then those learned from the cluster. */
   public List<String> addresses() {
-    return List.copyOf(addresses);
+    return addresses;
   }
 
   /** The address calls currently go to. */
@@ -126,14 +158,16 @@ public final class CoordinatorEndpoints implements AutoCloseable {
       if (!address.equals(target)) {
         return true; // someone else already moved the target
       }
-      // Follow a hint only to an address this client was configured with: a client that reaches
-      // the coordinators through proxies or NAT cannot use the address a coordinator advertises.
-      if (leader.isPresent() && !leader.get().equals(address) && addresses.contains(leader.get())) {
+      // Follow a hint only to an address this client knows (configured or learned): a client that
+      // reaches the coordinators through proxies or NAT cannot use the address a coordinator
+      // advertises.
+      List<String> known = addresses;
+      if (leader.isPresent() && !leader.get().equals(address) && known.contains(leader.get())) {
         target = leader.get();
         return true;
       }
-      int i = addresses.indexOf(address);
-      target = addresses.get((i + 1) % addresses.size());
+      int i = known.indexOf(address);
+      target = known.get((i + 1) % known.size());
     }
     return true;
   }

@@ -13,12 +13,17 @@ import java.util.Objects;
  * @param group        the group this instance belongs to
  * @param instance     this instance's id in the group
  * @param host         informational: where this agent runs (sent in heartbeats)
- * @param coordinators gRPC addresses (host:port) of the coordinators
+ * @param coordinators gRPC addresses (host:port) of the coordinators: the seeds; while {@code
+ *     learnCoordinators}, the agent also calls the coordinators the leader reports in its heartbeat
+ *     answers (the cluster's current members, e.g. one added by tandemctl members add)
  * @param http         listen address of the local HTTP API (/health, /active, /status, /metrics)
  * @param lease        lease handling
  * @param nodeRed      how Node-RED is run and probed
  * @param hooks        commands run on activation / deactivation
  * @param httpToken    the bearer token /status and /metrics require ({@link BearerToken#NONE}: open)
+ * @param learnCoordinators whether to learn coordinators from the cluster (YAML {@code
+ *     learnCoordinators}, default true; false when this agent reaches the coordinators only through
+ *     proxies or NAT, whose addresses the cluster does not know)
  */
 public record AgentConfig(
     String group,
@@ -29,7 +34,8 @@ public record AgentConfig(
     LeaseSettings lease,
     NodeRedSettings nodeRed,
     HookSettings hooks,
-    BearerToken httpToken) {
+    BearerToken httpToken,
+    boolean learnCoordinators) {
   public static final HostPort DEFAULT_HTTP = new HostPort("127.0.0.1", 7401);
 
   public AgentConfig {
@@ -44,9 +50,21 @@ public record AgentConfig(
     httpToken = httpToken == null ? BearerToken.NONE : httpToken;
   }
 
-  /** Without a token on the local API: /status and /metrics open, as before http.token. */
+  /** Without a token on the local API (/status and /metrics open), learning the coordinators. */
   public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
       LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks) {
-    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE);
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true);
+  }
+
+  /** With a token on the local API, learning the coordinators from the cluster (the default). */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
+      LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, BearerToken httpToken) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken, true);
+  }
+
+  /** Without a token on the local API; learnCoordinators as given. */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
+      LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, boolean learnCoordinators) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, learnCoordinators);
   }
 }

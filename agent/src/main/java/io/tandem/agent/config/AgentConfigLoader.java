@@ -41,7 +41,7 @@ public final class AgentConfigLoader {
   public static AgentConfig parse(String text, String fileName, Path base) throws ConfigException {
     YamlSection top = YamlSection.parse(text, fileName, "group:, instance:, coordinators:, ...");
     top.onlyKnown(Set.of("group", "instance", "host", "coordinators", "http", "lease", "probe",
-        "nodeRed", "hooks"));
+        "nodeRed", "hooks", "learnCoordinators"));
     String group = name(top, "group");
     String instance = name(top, "instance");
     String host = top.string("host", "");
@@ -66,7 +66,13 @@ public final class AgentConfigLoader {
     LeaseSettings lease = lease(top.section("lease"));
     NodeRedSettings nodeRed = NodeRedSection.read(top.section("nodeRed"), top.section("probe"), base);
     HookSettings hooks = hooks(top.section("hooks"));
-    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken);
+    String learn = top.string("learnCoordinators", "true");
+    if (!learn.equals("true") && !learn.equals("false")) {
+      throw top.error("learnCoordinators", "must be true or false (whether to also call the"
+          + " coordinators the cluster reports, e.g. one added later), not \"" + learn + "\"");
+    }
+    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken,
+        Boolean.parseBoolean(learn));
   }
 
   /** http.token or http.tokenFile (an owner-only file, read once at start), at most one of them. */

@@ -120,6 +120,7 @@ class AgentConfigLoaderTest {
             "agent.yaml: nodeRed.mode: must be launch"},
         new String[] {MINIMAL + "hooks: {onActivat: x}\n", "agent.yaml: hooks.onActivat: unknown field"},
         new String[] {MINIMAL + "htp: 1\n", "agent.yaml: htp: unknown field"},
+        new String[] {MINIMAL + "learnCoordinators: yes please\n", "agent.yaml: learnCoordinators: must be true or false"},
         new String[] {MINIMAL + "http: localhost\n", "agent.yaml: http: \"localhost\" is not host:port"},
         new String[] {"group: [\n", "agent.yaml: not valid YAML"},
         new String[] {"", "agent.yaml: the file is empty"});
@@ -127,6 +128,12 @@ class AgentConfigLoaderTest {
       assertThatThrownBy(() -> parse(c[0])).as(c[1])
           .isInstanceOf(ConfigException.class).hasMessageStartingWith(c[1]);
     }
+  }
+
+  @Test
+  void coordinatorsAreLearnedUnlessTurnedOff() throws Exception {
+    assertThat(parse(MINIMAL).learnCoordinators()).isTrue();
+    assertThat(parse(MINIMAL + "learnCoordinators: false\n").learnCoordinators()).isFalse();
   }
 
   @Test

@@ -116,6 +116,8 @@ final class AdminClient implements AutoCloseable {
    */
   ClusterStatusResponse statusFromLeader() {
     ClusterStatusResponse s = call(stub -> stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()));
+    // the members' addresses (e.g. of a coordinator added since --coordinators was written)
+    endpoints.learn(s.getPeersList().stream().map(p -> p.getGrpcAddress()).toList());
     String leader = s.getLeaderAddress();
     if (s.getLeaderId().isEmpty() || s.getLeaderId().equals(s.getAnsweredBy()) || !endpoints.addresses().contains(leader)) {
       return s;

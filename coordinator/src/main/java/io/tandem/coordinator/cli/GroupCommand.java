@@ -69,8 +69,15 @@ final class GroupCommand {
     out.flush();
   }
 
-  /** One line per standby that is not ready, saying why (from the leader). */
+  /**
+   * Whether the group has been without a ready standby, and for how long; then one line per
+   * standby that is not ready, saying why (from the leader).
+   */
   static void printNotReady(PrintWriter out, GroupView g) {
+    if (g.getWithoutReadyStandbyMillis() > 0) {
+      out.printf("%s has had no ready standby for %s: if its active fails, no instance takes over%n",
+          g.getName(), Text.millis(g.getWithoutReadyStandbyMillis()));
+    }
     for (InstanceView i : g.getInstancesList()) {
       if (!i.getId().equals(g.getActive()) && !i.getNotReadyReason().isEmpty()) {
         out.printf("%s/%s not ready: %s%n", g.getName(), i.getId(), i.getNotReadyReason());

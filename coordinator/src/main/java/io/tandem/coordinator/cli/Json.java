@@ -57,8 +57,13 @@ final class Json {
     n.put("answeredByRole", s.getAnsweredByRole());
     n.put("appliedIndex", s.getAppliedIndex());
     n.put("behindLeader", s.getBehindLeader());
-    ArrayNode peers = n.putArray("peers");
-    for (PeerInfo p : s.getPeersList()) {
+    peers(n.putArray("peers"), s.getPeersList());
+    groups(n.putArray("groups"), s.getGroupsList());
+    return n;
+  }
+
+  static void peers(ArrayNode peers, List<PeerInfo> list) {
+    for (PeerInfo p : list) {
       ObjectNode o = peers.addObject();
       o.put("id", p.getId());
       o.put("address", p.getGrpcAddress());
@@ -68,8 +73,6 @@ final class Json {
       o.put("lag", p.getLag());
       o.put("lastContactMillis", p.getLastContactMillis());
     }
-    groups(n.putArray("groups"), s.getGroupsList());
-    return n;
   }
 
   static void groups(ArrayNode into, List<GroupView> groups) {
@@ -86,6 +89,7 @@ final class Json {
     o.put("maintenance", g.getMaintenance());
     o.put("leaseLeftMillis", g.getLeaseLeftMillis());
     o.put("standbysReady", g.getStandbysReady());
+    o.put("withoutReadyStandbyMillis", g.getWithoutReadyStandbyMillis());
     o.put("currentRevision", g.getCurrentRevision());
     ArrayNode instances = o.putArray("instances");
     for (InstanceView i : g.getInstancesList()) {

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       FlowsCommand.class,
       ContextCommand.class,
       WatchCommand.class,
+      MembersCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%n",

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP =
-      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows", "context");
+      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows", "context",
+          "join");
   private static final Set<String> FLOWS = Set.of("keepRevisions");
   private static final Set<String> CONTEXT = Set.of("maxValueBytes", "maxGroupBytes");
   private static final Set<String> PEER = Set.of("id", "raft", "grpc");
@@ -78,8 +79,13 @@ public final class ConfigLoader {
     Optional<HostPort> metrics = Optional.ofNullable(root.hostPort("metrics", null, true, ""));
     LeaseSettings lease = lease(root.section("lease"));
     Duration switchover = root.duration("switchoverTimeout", Duration.ofSeconds(10));
+    String join = root.string("join", "false");
+    if (!join.equals("true") && !join.equals("false")) {
+      throw root.error("join", "must be true or false (true on a new coordinator that tandemctl"
+          + " members add will add to a running cluster), not \"" + join + "\"");
+    }
     return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metrics, lease, switchover,
-        flows(root.section("flows")), context(root.section("context")));
+        flows(root.section("flows")), context(root.section("context")), Boolean.parseBoolean(join));
   }
 
   private static ContextSettings context(YamlSection s) throws ConfigException {

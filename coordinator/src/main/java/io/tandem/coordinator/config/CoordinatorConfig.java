@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param lease lease and failover timing
  * @param flows flows revisions kept
  * @param context bounds of a group's replicated context
+ * @param join this node joins an existing cluster (tandemctl members add): on its first start,
+ *     with an empty data dir, it waits for the leader to contact it instead of campaigning (a
+ *     campaign of a node the cluster does not know yet is answered "shut down" by Ratis' voters)
  */
 public record CoordinatorConfig(
     String nodeId,
@@ -27,7 +30,8 @@ public record CoordinatorConfig(
     LeaseSettings lease,
     Duration switchoverTimeout,
     FlowsSettings flows,
-    ContextSettings context) {
+    ContextSettings context,
+    boolean join) {
 
   public CoordinatorConfig {
     peers = List.copyOf(peers);
@@ -37,13 +41,29 @@ public record CoordinatorConfig(
   public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
       Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout) {
     this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, FlowsSettings.DEFAULTS,
-        ContextSettings.DEFAULTS);
+        ContextSettings.DEFAULTS, false);
   }
 
   /** With the default context settings. */
   public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
       Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows) {
-    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, ContextSettings.DEFAULTS);
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, ContextSettings.DEFAULTS,
+        false);
+  }
+
+  /** Not joining: a member of the cluster from its first start. */
+  public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
+      Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows,
+      ContextSettings context) {
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, context, false);
+  }
+
+  /** With the default context settings; join as given. */
+  public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
+      Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows,
+      boolean join) {
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, ContextSettings.DEFAULTS,
+        join);
   }
 
   public PeerConfig self() {

@@ -5,6 +5,9 @@ import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.ratis.NotLeader;
 import io.tandem.coordinator.ratis.TandemStateMachine;
 import io.tandem.proto.admin.AddInstanceRequest;
+import io.tandem.proto.admin.AddMemberRequest;
+import io.tandem.proto.admin.MembersResponse;
+import io.tandem.proto.admin.RemoveMemberRequest;
 import io.tandem.proto.admin.AdminServiceGrpc;
 import io.tandem.proto.admin.ClusterStatusRequest;
 import io.tandem.proto.admin.ClusterStatusResponse;
@@ -57,6 +60,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   private final Switchovers switchovers;
   private final RequestOutcomes outcomes;
   private final FlowsAdmin flows;
+  private final MemberChanges members;
 
   public AdminServiceImpl(ServiceContext ctx) {
     this.ctx = ctx;
@@ -64,6 +68,17 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     this.switchovers = new Switchovers(ctx);
     this.outcomes = new RequestOutcomes(ctx, switchovers);
     this.flows = new FlowsAdmin(ctx);
+    this.members = new MemberChanges(ctx, views);
+  }
+
+  @Override
+  public void addMember(AddMemberRequest req, StreamObserver<MembersResponse> out) {
+    members.add(req, out);
+  }
+
+  @Override
+  public void removeMember(RemoveMemberRequest req, StreamObserver<MembersResponse> out) {
+    members.remove(req, out);
   }
 
   @Override

@@ -27,6 +27,7 @@ import io.tandem.proto.agent.WriteContextResponse;
 import io.tandem.proto.state.ContextSnapshot;
 import io.tandem.proto.state.Group;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -132,9 +133,19 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .setCommitIndex(ctx.raft().commitIndex())
           .setLeaderId(ctx.raft().selfId())
           .setRefusal(grant.leaseMillis() > 0 ? "" : refusal(req, group))
+          .addAllCoordinators(coordinators())
           .build());
       out.onCompleted();
     });
+  }
+
+  /** The gRPC addresses of the running Raft configuration's coordinators (agents learn them). */
+  private List<String> coordinators() {
+    try {
+      return ctx.raft().members().stream().map(m -> m.grpc().toString()).toList();
+    } catch (RuntimeException e) {
+      return List.of(); // Raft closing: the agent keeps the addresses it has
+    }
   }
 
   /**

@@ -57,10 +57,16 @@ public final class Errors {
     OUTCOMES.put(Outcome.FAILED_PRECONDITION, Status.FAILED_PRECONDITION);
   }
 
-  private final CoordinatorConfig config;
+  private final java.util.function.Function<String, Optional<PeerConfig>> members;
 
+  /** Names leaders by the gRPC addresses of the config file's peers. */
   public Errors(CoordinatorConfig config) {
-    this.config = config;
+    this(config::peer);
+  }
+
+  /** {@code members}: a coordinator by id, with its gRPC address (the running Raft configuration). */
+  public Errors(java.util.function.Function<String, Optional<PeerConfig>> members) {
+    this.members = members;
   }
 
   /** A refused command result as a status; the message says what was refused and why. */
@@ -168,7 +174,7 @@ public final class Errors {
     String msg = "this coordinator is not the leader" + (e.why().isEmpty() ? "" : " and " + e.why());
     if (e.leaderId().isPresent()) {
       String id = e.leaderId().get();
-      var addr = config.peer(id).map(PeerConfig::grpc);
+      var addr = members.apply(id).map(PeerConfig::grpc);
       if (addr.isPresent()) {
         trailers.put(CoordinatorEndpoints.LEADER_TRAILER, addr.get().toString());
         msg += "; the leader is " + id + " at " + addr.get();

@@ -41,21 +41,31 @@ final class StatusViews {
   ClusterStatusResponse cluster() {
     RaftNode raft = ctx.raft();
     Optional<String> leader = raft.leaderId();
-    boolean leading = raft.isLeaderReady();
     long commit = raft.commitIndex();
-    Map<String, FollowerProgress> followers = leading ? raft.followerProgress() : Map.of();
-    Map<String, Long> lastContact = leading ? raft.followerLastContactMillis() : Map.of();
     ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder()
         .setLeaderId(leader.orElse(""))
-        .setLeaderAddress(leader.flatMap(id -> raft.config().peer(id))
-            .map(p -> p.grpc().toString()).orElse(""))
+        .setLeaderAddress(leader.flatMap(raft::member).map(p -> p.grpc().toString()).orElse(""))
         .setTerm(raft.term())
         .setCommitIndex(commit)
         .setAnsweredBy(raft.selfId())
         .setAnsweredByRole(raft.role().name())
         .setAppliedIndex(raft.lastAppliedIndex())
         .setBehindLeader(raft.appliedBehindLeader().orElse(-1));
-    for (PeerConfig p : raft.config().peers()) {
+    b.addAllPeers(peers());
+    b.addAllGroups(groups());
+    return b.build();
+  }
+
+  /** The coordinators of the running Raft configuration, with what the leader knows of each. */
+  List<PeerInfo> peers() {
+    RaftNode raft = ctx.raft();
+    Optional<String> leader = raft.leaderId();
+    boolean leading = raft.isLeaderReady();
+    long commit = raft.commitIndex();
+    Map<String, FollowerProgress> followers = leading ? raft.followerProgress() : Map.of();
+    Map<String, Long> lastContact = leading ? raft.followerLastContactMillis() : Map.of();
+    List<PeerInfo> out = new java.util.ArrayList<>();
+    for (PeerConfig p : raft.members()) {
       long contact = lastContact.getOrDefault(p.id(), -1L);
       // Lag: what the follower itself reported committed, from the leader's live follower
       // record (an emptied follower reads -1 until it has been sent the log again).
@@ -63,17 +73,17 @@ final class StatusViews {
       Optional<FollowerProgress> f = Optional.ofNullable(followers.get(p.id()));
       long match = self && leading ? commit : f.map(FollowerProgress::matchIndex).orElse(-1L);
       long lag = self && leading ? 0 : f.map(x -> x.lag(commit)).orElse(-1L);
-      b.addPeers(PeerInfo.newBuilder()
+      out.add(PeerInfo.newBuilder()
           .setId(p.id())
           .setRaftAddress(p.raft().toString())
           .setGrpcAddress(p.grpc().toString())
           .setRole(role(raft, leader, p.id(), contact))
           .setMatchIndex(match)
           .setLag(lag)
-          .setLastContactMillis(contact));
+          .setLastContactMillis(contact)
+          .build());
     }
-    b.addAllGroups(groups());
-    return b.build();
+    return out;
   }
 
   /**
@@ -109,7 +119,9 @@ final class StatusViews {
         .setToken(g.getToken())
         .setMaintenance(g.getMaintenance())
         .setCurrentRevision(g.getCurrentRevision())
-        .setLeaseLeftMillis(keeper.leaseLeftMillis(g, now).orElse(-1L));
+        .setLeaseLeftMillis(keeper.leaseLeftMillis(g, now).orElse(-1L))
+        .setWithoutReadyStandbyMillis(keeper.withoutReadyStandbyNanos(g.getName(), now).isPresent()
+            ? keeper.withoutReadyStandbyNanos(g.getName(), now).getAsLong() / 1_000_000 : -1L);
     FlowsRevision current = Groups.currentRevision(ctx.raft().stateMachine().state(), g.getName()).orElse(null);
     int ready = 0;
     for (InstanceSpec i : g.getInstancesList()) {

@@ -94,6 +94,15 @@ public final class LeaseKeeper {
   /** Groups with an active in {@link #lastState} (the denominator of the guard's share). */
   private int withActive;
   private final ExpiryGuard guard;
+  /**
+   * Groups that had no ready standby (an instance automatic failover could activate) at the last
+   * redundancy sweep, and since when on this leader's clock; a group with one is absent.
+   */
+  private final Map<String, Long> withoutStandbySince = new HashMap<>();
+  /** When the redundancy of every group was last looked at (a sweep of all groups, once a second). */
+  private long redundancySweptAt;
+  private boolean redundancySwept;
+  static final long REDUNDANCY_SWEEP_NANOS = 1_000_000_000L;
 
   public LeaseKeeper(LeaseSettings settings) {
     this(settings, new LeaderHealth(LeaderHealth.Limits.DEFAULTS), ExpiryGuard.Limits.DEFAULTS);
@@ -153,6 +162,8 @@ public final class LeaseKeeper {
     seenData.clear();
     currentRevisions.clear();
     lastState = null;
+    withoutStandbySince.clear();
+    redundancySwept = false;
     releases.values().forEach(
         r -> r.done().completeExceptionally(new IllegalStateException("leadership lost during switchover")));
     releases.clear();
@@ -283,6 +294,7 @@ public final class LeaseKeeper {
       diff(state);
       lastState = state;
     }
+    sweepRedundancy(state, now);
     while (!due.isEmpty() && now - due.peek().at() >= 0) {
       dirty.add(due.poll().group());
     }
@@ -315,6 +327,29 @@ public final class LeaseKeeper {
       }
     }
     return out;
+  }
+
+  /**
+   * Once a second, whether each group has a ready standby (an instance automatic failover could
+   * activate) and since when it has none, for status and /metrics. A standby's readiness also
+   * ages on the clock (a heartbeat that stops), which no state change marks, so this looks at
+   * every group; once a second keeps it cheap next to the heartbeats, whatever the number of groups.
+   */
+  private void sweepRedundancy(TandemState state, long now) {
+    if (redundancySwept && now - redundancySweptAt < REDUNDANCY_SWEEP_NANOS) {
+      return;
+    }
+    redundancySwept = true;
+    redundancySweptAt = now;
+    withoutStandbySince.keySet().retainAll(state.getGroupsMap().keySet());
+    boolean warm = now - takeoverNanos >= freshNanos; // every live instance has heartbeated
+    for (Group g : state.getGroupsMap().values()) {
+      if (!warm || best(g, now, g.getActive()).isPresent()) {
+        withoutStandbySince.remove(g.getName());
+      } else {
+        withoutStandbySince.putIfAbsent(g.getName(), now);
+      }
+    }
   }
 
   /** Marks the groups whose message changed as dirty; forgets removed groups and members. */
@@ -477,6 +512,20 @@ public final class LeaseKeeper {
             .thenComparing(InstanceSpec::getId))
         .map(InstanceSpec::getId)
         .findFirst();
+  }
+
+  /**
+   * On the leader: for how long (nanoseconds, as of the last {@link #decide}) {@code group} has
+   * had no ready standby, i.e. no instance other than the active that automatic failover could
+   * activate; 0 when it has one. Counted from this leader's first standbyFreshness after its
+   * takeover (it cannot know what was ready before). Empty on a non-leader.
+   */
+  public synchronized java.util.OptionalLong withoutReadyStandbyNanos(String group, long now) {
+    if (!leader) {
+      return java.util.OptionalLong.empty();
+    }
+    Long since = withoutStandbySince.get(group);
+    return java.util.OptionalLong.of(since == null ? 0 : Math.max(1, now - since));
   }
 
   /** Best ready instance other than the current active (for a switchover without a target). */

@@ -29,9 +29,15 @@ public final class CoordinatorMetrics {
   private final Timer decisionLatency;
   private final RaftNode raft;
   private final MultiGauge contextBytes;
+  private final LeaseKeeper keeper;
+  private final LongSupplier nanos;
+  private final java.util.Map<String, java.util.List<io.micrometer.core.instrument.Meter>> groupGauges =
+      new java.util.HashMap<>();
 
   public CoordinatorMetrics(RaftNode raft, LeaseKeeper keeper, LongSupplier nanos) {
     this.raft = raft;
+    this.keeper = keeper;
+    this.nanos = nanos;
     gauge("tandem.raft.role", "1 while this coordinator is the ready Raft leader, else 0",
         raft, r -> safe(() -> r.isLeaderReady() ? 1 : 0));
     gauge("tandem.raft.term", "current Raft term", raft, r -> safe(r::term));
@@ -140,6 +146,37 @@ public final class CoordinatorMetrics {
     raft.stateMachine().state().getGroupDataMap().forEach((group, data) ->
         rows.add(MultiGauge.Row.of(Tags.of("group", group), data.getContextBytes())));
     contextBytes.register(rows, true);
+    refreshGroupGauges();
     return registry.scrape();
+  }
+
+  /** Per-group gauges: one set for each group of the state, removed with the group. */
+  private synchronized void refreshGroupGauges() {
+    java.util.Set<String> groups;
+    try {
+      groups = new java.util.HashSet<>(raft.stateMachine().state().getGroupsMap().keySet());
+    } catch (RuntimeException e) {
+      return; // server closing
+    }
+    groupGauges.entrySet().removeIf(e -> {
+      if (groups.contains(e.getKey())) {
+        return false;
+      }
+      e.getValue().forEach(registry::remove);
+      return true;
+    });
+    for (String g : groups) {
+      groupGauges.computeIfAbsent(g, name -> java.util.List.of(
+          Gauge.builder("tandem.group.standby.ready", keeper, k -> k.withoutReadyStandbyNanos(name,
+                  nanos.getAsLong()).stream().mapToDouble(v -> v == 0 ? 1 : 0).findFirst().orElse(Double.NaN))
+              .description("1 while the group has a ready standby (an instance automatic failover could"
+                  + " activate), 0 while it has none (leader only; NaN elsewhere)")
+              .tag("group", name).register(registry),
+          Gauge.builder("tandem.group.without.ready.standby.seconds", keeper, k -> k.withoutReadyStandbyNanos(name,
+                  nanos.getAsLong()).stream().mapToDouble(v -> v / 1e9).findFirst().orElse(Double.NaN))
+              .description("seconds the group has had no ready standby, counted on the leader since its"
+                  + " takeover (0: it has one; leader only; NaN elsewhere)")
+              .tag("group", name).register(registry)));
+    }
   }
 }

@@ -26,6 +26,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
@@ -55,16 +56,26 @@ public final class RaftNode implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final RaftServer server;
+  /** How long a coordinator being added may take to catch up before the change fails. */
+  public static final long STAGING_TIMEOUT_MS = 20_000;
 
   public RaftNode(CoordinatorConfig config) throws IOException {
     this.config = config;
     this.selfId = RaftPeerId.valueOf(config.nodeId());
+    // A joining node starts as a listener of its initial group: a listener never campaigns, and
+    // the leader's configuration that adds it as a member promotes it to a follower. (As a member
+    // it would campaign, and the voters, whose configuration does not know it, answer "shut
+    // down": its Raft server closes and it never catches up.) With a data dir, Ratis uses the
+    // stored configuration and this initial group does not matter.
     List<PeerConfig> peerConfigs = config.peers();
     List<RaftPeer> peers =
         peerConfigs.stream()
             .map(p -> RaftPeer.newBuilder()
                 .setId(p.id())
                 .setAddress(p.raft().toString())
+                .setClientAddress(p.grpc().toString())
+                .setStartupRole(config.join() && p.id().equals(config.nodeId())
+                    ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER)
                 .build())
             .toList();
     this.group = RaftGroup.valueOf(groupId(config.clusterId()), peers);
@@ -174,6 +185,75 @@ public final class RaftNode implements AutoCloseable {
       out.put(p.getId().toString(), p.getAddress());
     }
     return out;
+  }
+
+  /**
+   * The coordinators of the Raft configuration this server runs with, by id, each with
+   * its gRPC address. That address lives in the Raft peer's client address (replicated with the
+   * configuration by {@link #changeMembers}); a configuration stored before it was kept there
+   * has none, and the config file's address of that id is used. A peer with neither is left out.
+   */
+  public List<PeerConfig> members() {
+    java.util.ArrayList<PeerConfig> out = new java.util.ArrayList<>();
+    for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+      member(p).ifPresent(out::add);
+    }
+    out.sort(java.util.Comparator.comparing(PeerConfig::id)); // Ratis keeps no order
+    return out;
+  }
+
+  /** One coordinator of the running Raft configuration, by id. */
+  public Optional<PeerConfig> member(String id) {
+    return members().stream().filter(m -> m.id().equals(id)).findFirst();
+  }
+
+  /** True while a configuration change is being committed (joint consensus or catch-up). */
+  public boolean membersChanging() {
+    return !division().getRaftConf().getPreviousPeers().isEmpty();
+  }
+
+  private Optional<PeerConfig> member(RaftPeer p) {
+    String id = p.getId().toString();
+    Optional<PeerConfig> fromFile = config.peer(id);
+    String client = p.getClientAddress();
+    try {
+      io.tandem.common.config.HostPort raft = io.tandem.common.config.HostPort.parse(p.getAddress());
+      if (client != null && !client.isBlank()) {
+        return Optional.of(new PeerConfig(id, raft, io.tandem.common.config.HostPort.parse(client)));
+      }
+      return fromFile.map(f -> new PeerConfig(id, raft, f.grpc()));
+    } catch (IllegalArgumentException e) {
+      return fromFile;
+    }
+  }
+
+  /**
+   * Sets the Raft configuration to {@code next}, if it still is {@code current} (compare and set,
+   * so two operators' changes cannot overwrite each other). Ratis first sends a new peer the log
+   * (or the latest snapshot) until it is within the staging gap, then commits the joint and the
+   * new configuration; a new peer that does not catch up within the staging timeout fails the
+   * change, and the configuration stays as it was. Leader only (Ratis answers NotLeader).
+   */
+  public CompletableFuture<RaftClientReply> changeMembers(List<PeerConfig> current, List<PeerConfig> next) {
+    SetConfigurationRequest.Arguments args = SetConfigurationRequest.Arguments.newBuilder()
+        .setServersInCurrentConf(raftPeers(current))
+        .setServersInNewConf(raftPeers(next))
+        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+        .build();
+    try {
+      return server.setConfigurationAsync(new SetConfigurationRequest(
+          clientId, selfId, group.getGroupId(), callIds.incrementAndGet(), args))
+          .thenApply(Replies::checked);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static List<RaftPeer> raftPeers(List<PeerConfig> peers) {
+    return peers.stream()
+        .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raft().toString())
+            .setClientAddress(p.grpc().toString()).build())
+        .toList();
   }
 
   /** Milliseconds this server has been in its current role (e.g. a candidate without votes). */

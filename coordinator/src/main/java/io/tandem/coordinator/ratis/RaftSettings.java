@@ -55,6 +55,9 @@ final class RaftSettings {
     // other peer would vote for, the cluster had no leader that long. 1 s is still more than
     // three maximum election timeouts, so a flapping peer cannot disrupt the cluster often.
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, ms(STEP_DOWN_WAIT_MS));
+    // tandemctl members add: a new peer must be sent the log (or the snapshot) within this long,
+    // else the change fails and the configuration stays as it was.
+    RaftServerConfigKeys.setStagingTimeout(p, ms(RaftNode.STAGING_TIMEOUT_MS));
     return p;
   }
 

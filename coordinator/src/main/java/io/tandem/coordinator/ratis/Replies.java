@@ -29,7 +29,7 @@ final class Replies {
     return f.thenApply(Replies::checked);
   }
 
-  private static RaftClientReply checked(RaftClientReply reply) {
+  static RaftClientReply checked(RaftClientReply reply) {
     if (reply.isSuccess()) {
       return reply;
     }

@@ -70,7 +70,13 @@ public final class CoordinatorServer implements AutoCloseable {
     this.ticker = new LeaderTicker(raft, keeper, metrics, nanos, System::currentTimeMillis,
         config.lease().tickInterval());
     this.watch = new WatchHub(raft.stateMachine(), keeper);
-    this.errors = new Errors(config);
+    this.errors = new Errors(id -> {
+      try {
+        return raft.member(id).or(() -> config.peer(id));
+      } catch (RuntimeException e) {
+        return config.peer(id); // Raft not started or closing
+      }
+    });
     ServiceContext ctx = new ServiceContext(raft, keeper, watch, errors, nanos,
         System::currentTimeMillis, ticker::kick, metrics::heartbeat, config.switchoverTimeout(), metrics);
     AdminServiceImpl admin = new AdminServiceImpl(ctx);

@@ -55,7 +55,7 @@ final class PeerLagMonitor implements Runnable {
     long commit = raft.commitIndex();
     Map<String, FollowerProgress> followers = raft.followerProgress();
     boolean allCaughtUp = true;
-    for (var p : raft.config().peers()) {
+    for (var p : raft.members()) {
       if (p.id().equals(raft.selfId())) {
         continue;
       }
@@ -85,7 +85,7 @@ final class PeerLagMonitor implements Runnable {
     long term = raft.term();
     if (allCaughtUp && term != reportedTerm) {
       reportedTerm = term;
-      LOG.info("all {} peers caught up at commit index {} (term {})", raft.config().peers().size(),
+      LOG.info("all {} peers caught up at commit index {} (term {})", raft.members().size(),
           commit, term);
     }
   }

@@ -60,6 +60,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void joinIsOffUnlessSet() throws Exception {
+    assertThat(parse("nodeId: c1\ndataDir: /x\n" + PEERS).join()).isFalse();
+    assertThat(parse("nodeId: c1\ndataDir: /x\n" + PEERS + "join: true\n").join()).isTrue();
+    assertThatThrownBy(() -> parse("nodeId: c1\ndataDir: /x\n" + PEERS + "join: maybe\n"))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("c.yaml: join: must be true or false");
+  }
+
+  @Test
   void flowsKeepRevisions() throws Exception {
     assertThat(parse("nodeId: c1\ndataDir: /x\n" + PEERS + "flows: {keepRevisions: 5}\n").flows().keepRevisions())
         .isEqualTo(5);

@@ -53,8 +53,12 @@ public final class AdminRpc implements AutoCloseable {
     return AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
   }
 
+  /** The cluster status; its members' addresses join the ones this client calls (an added coordinator). */
   public ClusterStatusResponse clusterStatus() {
-    return endpoints.call(ch -> stub(ch, DEADLINE_MS).clusterStatus(ClusterStatusRequest.getDefaultInstance()), 6);
+    ClusterStatusResponse r =
+        endpoints.call(ch -> stub(ch, DEADLINE_MS).clusterStatus(ClusterStatusRequest.getDefaultInstance()), 6);
+    endpoints.learn(r.getPeersList().stream().map(p -> p.getGrpcAddress()).toList());
+    return r;
   }
 
   /** The cluster status if some coordinator answers with a known leader, else empty. */

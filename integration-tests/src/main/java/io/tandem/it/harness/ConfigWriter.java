@@ -30,11 +30,19 @@ final class ConfigWriter {
 
   static Path agent(Path dir, AgentNode a, List<String> coordinators, ClusterSpec spec, Path redJs,
       Map<String, String> env) {
+    return agent(dir, a, coordinators, true, spec, redJs, env);
+  }
+
+  static Path agent(Path dir, AgentNode a, List<String> coordinators, boolean learnCoordinators, ClusterSpec spec,
+      Path redJs, Map<String, String> env) {
     StringBuilder y = new StringBuilder();
     y.append("group: ").append(spec.group()).append('\n');
     y.append("instance: ").append(a.instance()).append('\n');
     y.append("host: 127.0.0.1\n");
     y.append("coordinators: [").append(String.join(", ", coordinators)).append("]\n");
+    if (!learnCoordinators) {
+      y.append("learnCoordinators: false\n");
+    }
     y.append("http: 127.0.0.1:").append(a.httpPort()).append('\n');
     y.append("lease: {driftBound: 0.01, stopBudget: 300ms, renewInterval: 250ms, rpcTimeout: 300ms}\n");
     y.append("probe: {interval: 100ms, timeout: ").append(spec.probeTimeout().toMillis()).append("ms, misses: ")

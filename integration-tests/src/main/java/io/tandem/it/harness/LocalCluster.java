@@ -29,6 +29,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Path workDir;
   private final Witness witness;
   private final List<CoordinatorNode> coordinators = new ArrayList<>();
+  private final List<CoordinatorNode> retired = new ArrayList<>();
   private final List<AgentNode> agents = new ArrayList<>();
   private final AdminRpc admin;
 
@@ -67,10 +68,7 @@ public final class LocalCluster implements AutoCloseable {
     LOG.info("starting a Tandem cluster in {}", workDir);
     Path redJs = Repo.redJs();
     for (CoordinatorNode n : coordinators) {
-      Path cfg = ConfigWriter.coordinator(workDir, n, coordinators, spec);
-      n.attach(new ManagedProcess(n.id(), List.of(Repo.launcher("tandem-coordinator").toString(), "--config",
-          cfg.toString()), env(n.id()), workDir, workDir.resolve(n.id() + ".log")));
-      n.process().start();
+      launch(n, coordinators, false);
     }
     Waits.until("a coordinator leader", START_TIMEOUT, Duration.ofMillis(100), () -> {
       coordinators.forEach(n -> n.process().assertAlive());
@@ -79,8 +77,9 @@ public final class LocalCluster implements AutoCloseable {
     List<String> grpc = coordinators.stream().map(CoordinatorNode::grpcAddress).toList();
     for (AgentNode a : agents) {
       WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
-      Path cfg = ConfigWriter.agent(workDir, a, spec.topology().coordinatorsForAgent(a.instance(), grpc),
-          spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()));
+      // an agent that dials proxies must not learn (and use) the coordinators' real addresses
+      List<String> dialed = spec.topology().coordinatorsForAgent(a.instance(), grpc);
+      Path cfg = ConfigWriter.agent(workDir, a, dialed, dialed.equals(grpc), spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()));
       a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
           "--config", cfg.toString()), env("agent-" + a.instance()), workDir, workDir.resolve("agent-" + a.instance() + ".log")));
       a.process().start();
@@ -95,6 +94,41 @@ public final class LocalCluster implements AutoCloseable {
     admin.createGroup(spec.group(), spec.instances());
     awaitSteady(START_TIMEOUT);
     LOG.info("cluster ready: {} active in group {}", activeInstance(), spec.group());
+  }
+
+  private void launch(CoordinatorNode n, List<CoordinatorNode> peers, boolean join) {
+    Path cfg = ConfigWriter.coordinator(workDir, n, peers, spec);
+    if (join) {
+      try {
+        Files.writeString(cfg, "join: true\n", java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + cfg, e);
+      }
+    }
+    n.attach(new ManagedProcess(n.id(), List.of(Repo.launcher("tandem-coordinator").toString(), "--config",
+        cfg.toString()), env(n.id()), workDir, workDir.resolve(n.id() + ".log")));
+    n.process().start();
+  }
+
+  /**
+   * Starts a new coordinator process {@code id} with an empty data dir and a config whose peers are
+   * the running coordinators minus {@code replacing}, plus itself, and {@code join: true}; it joins the cluster once
+   * {@code tandemctl members add} adds it. From now on it is one of {@link #coordinators()}.
+   */
+  public CoordinatorNode startNewCoordinator(String id, CoordinatorNode replacing) {
+    CoordinatorNode n = new CoordinatorNode(id, workDir);
+    List<CoordinatorNode> peers = new ArrayList<>(coordinators);
+    peers.remove(replacing);
+    peers.add(n);
+    launch(n, peers, true);
+    coordinators.add(n);
+    return n;
+  }
+
+  /** A coordinator removed from the cluster (tandemctl members remove): no longer one of {@link #coordinators()}. */
+  public void retire(CoordinatorNode c) {
+    coordinators.remove(c);
+    retired.add(c);
   }
 
   /** TANDEM_JAVA_OPTS and extra environment of one process, from the topology. */
@@ -240,6 +274,11 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     for (CoordinatorNode c : coordinators) {
+      if (c.process() != null) {
+        c.process().kill();
+      }
+    }
+    for (CoordinatorNode c : retired) {
       if (c.process() != null) {
         c.process().kill();
       }
