@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param lease        lease handling
  * @param nodeRed      how Node-RED is run and probed
  * @param hooks        commands run on activation / deactivation
+ * @param context      the Tandem context store
  */
 public record AgentConfig(
     String group,
@@ -26,7 +27,8 @@ public record AgentConfig(
     HostPort http,
     LeaseSettings lease,
     NodeRedSettings nodeRed,
-    HookSettings hooks) {
+    HookSettings hooks,
+    ContextSettings context) {
   public static final HostPort DEFAULT_HTTP = new HostPort("127.0.0.1", 7401);
 
   public AgentConfig {
@@ -38,5 +40,12 @@ public record AgentConfig(
     lease = lease == null ? LeaseSettings.defaults() : lease;
     Objects.requireNonNull(nodeRed, "nodeRed");
     hooks = hooks == null ? HookSettings.none() : hooks;
+    context = context == null ? ContextSettings.defaults() : context;
+  }
+
+  /** With the default context settings. */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators,
+      HostPort http, LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, null);
   }
 }

@@ -38,7 +38,7 @@ public final class AgentConfigLoader {
   public static AgentConfig parse(String text, String fileName, Path base) throws ConfigException {
     YamlSection top = YamlSection.parse(text, fileName, "group:, instance:, coordinators:, ...");
     top.onlyKnown(Set.of("group", "instance", "host", "coordinators", "http", "lease", "probe",
-        "nodeRed", "hooks"));
+        "nodeRed", "hooks", "context"));
     String group = name(top, "group");
     String instance = name(top, "instance");
     String host = top.string("host", "");
@@ -58,7 +58,8 @@ public final class AgentConfigLoader {
     LeaseSettings lease = lease(top.section("lease"));
     NodeRedSettings nodeRed = NodeRedSection.read(top.section("nodeRed"), top.section("probe"), base);
     HookSettings hooks = hooks(top.section("hooks"));
-    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks);
+    ContextSettings context = context(top.section("context"));
+    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks, context);
   }
 
   private static String name(YamlSection s, String field) throws ConfigException {
@@ -87,6 +88,24 @@ public final class AgentConfigLoader {
     // Whether these fit is known only when the coordinators grant a lease: see
     // LeaseSettings.unusableWith, checked on every grant (the agent logs the minimum at start).
     return new LeaseSettings(drift, stopBudget, renew, rpc);
+  }
+
+  private static ContextSettings context(YamlSection s) throws ConfigException {
+    s.onlyKnown(Set.of("enabled", "default", "flushInterval", "maxBatchOps"));
+    boolean enabled = s.bool("enabled", true);
+    boolean isDefault = s.bool("default", false);
+    Duration flush = s.duration("flushInterval", ContextSettings.DEFAULT_FLUSH_INTERVAL);
+    if (flush.compareTo(ContextSettings.MAX_FLUSH_INTERVAL) > 0) {
+      throw s.error("flushInterval", "must be at most 10s (a crash loses up to one interval of "
+          + "writes), got " + flush.toMillis() + "ms");
+    }
+    int maxOps = s.integer("maxBatchOps", ContextSettings.DEFAULT_MAX_BATCH_OPS, 1,
+        ContextSettings.MAX_BATCH_OPS_LIMIT);
+    if (isDefault && !enabled) {
+      throw s.error("default", "is true but context.enabled is false: the tandem store cannot be "
+          + "the default store when it is not registered");
+    }
+    return new ContextSettings(enabled, isDefault, flush, maxOps);
   }
 
   private static HookSettings hooks(YamlSection s) throws ConfigException {

@@ -35,6 +35,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   private volatile CompletableFuture<?> ownerDone;
   private volatile Duration ownerWait = Duration.ZERO;
   private volatile URI storageAgent;
+  private volatile UserDirPreparer.ContextPlugin contextPlugin;
 
   // guarded by lock
   private volatile Process process;
@@ -59,6 +60,11 @@ final class LaunchedRuntime extends ProbedRuntime {
   @Override
   public void useStoragePlugin(URI agentUrl) {
     this.storageAgent = agentUrl;
+  }
+
+  @Override
+  public void useContextPlugin(URI agentUrl, boolean isDefault) {
+    this.contextPlugin = new UserDirPreparer.ContextPlugin(agentUrl, isDefault);
   }
 
   @Override
@@ -111,7 +117,8 @@ final class LaunchedRuntime extends ProbedRuntime {
   private void launch() {
     Process p;
     try {
-      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent);
+      UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent,
+          contextPlugin);
       ProcessBuilder pb = NodeRedCommand.processBuilder(settings, layout);
       logOffset = LogTail.size(layout.logFile());
       p = LaunchThread.start(pb);

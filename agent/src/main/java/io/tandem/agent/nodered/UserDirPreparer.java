@@ -29,6 +29,14 @@ public final class UserDirPreparer {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The Tandem context store for the generated settings.
+   *
+   * @param agentUrl  the agent's local HTTP address the store calls
+   * @param isDefault the store is Node-RED's default context store
+   */
+  public record ContextPlugin(URI agentUrl, boolean isDefault) {}
+
   private UserDirPreparer() {}
 
   /** Idempotent; called before every launch. Without the storage plugin (no agent address). */
@@ -42,13 +50,26 @@ public final class UserDirPreparer {
    */
   public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent)
       throws IOException {
+    prepare(layout, host, port, tokenFile, storageAgent, null);
+  }
+
+  /**
+   * As {@link #prepare(UserDirLayout, String, int, Path, URI)}; with {@code context} the settings
+   * also register the Tandem context store, written as tandem-context.js.
+   */
+  public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
+      ContextPlugin context) throws IOException {
     Files.createDirectories(layout.userDir());
+    if (context != null) {
+      writeAtomically(layout.contextModuleFile(), resource("plugins/context.js"), null);
+    }
     Files.createDirectories(layout.fenceModuleFile().getParent());
     if (storageAgent != null) {
       Files.createDirectories(layout.groupDataDir());
       writeAtomically(layout.storageModuleFile(), resource("plugins/storage.js"), null);
     }
-    writeAtomically(layout.tandemSettingsFile(), settingsFile(layout, host, port, tokenFile, storageAgent), null);
+    writeAtomically(layout.tandemSettingsFile(),
+        settingsFile(layout, host, port, tokenFile, storageAgent, context), null);
     writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
     writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
     writeAtomically(layout.guardModuleFile(), resource("tandem-guard.js"), null);
@@ -120,6 +141,11 @@ public final class UserDirPreparer {
 
   static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent)
       throws IOException {
+    return settingsFile(layout, host, port, tokenFile, storageAgent, null);
+  }
+
+  static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
+      ContextPlugin context) throws IOException {
     ObjectNode cfg = JSON.createObjectNode();
     cfg.put("userSettingsFile", layout.userSettingsFile().toString());
     cfg.put("tokenFile", tokenFile.toAbsolutePath().toString());
@@ -135,6 +161,14 @@ public final class UserDirPreparer {
           .put("dataDir", layout.groupDataDir().toString());
     } else {
       cfg.putNull("storage");
+    }
+    if (context != null) {
+      cfg.putObject("context")
+          .put("moduleFile", layout.contextModuleFile().toString())
+          .put("agentUrl", context.agentUrl().toString())
+          .put("isDefault", context.isDefault());
+    } else {
+      cfg.putNull("context");
     }
     String template = resource("tandem-settings.js");
     String marker = "/*TANDEM_CONFIG*/";
