@@ -16,7 +16,9 @@ import io.tandem.proto.agent.GroupUpdate;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.agent.WriteContextRequest;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tandem.proto.state.ContextSnapshot;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -57,7 +59,7 @@ public final class ContextAgent implements ContextPort, AutoCloseable {
   private final ContextHub hub;
   private final ContextFlusher flusher;
   private final ContextEndpoints endpoints;
-  private final GroupDataClient client;
+  private final Supplier<ContextSnapshot> fetcher;
   private final Thread thread;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -75,23 +77,24 @@ public final class ContextAgent implements ContextPort, AutoCloseable {
         new ContextMetrics(registry), agentToken);
   }
 
-  ContextAgent(String group, String instance, ContextSettings settings, boolean attach,
+  private ContextAgent(String group, String instance, ContextSettings settings, boolean attach,
       GroupDataClient client, ContextMetrics metrics, String agentToken) {
-    this(group, instance, settings, attach, client, metrics, agentToken, null);
+    this(group, instance, settings, attach, metrics, agentToken,
+        () -> client.getContext(GetContextRequest.newBuilder().setGroup(group).setInstance(instance).build()),
+        (token, ops, id) -> client.writeContext(WriteContextRequest.newBuilder().setGroup(group)
+            .setInstance(instance).setToken(token).addAllOps(ops).setRequestId(id).build()));
   }
 
-  /** {@code writer} replaces the WriteContext call (tests); null: through {@code client}. */
+  /** With the two calls to the coordinators given (tests). */
   ContextAgent(String group, String instance, ContextSettings settings, boolean attach,
-      GroupDataClient client, ContextMetrics metrics, String agentToken, ContextFlusher.Writer writer) {
+      ContextMetrics metrics, String agentToken, Supplier<ContextSnapshot> fetcher,
+      ContextFlusher.Writer w) {
     this.group = group;
     this.instance = instance;
     this.settings = settings;
     this.attach = attach;
-    this.client = client;
+    this.fetcher = fetcher;
     this.hub = new ContextHub(new ContextReplica(RING_CHANGES, RING_BYTES), PROOF_TIMEOUT.toNanos());
-    ContextFlusher.Writer w = writer != null ? writer : (token, ops, id) -> client.writeContext(
-        WriteContextRequest.newBuilder().setGroup(group).setInstance(instance).setToken(token)
-            .addAllOps(ops).setRequestId(id).build());
     this.flusher = new ContextFlusher(settings.flushInterval(), settings.maxBatchOps(), w,
         new ContextFlusher.Listener() {
           @Override
@@ -308,8 +311,7 @@ public final class ContextAgent implements ContextPort, AutoCloseable {
   private boolean fetch() {
     long preparing = hub.preparingToken();
     try {
-      hub.install(client.getContext(GetContextRequest.newBuilder().setGroup(group)
-          .setInstance(instance).build()));
+      hub.install(fetcher.get());
       return true;
     } catch (StatusRuntimeException e) {
       long now = System.nanoTime();

@@ -316,9 +316,10 @@ final class ContextFlusher implements AutoCloseable {
         if (code == Status.Code.FAILED_PRECONDITION) {
           metrics.refusedFlush();
           String msg = e.getStatus().getDescription();
-          fail(batch, new WriteFailed(409, "tandem_fenced", "the coordinators refused the write: " + msg));
-          discard(batchToken, "the coordinators refused the write under token " + batchToken);
+          // the role ends before anyone hears of the refusal
           listener.fenced(batchToken, msg == null ? code.name() : msg);
+          discard(batchToken, "the coordinators refused the write under token " + batchToken);
+          fail(batch, new WriteFailed(409, "tandem_fenced", "the coordinators refused the write: " + msg));
           return;
         }
         if (code == Status.Code.INVALID_ARGUMENT) {

@@ -89,13 +89,17 @@ final class ContextHub {
   }
 
   void install(ContextSnapshot s) {
+    boolean offeredNow;
     synchronized (this) {
       replica.install(s);
       gap = false;
       caughtUp(System.nanoTime());
+      offeredNow = offerLocked();
       notifyAll();
     }
-    offerIfReady();
+    if (offeredNow) {
+      onGate.run();
+    }
   }
 
   /** A version the group is known to have reached (an assignment, a commit of this agent's). */
@@ -283,18 +287,23 @@ final class ContextHub {
 
   /** Offers the writer role once the replica holds the required version. */
   void offerIfReady() {
-    boolean changed = false;
+    boolean changed;
     synchronized (this) {
-      if (roleToken > 0 && !offered && replica.loaded() && replica.version() >= requiredVersion) {
-        offered = true;
-        offeredAtNanos = System.nanoTime();
-        notifyAll();
-        changed = true;
-      }
+      changed = offerLocked();
     }
     if (changed) {
       onGate.run();
     }
+  }
+
+  private boolean offerLocked() {
+    if (roleToken > 0 && !offered && replica.loaded() && replica.version() >= requiredVersion) {
+      offered = true;
+      offeredAtNanos = System.nanoTime();
+      notifyAll();
+      return true;
+    }
+    return false;
   }
 
   /** Fails the preparation when the plugin did not prove the role within the proof timeout. */
