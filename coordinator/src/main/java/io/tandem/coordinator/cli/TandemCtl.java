@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       MaintenanceCommand.class,
       HistoryCommand.class,
       FlowsCommand.class,
+      ContextCommand.class,
       WatchCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -31,12 +31,14 @@ import java.util.regex.Pattern;
  * lease: {duration: 2s, renewInterval: 250ms, standbyFreshness: 1s, tickInterval: 20ms}
  * switchoverTimeout: 10s
  * flows: {keepRevisions: 20}     # optional
+ * context: {maxValueBytes: 1MB, maxGroupBytes: 32MB}   # optional
  * </pre>
  */
 public final class ConfigLoader {
   private static final Set<String> TOP =
-      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows");
+      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows", "context");
   private static final Set<String> FLOWS = Set.of("keepRevisions");
+  private static final Set<String> CONTEXT = Set.of("maxValueBytes", "maxGroupBytes");
   private static final Set<String> PEER = Set.of("id", "raft", "grpc");
   private static final Set<String> LEASE =
       Set.of("duration", "renewInterval", "standbyFreshness", "tickInterval");
@@ -77,7 +79,35 @@ public final class ConfigLoader {
     LeaseSettings lease = lease(root.section("lease"));
     Duration switchover = root.duration("switchoverTimeout", Duration.ofSeconds(10));
     return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metrics, lease, switchover,
-        flows(root.section("flows")));
+        flows(root.section("flows")), context(root.section("context")));
+  }
+
+  private static ContextSettings context(YamlSection s) throws ConfigException {
+    s.onlyKnown(CONTEXT);
+    ContextSettings d = ContextSettings.DEFAULTS;
+    long value = size(s, "maxValueBytes", d.maxValueBytes(), ContextSettings.MAX_VALUE_BYTES);
+    long group = size(s, "maxGroupBytes", d.maxGroupBytes(), ContextSettings.MAX_GROUP_BYTES);
+    if (group < value) {
+      throw s.error("maxGroupBytes", "must be at least maxValueBytes (" + value + " bytes), got " + group + " bytes");
+    }
+    return new ContextSettings(value, group);
+  }
+
+  private static long size(YamlSection s, String field, long dflt, long max) throws ConfigException {
+    String text = s.string(field, null);
+    if (text == null) {
+      return dflt;
+    }
+    long bytes;
+    try {
+      bytes = ByteSizes.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw s.error(field, e.getMessage());
+    }
+    if (bytes < ContextSettings.MIN_BYTES || bytes > max) {
+      throw s.error(field, "must be between 1KB and " + (max / (1024 * 1024)) + "MB, got \"" + text + "\"");
+    }
+    return bytes;
   }
 
   private static FlowsSettings flows(YamlSection s) throws ConfigException {

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param metricsAddress where {@code /metrics} is served; empty to serve none
  * @param lease lease and failover timing
  * @param flows flows revisions kept
+ * @param context bounds of a group's replicated context
  */
 public record CoordinatorConfig(
     String nodeId,
@@ -25,7 +26,8 @@ public record CoordinatorConfig(
     Optional<HostPort> metricsAddress,
     LeaseSettings lease,
     Duration switchoverTimeout,
-    FlowsSettings flows) {
+    FlowsSettings flows,
+    ContextSettings context) {
 
   public CoordinatorConfig {
     peers = List.copyOf(peers);
@@ -34,7 +36,14 @@ public record CoordinatorConfig(
   /** With the default flows settings. */
   public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
       Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout) {
-    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, FlowsSettings.DEFAULTS);
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, FlowsSettings.DEFAULTS,
+        ContextSettings.DEFAULTS);
+  }
+
+  /** With the default context settings. */
+  public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
+      Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows) {
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, ContextSettings.DEFAULTS);
   }
 
   public PeerConfig self() {

@@ -18,6 +18,8 @@ import io.tandem.proto.admin.GroupView;
 import io.tandem.proto.admin.HistoryRequest;
 import io.tandem.proto.admin.HistoryResponse;
 import io.tandem.proto.admin.ImportFlowsRequest;
+import io.tandem.proto.admin.ListContextRequest;
+import io.tandem.proto.admin.ListContextResponse;
 import io.tandem.proto.admin.ListGroupsRequest;
 import io.tandem.proto.admin.ListGroupsResponse;
 import io.tandem.proto.admin.RemoveInstanceRequest;
@@ -199,6 +201,18 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     } catch (RuntimeException e) {
       out.onError(ctx.errors().of(e));
     }
+  }
+
+  @Override
+  public void listContext(ListContextRequest req, StreamObserver<ListContextResponse> out) {
+    answer(out, () -> {
+      upToDate();
+      Requests.name("group", req.getGroup());
+      if (!req.getScope().isEmpty()) {
+        ContextRequests.scope("scope", req.getScope());
+      }
+      return ContextCalls.list(ctx.raft().stateMachine().state(), req, ctx.raft().config().context());
+    });
   }
 
   @Override

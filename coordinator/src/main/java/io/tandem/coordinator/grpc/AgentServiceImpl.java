@@ -20,6 +20,10 @@ import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.HeartbeatResponse;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.agent.WatchGroupRequest;
+import io.tandem.proto.agent.GetContextRequest;
+import io.tandem.proto.agent.WriteContextRequest;
+import io.tandem.proto.agent.WriteContextResponse;
+import io.tandem.proto.state.ContextSnapshot;
 import io.tandem.proto.state.Group;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -34,10 +38,22 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   private final ServiceContext ctx;
 
   private final GroupDataCalls groupData;
+  private final ContextCalls context;
 
   public AgentServiceImpl(ServiceContext ctx) {
     this.ctx = ctx;
     this.groupData = new GroupDataCalls(ctx, this::checkLeader);
+    this.context = new ContextCalls(ctx, this::checkLeader, groupData);
+  }
+
+  @Override
+  public void writeContext(WriteContextRequest req, StreamObserver<WriteContextResponse> out) {
+    context.write(req, out);
+  }
+
+  @Override
+  public void getContext(GetContextRequest req, StreamObserver<ContextSnapshot> out) {
+    context.get(req, out);
   }
 
   @Override

@@ -12,7 +12,7 @@ public final class Assignments {
   public static Assignment of(String group, Optional<Group> g) {
     Assignment.Builder b = Assignment.newBuilder().setGroup(group).setExists(g.isPresent());
     g.ifPresent(x -> b.setActive(x.getActive()).setToken(x.getToken()).setMaintenance(x.getMaintenance())
-        .setFlowsRevision(x.getCurrentRevision()));
+        .setFlowsRevision(x.getCurrentRevision()).setContextVersion(x.getContextVersion()));
     return b.build();
   }
 
@@ -28,6 +28,7 @@ public final class Assignments {
       case SET_MAINTENANCE -> c.getSetMaintenance().getGroup();
       case SET_FLOWS -> c.getSetFlows().getGroup();
       case PUT_EDITOR_DATA -> c.getPutEditorData().getGroup();
+      case CONTEXT_WRITE -> c.getContextWrite().getGroup();
       case BODY_NOT_SET -> "";
     };
   }

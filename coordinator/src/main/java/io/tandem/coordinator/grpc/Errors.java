@@ -105,6 +105,25 @@ public final class Errors {
         + " but " + now + "; reload the editor and deploy again").asRuntimeException();
   }
 
+  /**
+   * A context write of {@code instance} under {@code token} refused by the fence: the group's
+   * active is {@code active} under {@code current}. FAILED_PRECONDITION, whichever part differs:
+   * the sender must not write (it is a standby, or its activation has ended).
+   */
+  public static StatusRuntimeException contextRefused(String instance, long token, String group, String active,
+      long current) {
+    String why;
+    if (active.isEmpty()) {
+      why = "group \"" + group + "\" has no active instance now (token " + current + ")";
+    } else if (!active.equals(instance)) {
+      why = "this instance (" + instance + ") is not the active; the active is " + active + " under token " + current;
+    } else {
+      why = "this instance (" + instance + ") sent token " + token + " but it is active under token " + current
+          + " now (its earlier activation ended)";
+    }
+    return precondition("context write refused: " + why + "; nothing was written");
+  }
+
   public static StatusRuntimeException invalid(String message) {
     return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
   }

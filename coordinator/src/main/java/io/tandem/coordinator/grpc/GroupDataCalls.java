@@ -151,7 +151,7 @@ final class GroupDataCalls {
    * Reads {@code group} under a confirmed leadership and hands it to {@code then} if
    * {@code instance} is a member; otherwise answers {@code out} with the error.
    */
-  private void readMember(String group, String instance, StreamObserver<?> out, Consumer<Group> then) {
+  void readMember(String group, String instance, StreamObserver<?> out, Consumer<Group> then) {
     ctx.raft().readGroup(group).whenComplete((found, err) -> {
       if (err != null) {
         out.onError(ctx.errors().of(err));

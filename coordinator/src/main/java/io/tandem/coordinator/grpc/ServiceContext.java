@@ -1,6 +1,7 @@
 package io.tandem.coordinator.grpc;
 
 import io.tandem.coordinator.lease.LeaseKeeper;
+import io.tandem.coordinator.metrics.CoordinatorMetrics;
 import io.tandem.coordinator.ratis.RaftNode;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -13,6 +14,7 @@ import java.util.function.LongSupplier;
  * @param kickTicker asks the leader's ticker to decide now (after a fenced report)
  * @param onHeartbeat counts a served heartbeat (metrics)
  * @param switchoverTimeout default time a planned switchover may take
+ * @param metrics counters fed by the services (context writes)
  */
 public record ServiceContext(
     RaftNode raft,
@@ -23,4 +25,5 @@ public record ServiceContext(
     LongSupplier wallMillis,
     Runnable kickTicker,
     Runnable onHeartbeat,
-    Duration switchoverTimeout) {}
+    Duration switchoverTimeout,
+    CoordinatorMetrics metrics) {}

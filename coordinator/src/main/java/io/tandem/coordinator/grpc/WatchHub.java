@@ -6,6 +6,9 @@ import io.tandem.coordinator.lease.LeaseKeeper;
 import io.tandem.coordinator.lease.ReleaseRequest;
 import io.tandem.coordinator.ratis.TandemStateMachine;
 import io.tandem.coordinator.state.Applied;
+import io.tandem.coordinator.state.ContextOps;
+import io.tandem.proto.state.ContextChange;
+import io.tandem.proto.state.Outcome;
 import io.tandem.proto.admin.TransitionEvent;
 import io.tandem.proto.agent.GroupUpdate;
 import io.tandem.proto.state.Command;
@@ -20,12 +23,34 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The open watch streams: agents' WatchGroup (committed assignments and release requests of one
- * group, leader only) and admins' Watch (transitions). Everything is sent from one thread, in
+ * The open watch streams: agents' WatchGroup (committed assignments, release requests and
+ * context changes of one group, leader only) and admins' Watch (transitions). Everything is sent from one thread, in
  * order, so the apply thread never blocks on a slow client and no stream sees updates reordered.
  */
 public final class WatchHub implements TandemStateMachine.AppliedListener, AutoCloseable {
-  private record Agent(String group, ServerCallStreamObserver<GroupUpdate> out) {}
+  /**
+   * An agent's stream. {@code since}: the commit index of the state its first message showed
+   * (read and written on the sender thread only); entries up to it are not sent again, so a
+   * stream never sees a context change older than the version it was first shown.
+   */
+  private static final class Agent {
+    final String group;
+    final ServerCallStreamObserver<GroupUpdate> out;
+    long since;
+
+    Agent(String group, ServerCallStreamObserver<GroupUpdate> out) {
+      this.group = group;
+      this.out = out;
+    }
+
+    String group() {
+      return group;
+    }
+
+    ServerCallStreamObserver<GroupUpdate> out() {
+      return out;
+    }
+  }
 
   private record Admin(String group, ServerCallStreamObserver<TransitionEvent> out) {}
 
@@ -51,8 +76,9 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
     out.setOnCancelHandler(() -> agents.remove(a));
     run(() -> {
       agents.add(a);
-      long index = stateMachine.state().getLastAppliedIndex();
-      send(a, update(group, Optional.ofNullable(stateMachine.state().getGroupsMap().get(group)), index));
+      var state = stateMachine.state();
+      a.since = state.getLastAppliedIndex();
+      send(a, update(group, Optional.ofNullable(state.getGroupsMap().get(group)), a.since));
     });
   }
 
@@ -71,10 +97,14 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
     }
     Optional<Group> g = Optional.ofNullable(applied.state().getGroupsMap().get(group));
     var transitions = applied.transitions();
+    Optional<ContextChange> context = contextChange(command, applied, index);
     run(() -> {
-      if (!transitions.isEmpty() || g.isEmpty()) {
+      if (context.isPresent()) {
+        GroupUpdate u = update(group, g, index).toBuilder().setContextChange(context.get()).build();
+        agents.stream().filter(a -> a.group().equals(group) && a.since < index).forEach(a -> send(a, u));
+      } else if (!transitions.isEmpty() || g.isEmpty()) {
         GroupUpdate u = update(group, g, index);
-        agents.stream().filter(a -> a.group().equals(group)).forEach(a -> send(a, u));
+        agents.stream().filter(a -> a.group().equals(group) && a.since < index).forEach(a -> send(a, u));
       }
       for (Transition t : transitions) {
         TransitionEvent e = TransitionEvent.newBuilder().setGroup(group).setTransition(t).build();
@@ -83,6 +113,23 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
             .forEach(a -> send(a, e));
       }
     });
+  }
+
+  /**
+   * The change a ContextWrite entry committed, if it was applied (not refused whole, and not a
+   * retried request id, whose first entry was pushed already).
+   */
+  static Optional<ContextChange> contextChange(Command command, Applied applied, long index) {
+    if (command.getBodyCase() != Command.BodyCase.CONTEXT_WRITE
+        || applied.result().getOutcome() != Outcome.OK
+        || applied.result().getIndex() != index) {
+      return Optional.empty();
+    }
+    return Optional.of(ContextChange.newBuilder()
+        .setFromVersion(applied.result().getPreviousContextVersion())
+        .setVersion(index)
+        .addAllEffects(ContextOps.effects(command.getContextWrite(), applied.result().getContextResultsList()))
+        .build());
   }
 
   /** A planned switchover asked the active of {@code group} to release: tell its agent now. */

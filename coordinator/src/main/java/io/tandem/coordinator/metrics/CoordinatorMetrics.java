@@ -2,6 +2,8 @@ package io.tandem.coordinator.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -9,7 +11,11 @@ import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.lease.LeaseKeeper;
 import io.tandem.coordinator.ratis.FollowerProgress;
 import io.tandem.coordinator.ratis.RaftNode;
+import io.tandem.proto.state.Outcome;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -21,8 +27,11 @@ public final class CoordinatorMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter heartbeats;
   private final Timer decisionLatency;
+  private final RaftNode raft;
+  private final MultiGauge contextBytes;
 
   public CoordinatorMetrics(RaftNode raft, LeaseKeeper keeper, LongSupplier nanos) {
+    this.raft = raft;
     gauge("tandem.raft.role", "1 while this coordinator is the ready Raft leader, else 0",
         raft, r -> safe(() -> r.isLeaderReady() ? 1 : 0));
     gauge("tandem.raft.term", "current Raft term", raft, r -> safe(r::term));
@@ -46,6 +55,35 @@ public final class CoordinatorMetrics {
         .description("time from a failover decision to its commit")
         .publishPercentiles(0.5, 0.99)
         .register(registry);
+    contextBytes = MultiGauge.builder("tandem.context.bytes")
+        .description("bytes of a group's committed context (keys + values), as applied on this coordinator")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  /** A WriteContext answered by this leader; {@code outcome}: applied, refused (fenced) or invalid. */
+  public void contextWrite(String outcome) {
+    Counter.builder("tandem.context.writes")
+        .description("WriteContext calls answered by this leader, by outcome (applied, refused: not the"
+            + " active under its token, invalid: malformed)")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** One op of an applied context write, by its result. */
+  public void contextOp(Outcome outcome) {
+    Counter.builder("tandem.context.ops")
+        .description("ops of applied context writes, by result (ok; invalid: over a limit or not a number;"
+            + " failed_precondition: compare-and-set lost)")
+        .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+        .register(registry)
+        .increment();
+  }
+
+  public double contextWrites(String outcome) {
+    Counter c = registry.find("tandem.context.writes").tag("outcome", outcome).counter();
+    return c == null ? 0 : c.count();
   }
 
   private <T> void gauge(String name, String help, T obj, ToDoubleFunction<T> f) {
@@ -98,6 +136,10 @@ public final class CoordinatorMetrics {
 
   /** The Prometheus text exposition. */
   public String scrape() {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    raft.stateMachine().state().getGroupDataMap().forEach((group, data) ->
+        rows.add(MultiGauge.Row.of(Tags.of("group", group), data.getContextBytes())));
+    contextBytes.register(rows, true);
     return registry.scrape();
   }
 }

@@ -61,7 +61,7 @@ public final class CoordinatorServer implements AutoCloseable {
     this.watch = new WatchHub(raft.stateMachine(), keeper);
     this.errors = new Errors(config);
     ServiceContext ctx = new ServiceContext(raft, keeper, watch, errors, nanos,
-        System::currentTimeMillis, ticker::kick, metrics::heartbeat, config.switchoverTimeout());
+        System::currentTimeMillis, ticker::kick, metrics::heartbeat, config.switchoverTimeout(), metrics);
     AdminServiceImpl admin = new AdminServiceImpl(ctx);
     raft.stateMachine().addAppliedListener(watch);
     raft.stateMachine().addAppliedListener(admin.switchoverListener());

@@ -65,6 +65,7 @@ public final class Applier {
       case DEACTIVATE -> AssignmentCommands.deactivate(s, c.getDeactivate(), index, at);
       case SET_FLOWS -> FlowsCommands.setFlows(s, c.getSetFlows(), index, at);
       case PUT_EDITOR_DATA -> EditorDataCommands.put(s, c.getPutEditorData(), index);
+      case CONTEXT_WRITE -> ContextCommands.write(s, c.getContextWrite(), index);
       case BODY_NOT_SET -> Change.refuse(index, Outcome.INVALID, "", null,
           "the command has no body this coordinator knows (empty, or written by a newer version)");
     };

@@ -60,7 +60,11 @@ class StateIsPureTest {
                     "java.nio")
                 // SHA-256 of a flows revision (FlowsDigest): pure computation, same bytes, same digest.
                 .or(JavaClass.Predicates.equivalentTo(java.security.MessageDigest.class))
-                .or(JavaClass.Predicates.equivalentTo(java.security.NoSuchAlgorithmException.class)))
+                .or(JavaClass.Predicates.equivalentTo(java.security.NoSuchAlgorithmException.class))
+                // JSON numbers of context increments (ContextNumbers): Jackson's pure number
+                // reader and its JDK-independent shortest-digits writer, no parser, no I/O.
+                .or(JavaClass.Predicates.equivalentTo(com.fasterxml.jackson.core.io.NumberInput.class))
+                .or(JavaClass.Predicates.equivalentTo(com.fasterxml.jackson.core.io.NumberOutput.class)))
         .because("the state imports no other coordinator package (lease, ratis, grpc, server, cli)")
         .check(imported);
   }

@@ -34,6 +34,29 @@ class ConfigLoaderTest {
     assertThat(c.lease().lease()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.switchoverTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.flows().keepRevisions()).isEqualTo(20);
+    assertThat(c.context().maxValueBytes()).isEqualTo(1024 * 1024);
+    assertThat(c.context().maxGroupBytes()).isEqualTo(32L * 1024 * 1024);
+  }
+
+  @Test
+  void contextLimitsTakeSizesWithUnits() throws Exception {
+    CoordinatorConfig c = parse("nodeId: c1\ndataDir: /x\n" + PEERS
+        + "context: {maxValueBytes: 512KB, maxGroupBytes: 1.5MiB}\n");
+    assertThat(c.context()).isEqualTo(new ContextSettings(512 * 1024, 1536 * 1024));
+    assertThat(parse("nodeId: c1\ndataDir: /x\n" + PEERS + "context: {maxValueBytes: 4096}\n")
+        .context().maxValueBytes()).isEqualTo(4096);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "context: {maxValueBytes: 1 parsec}|c.yaml: context.maxValueBytes: must be a size",
+      "context: {maxValueBytes: 17MB}|c.yaml: context.maxValueBytes: must be between 1KB and 16MB, got \"17MB\"",
+      "context: {maxGroupBytes: 64MB}|c.yaml: context.maxGroupBytes: must be between 1KB and 48MB",
+      "context: {maxValueBytes: 2MB, maxGroupBytes: 1MB}|c.yaml: context.maxGroupBytes: must be at least maxValueBytes",
+      "context: {maxBytes: 1MB}|maxBytes"})
+  void badContextLimitsNameTheField(String yaml, String message) {
+    assertThatThrownBy(() -> parse("nodeId: c1\ndataDir: /x\n" + PEERS + yaml + "\n"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(message);
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.tandem.coordinator.state;
 import io.tandem.proto.state.Activate;
 import io.tandem.proto.state.AddInstance;
 import io.tandem.proto.state.Command;
+import io.tandem.proto.state.ContextOp;
+import io.tandem.proto.state.ContextWrite;
 import io.tandem.proto.state.CreateGroup;
 import io.tandem.proto.state.Deactivate;
 import io.tandem.proto.state.DeleteGroup;
@@ -95,6 +97,45 @@ final class TestCommands {
   static Command editorData(String group, long token, EditorDataKind kind, String key, String value) {
     return stamped().setPutEditorData(PutEditorData.newBuilder().setGroup(group).setToken(token)
         .setKind(kind).setKey(key).setValue(ByteString.copyFromUtf8(value))).build();
+  }
+
+  /** A ContextWrite of {@code instance} under {@code token} with the default limits stamped. */
+  static Command contextWrite(String group, String instance, long token, ContextOp... ops) {
+    return contextWrite(group, instance, token, 1024 * 1024, 32L * 1024 * 1024, ops);
+  }
+
+  static Command contextWrite(String group, String instance, long token, long maxValue, long maxGroup,
+      ContextOp... ops) {
+    return stamped().setContextWrite(ContextWrite.newBuilder().setGroup(group).setInstance(instance)
+        .setToken(token).addAllOps(java.util.List.of(ops)).setMaxValueBytes(maxValue).setMaxGroupBytes(maxGroup))
+        .build();
+  }
+
+  static ContextOp set(String scope, String key, String json) {
+    return ContextOp.newBuilder().setKind(ContextOp.Kind.SET).setScope(scope).setKey(key)
+        .setValue(ByteString.copyFromUtf8(json)).build();
+  }
+
+  static ContextOp del(String scope, String key) {
+    return ContextOp.newBuilder().setKind(ContextOp.Kind.DELETE).setScope(scope).setKey(key).build();
+  }
+
+  static ContextOp deleteScope(String scope) {
+    return ContextOp.newBuilder().setKind(ContextOp.Kind.DELETE_SCOPE).setScope(scope).build();
+  }
+
+  static ContextOp increment(String scope, String key, double delta) {
+    return ContextOp.newBuilder().setKind(ContextOp.Kind.INCREMENT).setScope(scope).setKey(key).setDelta(delta).build();
+  }
+
+  /** COMPARE_AND_SET; {@code expected} null means "only if absent". */
+  static ContextOp cas(String scope, String key, String expected, String json) {
+    ContextOp.Builder b = ContextOp.newBuilder().setKind(ContextOp.Kind.COMPARE_AND_SET).setScope(scope).setKey(key)
+        .setValue(ByteString.copyFromUtf8(json));
+    if (expected != null) {
+      b.setHasExpected(true).setExpected(ByteString.copyFromUtf8(expected));
+    }
+    return b.build();
   }
 
   static Command withRequestId(Command c, String requestId) {
