@@ -1,0 +1,171 @@
+package io.tandem.it;
+
+import static io.tandem.it.Safety.assertSafe;
+import static io.tandem.it.Safety.assertSafeWithPauses;
+import static io.tandem.it.Safety.awaitCall;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.it.flows.ContextCounterFlow;
+import io.tandem.it.flows.EditorDeploy;
+import io.tandem.it.harness.AgentNode;
+import io.tandem.it.harness.ClusterSpec;
+import io.tandem.it.harness.Faults;
+import io.tandem.it.harness.LocalCluster;
+import io.tandem.it.harness.Tandemctl;
+import io.tandem.it.harness.Waits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The Tandem context store across failovers, with real Node-RED and real coordinators: a flow
+ * counts in global context (store tandem) every 10 ms and appends each value to a per-instance
+ * file in the same synchronous step ({@link ContextCounterFlow}); those files are the witness of
+ * what each active reached. The committed context (tandemctl context) is the witness of what was
+ * committed.
+ *
+ * <p>The crash bound is derived, not guessed: the agent stays alive and commits every op it holds
+ * before it reports the crash, so what is lost is only what the plugin in the killed runtime had
+ * not yet delivered: the writes queued while its one POST was in flight. On loopback a POST takes
+ * far less than the flush window (50 ms), so at most flushInterval / period = 5 increments are
+ * queued, plus the one whose set and file line were both done in the tick the process died in.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ContextFailoverIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration STEADY = Duration.ofSeconds(60);
+  private static final long FLUSH_MS = 50;
+  private static final long CRASH_BOUND = FLUSH_MS / ContextCounterFlow.PERIOD_MILLIS + 1;
+  private static LocalCluster cluster;
+  private static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("tandem-ctx-it-");
+    for (String i : List.of("a", "b")) {
+      ContextCounterFlow.writeSettings(dir.resolve("agent-" + i).resolve("userdir"));
+    }
+    cluster = LocalCluster.start(ClusterSpec.forCi(List.of("a", "b")).withGroup("line1").withWorkDir(dir));
+    AgentNode act = cluster.agent(cluster.activeInstance());
+    JsonNode current = EditorDeploy.current(act.editorUrl(), Duration.ofSeconds(5));
+    EditorDeploy.Answer a = EditorDeploy.post(act.editorUrl(), current.path("rev").asText(""),
+        ContextCounterFlow.addTo(current, dir, true), Duration.ofSeconds(20));
+    assertThat(a.deployed()).as(a.body()).isTrue();
+    awaitCount(act.instance(), 0, 100);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** Waits until {@code instance}'s witness file has {@code n} values after the first {@code from}. */
+  private static List<Long> awaitCount(String instance, int from, int n) {
+    Waits.until(instance + " counting in the tandem store", Duration.ofSeconds(30), Duration.ofMillis(20),
+        () -> ContextCounterFlow.values(dir, instance).size() >= from + n ? java.util.Optional.of(true)
+            : java.util.Optional.empty());
+    return ContextCounterFlow.values(dir, instance);
+  }
+
+  private static void assertConsecutive(List<Long> values, String what) {
+    for (int i = 1; i < values.size(); i++) {
+      assertThat(values.get(i)).as("%s: value %d follows %d", what, i, values.get(i - 1))
+          .isEqualTo(values.get(i - 1) + 1);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void afterACrashTheNewActiveContinuesFromTheLastCommittedValue() throws Exception {
+    AgentNode old = cluster.agent(cluster.activeInstance());
+    AgentNode next = cluster.standby().orElseThrow();
+    int nextMark = ContextCounterFlow.values(dir, next.instance()).size();
+    awaitCount(old.instance(), ContextCounterFlow.values(dir, old.instance()).size(), 50);
+    Faults.crashNodeRed(old);
+    List<Long> after = awaitCount(next.instance(), nextMark, 50).subList(nextMark, nextMark + 50);
+    List<Long> oldValues = ContextCounterFlow.values(dir, old.instance());
+    long reached = oldValues.get(oldValues.size() - 1);
+    long committed = after.get(0) - 1;
+    long lost = reached - committed;
+    System.out.printf("context crash: old active reached %d, new active continued from %d: %d increments"
+        + " (%d ms of writes) lost; bound %d%n", reached, committed, lost,
+        lost * ContextCounterFlow.PERIOD_MILLIS, CRASH_BOUND);
+    assertThat(lost).as("increments lost on the crash").isBetween(-1L, CRASH_BOUND);
+    assertConsecutive(after, "the new active's count");
+    cluster.awaitSteady(STEADY);
+    assertSafe(cluster);
+  }
+
+  @Test
+  @Order(2)
+  void afterAPlannedSwitchoverTheNewActiveContinuesFromExactlyTheLastValue() throws Exception {
+    AgentNode old = cluster.agent(cluster.activeInstance());
+    AgentNode target = cluster.standby().orElseThrow();
+    int targetMark = ContextCounterFlow.values(dir, target.instance()).size();
+    awaitCount(old.instance(), ContextCounterFlow.values(dir, old.instance()).size(), 50);
+    Tandemctl.Result r = Tandemctl.run(cluster.coordinatorsCsv(), Duration.ofSeconds(60),
+        "switchover", cluster.groupName(), "--to", target.instance());
+    assertThat(r.exitCode()).as("tandemctl switchover:%n%s", r.output()).isZero();
+    List<Long> after = awaitCount(target.instance(), targetMark, 20).subList(targetMark, targetMark + 20);
+    List<Long> oldValues = ContextCounterFlow.values(dir, old.instance());
+    long last = oldValues.get(oldValues.size() - 1);
+    System.out.printf("context switchover: old active's last value %d, new active's first %d%n", last, after.get(0));
+    assertThat(after.get(0)).as("the new active's first value after the switchover").isEqualTo(last + 1);
+    assertConsecutive(after, "the new active's count");
+    cluster.awaitSteady(STEADY);
+    assertSafe(cluster);
+  }
+
+  @Test
+  @Order(3)
+  void aPausedOldActiveNeverCommitsAWrite() throws Exception {
+    AgentNode old = cluster.agent(cluster.activeInstance());
+    AgentNode next = cluster.standby().orElseThrow();
+    long tokenBefore = cluster.group().getToken();
+    int nextMark = ContextCounterFlow.values(dir, next.instance()).size();
+    int witnessMark = cluster.witness().size();
+    Faults.PausedHost paused = Faults.pauseHost(old);
+    awaitCall(cluster, witnessMark, c -> c.accepted() && c.instance().equals(next.instance()), 20_000,
+        "the standby's flows while " + old.instance() + " is paused");
+    List<Long> taken = awaitCount(next.instance(), nextMark, 20);
+    long base = taken.get(nextMark) - 1; // the committed value the new active started from
+    int oldMark = ContextCounterFlow.values(dir, old.instance()).size();
+    paused.resume();
+    cluster.awaitSteady(Duration.ofSeconds(40));
+    awaitCount(next.instance(), nextMark, 100);
+    List<Long> oldAfter = ContextCounterFlow.values(dir, old.instance());
+    System.out.printf("context pause: new active started from %d; the resumed old active counted %d more"
+        + " values locally%n", base, oldAfter.size() - oldMark);
+    assertThat(cluster.group().getActive()).isEqualTo(next.instance());
+    assertThat(cluster.group().getToken()).isGreaterThan(tokenBefore);
+
+    Tandemctl.Result r = Tandemctl.run(cluster.coordinatorsCsv(), Duration.ofSeconds(30),
+        "context", cluster.groupName(), "--scope", "global", "--json");
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    JsonNode keys = JSON.readTree(r.output()).path("keys");
+    String prefix = "w_" + old.instance() + "_";
+    long committedByOld = 0;
+    for (JsonNode k : keys) {
+      String key = k.path("key").asText();
+      if (key.startsWith(prefix)) {
+        long n = Long.parseLong(key.substring(prefix.length()));
+        assertThat(n).as("a write of %s committed after the takeover at %d", old.instance(), base)
+            .isLessThanOrEqualTo(base);
+        committedByOld++;
+      }
+    }
+    assertThat(committedByOld).as("the old active's earlier writes are committed").isPositive();
+    assertSafeWithPauses(cluster);
+  }
+}
