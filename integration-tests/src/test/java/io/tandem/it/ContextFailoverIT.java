@@ -14,6 +14,7 @@ import io.tandem.it.harness.ClusterSpec;
 import io.tandem.it.harness.Faults;
 import io.tandem.it.harness.LocalCluster;
 import io.tandem.it.harness.Tandemctl;
+import io.tandem.it.harness.ProcessRegistry;
 import io.tandem.it.harness.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,16 @@ class ContextFailoverIT {
         ContextCounterFlow.addTo(current, dir, true), Duration.ofSeconds(20));
     assertThat(a.deployed()).as(a.body()).isTrue();
     awaitCount(act.instance(), 0, 100);
+  }
+
+  /** Tiny GET for the agent's /metrics. */
+  private static final class Http {
+    static String get(String url) throws Exception {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return r.body();
+    }
   }
 
   @AfterAll
@@ -141,7 +152,13 @@ class ContextFailoverIT {
     List<Long> taken = awaitCount(next.instance(), nextMark, 20);
     long base = taken.get(nextMark) - 1; // the committed value the new active started from
     int oldMark = ContextCounterFlow.values(dir, old.instance()).size();
-    paused.resume();
+    // Node-RED wakes first: its flows still run and its store still believes it is the writer, so
+    // it counts on locally and sends the writes to its agent, which wakes only afterwards with
+    // them in its batch under the stale token
+    ProcessRegistry.signal(paused.nodeRedPid(), "CONT");
+    Waits.until(old.instance() + "'s resumed flows counting under the stale token", Duration.ofSeconds(20),
+        Duration.ofMillis(10), () -> ContextCounterFlow.values(dir, old.instance()).size() > oldMark + 2);
+    ProcessRegistry.signal(paused.agentJvmPid(), "CONT");
     cluster.awaitSteady(Duration.ofSeconds(40));
     awaitCount(next.instance(), nextMark, 100);
     List<Long> oldAfter = ContextCounterFlow.values(dir, old.instance());
@@ -166,6 +183,12 @@ class ContextFailoverIT {
       }
     }
     assertThat(committedByOld).as("the old active's earlier writes are committed").isPositive();
+    assertThat(oldAfter.size() - oldMark).as("values the resumed old active wrote under the stale token")
+        .isGreaterThan(2);
+    String metrics = Http.get(old.apiUrl() + "metrics");
+    System.out.printf("context pause: the old agent's %s%n", metrics.lines()
+        .filter(l -> l.startsWith("tandem_context_flushes_refused_total") || l.startsWith("tandem_context_ops_dropped_total"))
+        .toList());
     assertSafeWithPauses(cluster);
   }
 }

@@ -93,9 +93,10 @@ public final class UserDirPreparer {
     writeAtomically(layout.guardModuleFile(), resource("tandem-guard.js"), null);
     writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
     writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
+    writeAtomically(layout.contextModuleFile(), resource("plugins/context.js"), null);
     mergeFlowsStopped(layout.runtimeConfigFile());
     return List.of(layout.attachModuleFile(), layout.guardModuleFile(), layout.fenceModuleFile(),
-        layout.fenceModuleHtmlFile(), layout.runtimeConfigFile());
+        layout.fenceModuleHtmlFile(), layout.contextModuleFile(), layout.runtimeConfigFile());
   }
 
   /** Sets "runtimeFlowState":"stop" in Node-RED's runtime config file, keeping every other key. */
