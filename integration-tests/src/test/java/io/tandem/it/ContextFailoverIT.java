@@ -138,6 +138,40 @@ class ContextFailoverIT {
     assertSafe(cluster);
   }
 
+  /**
+   * The host dies (the agent's JVM SIGKILLed, its Node-RED dies with it): what the agent had not
+   * yet sent is lost. Its batch holds at most what arrived since its last flush started, which is
+   * at most max(flushInterval, the last commit's latency) ago (a batch waits for the one in flight);
+   * the batch in flight had reached the leader and commits; plus the plugin's unsent queue (one
+   * increment, as in the crash). The bound uses the commit latency the agent measured itself.
+   */
+  @Test
+  @Order(4)
+  void whenTheHostDiesAtMostOneFlushWindowIsLost() throws Exception {
+    AgentNode old = cluster.agent(cluster.activeInstance());
+    AgentNode next = cluster.standby().orElseThrow();
+    int nextMark = ContextCounterFlow.values(dir, next.instance()).size();
+    awaitCount(old.instance(), ContextCounterFlow.values(dir, old.instance()).size(), 50);
+    double maxLatencyMs = Http.get(old.apiUrl() + "metrics").lines()
+        .filter(l -> l.startsWith("tandem_context_flush_latency_seconds_max"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) * 1000).max().orElseThrow();
+    long[] nodeRedPid = new long[1];
+    Faults.killAgentJvm(old, nodeRedPid);
+    List<Long> after = awaitCount(next.instance(), nextMark, 50).subList(nextMark, nextMark + 50);
+    List<Long> oldValues = ContextCounterFlow.values(dir, old.instance());
+    long reached = oldValues.get(oldValues.size() - 1);
+    long lost = reached - (after.get(0) - 1);
+    long bound = (long) Math.ceil(Math.max(FLUSH_MS, maxLatencyMs) / ContextCounterFlow.PERIOD_MILLIS) + 1;
+    System.out.printf("context host death: old active reached %d, new active continued from %d: %d increments"
+        + " (%d ms of writes) lost; bound %d (flush latency max %.1f ms)%n", reached, after.get(0) - 1, lost,
+        lost * ContextCounterFlow.PERIOD_MILLIS, bound, maxLatencyMs);
+    assertThat(lost).as("increments lost when the host died").isBetween(-1L, bound);
+    assertConsecutive(after, "the new active's count");
+    old.process().start();
+    cluster.awaitSteady(STEADY);
+    assertSafe(cluster);
+  }
+
   @Test
   @Order(3)
   void aPausedOldActiveNeverCommitsAWrite() throws Exception {
