@@ -146,7 +146,7 @@ class ContextFailoverIT {
    * increment, as in the crash). The bound uses the commit latency the agent measured itself.
    */
   @Test
-  @Order(4)
+  @Order(3)
   void whenTheHostDiesAtMostOneFlushWindowIsLost() throws Exception {
     AgentNode old = cluster.agent(cluster.activeInstance());
     AgentNode next = cluster.standby().orElseThrow();
@@ -173,7 +173,7 @@ class ContextFailoverIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4) // last: the paused host's refused witness calls need assertSafeWithPauses from here on
   void aPausedOldActiveNeverCommitsAWrite() throws Exception {
     AgentNode old = cluster.agent(cluster.activeInstance());
     AgentNode next = cluster.standby().orElseThrow();
