@@ -87,6 +87,7 @@ final class ContextFlusher implements AutoCloseable {
   private final ArrayDeque<Entry> pending = new ArrayDeque<>();
   private final Thread thread;
   private long token;            // the writer role the queued ops belong to (0: none)
+  private long retired;          // the highest token whose role ended: its ops are never taken again
   private long pendingBytes;
   private long firstAtNanos;
   private long lastSeq;
@@ -132,7 +133,7 @@ final class ContextFlusher implements AutoCloseable {
   private boolean add(long writerToken, List<ContextOp> ops, SyncGroup g) {
     lock.lock();
     try {
-      if (writerToken <= 0 || closed) {
+      if (writerToken <= 0 || writerToken <= retired || closed) {
         return false;
       }
       if (token != writerToken) {
@@ -207,6 +208,7 @@ final class ContextFlusher implements AutoCloseable {
   void discard(long writerToken, String why) {
     lock.lock();
     try {
+      retired = Math.max(retired, writerToken == 0 ? token : writerToken);
       if (token == writerToken || writerToken == 0) {
         dropLocked(why);
         token = 0;

@@ -216,6 +216,8 @@ class ContextAgentTest {
     becomeWriter();
     call("POST", "/tandem/context/write", "{\"ops\":[" + set("a", "1") + "]}", 202);
     agent.drop(7, "lease lost");
+    // a write that read the role just before the drop is not taken either
+    assertThat(agent.flusher().enqueue(7, List.of(ContextReplicaTest.set("global", "late", "1")))).isFalse();
     Thread.sleep(100);
     assertThat(coordinator.batchCount()).isZero();
     assertThat(agent.flusher().pendingOps()).isZero();
