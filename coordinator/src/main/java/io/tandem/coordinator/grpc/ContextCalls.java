@@ -17,6 +17,7 @@ import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.TandemState;
 import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.config.ContextSettings;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -44,26 +45,40 @@ final class ContextCalls {
       Requests.token("token", req.getToken());
       Requests.requestId(req.getRequestId());
       ContextRequests.write(req);
-      checkLeader.run();
     } catch (RuntimeException e) {
       ctx.metrics().contextWrite("invalid");
       out.onError(ctx.errors().of(e));
       return;
     }
+    try {
+      checkLeader.run();
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+      return;
+    }
     groupData.readMember(req.getGroup(), req.getInstance(), out, g -> {
+      Optional<CommandResult> retried = ContextOps.remembered(ctx.raft().stateMachine().state().getGroupDataMap()
+          .getOrDefault(req.getGroup(), GroupData.getDefaultInstance()), req.getRequestId());
+      if (retried.isPresent()) {
+        // committed before (its answer was lost), perhaps before the token moved: the first result
+        out.onNext(response(retried.get()));
+        out.onCompleted();
+        return;
+      }
       if (!g.getActive().equals(req.getInstance()) || g.getToken() != req.getToken()) {
         ctx.metrics().contextWrite("refused");
         out.onError(Errors.contextRefused(req.getInstance(), req.getToken(), g.getName(), g.getActive(), g.getToken()));
         return;
       }
       ContextSettings limits = ctx.raft().config().context();
+      // The request id goes into the write, remembered per group (not in the admin writes' FIFO).
       Command c = Command.newBuilder()
-          .setRequestId(req.getRequestId())
           .setStampedUnixMillis(ctx.wallMillis().getAsLong())
           .setContextWrite(ContextWrite.newBuilder()
               .setGroup(req.getGroup())
               .setInstance(req.getInstance())
               .setToken(req.getToken())
+              .setRequestId(req.getRequestId())
               .addAllOps(req.getOpsList())
               .setMaxValueBytes(limits.maxValueBytes())
               .setMaxGroupBytes(limits.maxGroupBytes()))
@@ -78,12 +93,15 @@ final class ContextCalls {
           out.onError(Errors.outcome(r));
         } else {
           count(r);
-          out.onNext(WriteContextResponse.newBuilder().setVersion(r.getIndex())
-              .addAllResults(r.getContextResultsList()).build());
+          out.onNext(response(r));
           out.onCompleted();
         }
       });
     });
+  }
+
+  private static WriteContextResponse response(CommandResult r) {
+    return WriteContextResponse.newBuilder().setVersion(r.getIndex()).addAllResults(r.getContextResultsList()).build();
   }
 
   private void count(CommandResult r) {

@@ -9,6 +9,7 @@ import io.tandem.proto.state.ContextWrite;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.Outcome;
+import io.tandem.proto.state.RememberedRequest;
 import io.tandem.proto.state.TandemState;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 
 /**
  * ContextWrite: a batch of the active's Node-RED context writes (DESIGN.md, "The group's
@@ -28,10 +30,18 @@ import java.util.OptionalDouble;
  *
  * <p>Limits are the ones the leader stamped into the write (its config), so every replica
  * decides alike: {@code max_value_bytes} bounds key + value bytes of one entry, {@code
- * max_group_bytes} the group's {@code context_bytes}. An op that shrinks the group is allowed
+ * max_group_bytes} the group's {@code context_bytes}. A write whose {@code request_id} the group
+ * remembers (the last {@link #REMEMBERED_REQUESTS} applied ones) returns its first result and
+ * applies nothing. An op that shrinks the group is allowed
  * even while the group is over a lowered bound. A scope left without keys is removed.
  */
 final class ContextCommands {
+  /**
+   * Request ids of applied writes remembered per group. An agent has one batch in flight and
+   * retries only that one; a few more cover a retry that overtakes a later batch.
+   */
+  static final int REMEMBERED_REQUESTS = 16;
+
   private ContextCommands() {}
 
   static Change write(TandemState state, ContextWrite w, long index) {
@@ -41,6 +51,12 @@ final class ContextCommands {
       return refused.get();
     }
     Group g = state.getGroupsMap().get(name);
+    GroupData data = state.getGroupDataMap().getOrDefault(name, GroupData.getDefaultInstance());
+    Optional<CommandResult> retried = ContextOps.remembered(data, w.getRequestId());
+    if (retried.isPresent()) {
+      // applied before (its answer was lost): the first result, nothing applied again
+      return new Change(name, g, false, retried.get(), List.of());
+    }
     long before = g.getContextVersion();
     Optional<Change> fenced = w.getInstance().isEmpty()
         ? Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, name, g,
@@ -50,7 +66,6 @@ final class ContextCommands {
       Change c = fenced.get();
       return c.withResult(c.result().toBuilder().setPreviousContextVersion(before).build());
     }
-    GroupData data = state.getGroupDataMap().getOrDefault(name, GroupData.getDefaultInstance());
     Limits limits = new Limits(name,
         w.getMaxValueBytes() > 0 ? w.getMaxValueBytes() : ContextOps.DEFAULT_MAX_VALUE_BYTES,
         w.getMaxGroupBytes() > 0 ? w.getMaxGroupBytes() : ContextOps.DEFAULT_MAX_GROUP_BYTES);
@@ -64,7 +79,6 @@ final class ContextCommands {
       }
       results.add(r);
     }
-    GroupData after = data.toBuilder().clearContext().putAllContext(work.scopes()).setContextBytes(work.bytes).build();
     Group next = g.toBuilder().setContextVersion(index).build();
     CommandResult result = CommandResult.newBuilder()
         .setOutcome(Outcome.OK)
@@ -76,7 +90,21 @@ final class ContextCommands {
         .addAllContextResults(results)
         .setPreviousContextVersion(before)
         .build();
-    return new Change(name, next, true, result, List.of(), after);
+    GroupData.Builder after = data.toBuilder().clearContext().putAllContext(work.scopes()).setContextBytes(work.bytes);
+    remember(after, w.getRequestId(), result);
+    return new Change(name, next, true, result, List.of(), after.build());
+  }
+
+  private static void remember(GroupData.Builder data, String requestId, CommandResult result) {
+    if (requestId.isEmpty()) {
+      return;
+    }
+    List<RememberedRequest> recent = data.getRecentContextRequestsList();
+    if (recent.size() >= REMEMBERED_REQUESTS) {
+      List<RememberedRequest> kept = List.copyOf(recent.subList(recent.size() - REMEMBERED_REQUESTS + 1, recent.size()));
+      data.clearRecentContextRequests().addAllRecentContextRequests(kept);
+    }
+    data.addRecentContextRequests(RememberedRequest.newBuilder().setRequestId(requestId).setResult(result));
   }
 
   private record Limits(String group, long maxValue, long maxGroup) {}
@@ -225,14 +253,17 @@ final class ContextCommands {
       m.clear();
     }
 
-    /** The scopes after the write; a scope without keys is dropped. */
+    /**
+     * The scopes after the write; a scope without keys is dropped. Sorted, so that every replica
+     * builds the maps in the same order and writes the same snapshot bytes.
+     */
     Map<String, ContextScope> scopes() {
-      Map<String, ContextScope> out = new HashMap<>(base);
+      Map<String, ContextScope> out = new TreeMap<>(base);
       for (Map.Entry<String, Map<String, ByteString>> e : touched.entrySet()) {
         if (e.getValue().isEmpty()) {
           out.remove(e.getKey());
         } else {
-          out.put(e.getKey(), ContextScope.newBuilder().putAllValues(e.getValue()).build());
+          out.put(e.getKey(), ContextScope.newBuilder().putAllValues(new TreeMap<>(e.getValue())).build());
         }
       }
       return out;

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 /**
  * JSON numbers of context INCREMENT, read and written the same on every replica. A value is a
  * number only if it is exactly one JSON number (RFC 8259 grammar, surrounding JSON whitespace
- * allowed). Results are written without a fraction when integral and within a long (42, not
- * 42.0, as Node-RED's JSON.stringify does), otherwise by Jackson's own shortest-digits writer
+ * allowed). Results are written as Node-RED's JSON.stringify writes them where that matters:
+ * integral values below 1e21 without a fraction or exponent (42, not 42.0), otherwise by
+ * Jackson's own shortest-digits writer
  * (Schubfach), which does not depend on the JDK version the replica runs (Double.toString
  * changed in JDK 19).
  */
@@ -42,10 +43,27 @@ final class ContextNumbers {
     String s;
     if (d == Math.rint(d) && Math.abs(d) < LONG_RANGE) {
       s = Long.toString((long) d); // -0.0 prints as 0
+    } else if (d == Math.rint(d) && Math.abs(d) < 1e21) {
+      s = plain(NumberOutput.toString(d, true)); // as JavaScript: 1e20 is 100000000000000000000
     } else {
       s = NumberOutput.toString(d, true);
     }
     return ByteString.copyFromUtf8(s);
+  }
+
+  /** "1.2345E19" as "12345000000000000000" (an integral value of at most 21 digits). */
+  private static String plain(String scientific) {
+    int e = scientific.indexOf('E');
+    String mantissa = scientific.substring(0, e);
+    int exponent = Integer.parseInt(scientific.substring(e + 1));
+    boolean negative = mantissa.startsWith("-");
+    String digits = mantissa.replace("-", "").replace(".", "");
+    int integerDigits = exponent + 1;
+    StringBuilder b = new StringBuilder(negative ? "-" : "").append(digits);
+    while (b.length() - (negative ? 1 : 0) < integerDigits) {
+      b.append('0');
+    }
+    return b.toString();
   }
 
   /** What kind of JSON value {@code json} looks like, for messages ("a string", "an object"). */
@@ -60,7 +78,7 @@ final class ContextNumbers {
       case '[' -> "an array";
       case 't', 'f' -> "a boolean";
       case 'n' -> "null";
-      default -> "not a JSON number";
+      default -> "a number out of range"; // valid JSON (checked before the log) that is no finite double
     };
   }
 }

@@ -1,10 +1,13 @@
 package io.tandem.coordinator.state;
 
 import com.google.protobuf.ByteString;
+import io.tandem.proto.state.CommandResult;
 import io.tandem.proto.state.ContextOp;
 import io.tandem.proto.state.ContextOpResult;
 import io.tandem.proto.state.ContextWrite;
+import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.Outcome;
+import io.tandem.proto.state.RememberedRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +75,20 @@ public final class ContextOps {
     }
     if (kind == ContextOp.Kind.INCREMENT && !Double.isFinite(op.getDelta())) {
       return Optional.of("INCREMENT of " + where(op) + " has a delta that is not a finite number");
+    }
+    return Optional.empty();
+  }
+
+  /** The result of the applied context write with this request id, if the group still remembers it. */
+  public static Optional<CommandResult> remembered(GroupData data, String requestId) {
+    if (requestId.isEmpty()) {
+      return Optional.empty();
+    }
+    List<RememberedRequest> recent = data.getRecentContextRequestsList();
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      if (recent.get(i).getRequestId().equals(requestId)) {
+        return Optional.of(recent.get(i).getResult());
+      }
     }
     return Optional.empty();
   }

@@ -258,6 +258,7 @@ class ContextReplicationTest {
     int each = 200;
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     Set<String> results = ConcurrentHashMap.newKeySet();
+    long t0 = System.nanoTime();
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
@@ -278,9 +279,53 @@ class ContextReplicationTest {
     } finally {
       pool.shutdownNow();
     }
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    System.out.printf("%d WriteContext calls of one increment from %d clients: %d ms (%.0f/s)%n",
+        clients * each, clients, ms, clients * each * 1000.0 / Math.max(1, ms));
     assertThat(value(read(client, "sum", "b"), "global", "count")).isEqualTo(String.valueOf(clients * each));
     assertThat(results).as("every increment saw its own committed value")
         .isEqualTo(LongStream.rangeClosed(1, clients * each).mapToObj(Long::toString).collect(Collectors.toSet()));
+  }
+
+  @Test
+  void batchesOfFiveHundredSetsCommitWhole() throws Exception {
+    client.createGroup("batch", "a", "b");
+    long token = ClusterFixtures.activateOk(cluster.leader(), "batch", "a", 0);
+    int batches = 20;
+    int ops = 500;
+    long t0 = System.nanoTime();
+    for (int b = 0; b < batches; b++) {
+      WriteContextRequest.Builder req = write("batch", "a", token).toBuilder();
+      for (int i = 0; i < ops; i++) {
+        req.addOps(set("flow:f" + (i % 5), "k" + i, "{\"batch\":" + b + ",\"i\":" + i + "}"));
+      }
+      assertThat(send(client, req.build()).getResultsCount()).isEqualTo(ops);
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    System.out.printf("%d WriteContext calls of %d sets, one after the other: %d ms (%.0f sets/s)%n",
+        batches, ops, ms, batches * ops * 1000.0 / Math.max(1, ms));
+    ContextSnapshot s = read(client, "batch", "b");
+    assertThat(s.getScopesMap()).hasSize(5);
+    assertThat(value(s, "flow:f2", "k7")).isEqualTo("{\"batch\":" + (batches - 1) + ",\"i\":7}");
+    assertThat(s.getScopesMap().values().stream().mapToInt(x -> x.getValuesCount()).sum()).isEqualTo(ops);
+  }
+
+  @Test
+  void aRetriedRequestIdReturnsTheFirstResultAndIncrementsOnce() throws Exception {
+    client.createGroup("retry", "a", "b");
+    long token = ClusterFixtures.activateOk(cluster.leader(), "retry", "a", 0);
+    WriteContextRequest req = write("retry", "a", token, increment("global", "n", 5));
+    WriteContextResponse first = send(client, req);
+    WriteContextResponse again = send(client, req);
+    assertThat(again).isEqualTo(first);
+    assertThat(value(read(client, "retry", "a"), "global", "n")).isEqualTo("5");
+    assertThat(send(client, write("retry", "a", token, increment("global", "n", 5))).getResults(0).getValue()
+        .toStringUtf8()).as("a new id applies").isEqualTo("10");
+    // the answer was lost, then the failover committed: the retry still gets what was committed
+    ClusterFixtures.activateOk(cluster.leader(), "retry", "b", token);
+    assertThat(send(client, req)).isEqualTo(first);
+    assertThat(refusal(write("retry", "a", token, increment("global", "n", 5))).getStatus().getCode())
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
   }
 
   @Test

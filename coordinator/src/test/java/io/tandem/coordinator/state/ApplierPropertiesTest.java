@@ -33,13 +33,36 @@ class ApplierPropertiesTest {
   @Provide
   Arbitrary<Op> ops() {
     return Combinators.combine(
-            Arbitraries.integers().between(0, 11),
+            Arbitraries.integers().between(0, 13),
             Arbitraries.integers().between(0, GROUPS.length - 1),
             Arbitraries.integers().between(0, INSTANCES.length - 1),
             Arbitraries.integers().between(0, 3),
             Arbitraries.integers().between(0, 1000),
             Arbitraries.integers().between(0, 6))
         .as(Op::new);
+  }
+
+  /** Mostly context writes to group g1, with activations, deactivations and duplicates between them. */
+  @Provide
+  Arbitrary<Op> contextOps() {
+    return Combinators.combine(
+            Arbitraries.of(12, 12, 12, 12, 13, 13, 4, 6, 8, 8),
+            Arbitraries.just(0),
+            Arbitraries.integers().between(0, INSTANCES.length - 1),
+            Arbitraries.of(0, 1, 1, 1, 2, 3),
+            Arbitraries.integers().between(0, 1000),
+            Arbitraries.integers().between(0, 6))
+        .as(Op::new);
+  }
+
+  @Property(tries = 200)
+  void contextInvariantsHoldAndReplayIsDeterministic(
+      @ForAll @Size(max = 80) List<@net.jqwik.api.From("contextOps") Op> ops) {
+    List<Op> all = new ArrayList<>();
+    all.add(new Op(0, 0, 1, 0, 0, 6)); // create g1 with a and b
+    all.add(new Op(4, 0, 0, 0, 0, 6)); // activate a
+    all.addAll(ops);
+    invariantsHoldAndReplayIsDeterministic(all);
   }
 
   @Property(tries = 300)
@@ -53,6 +76,11 @@ class ApplierPropertiesTest {
       index += 1 + op.pick() % 3; // gaps, as Ratis has for its own entries
       Applied applied = Applier.apply(state, c, index);
       check(state, c, index, applied);
+      if (c.hasContextWrite()) {
+        net.jqwik.api.statistics.Statistics.label("context writes").collect(applied.result().getOutcome()
+            + (applied.result().getContextResultsList().stream().anyMatch(r -> r.getOutcome() == Outcome.OK)
+                ? " with applied ops" : ""));
+      }
       state = applied.state();
       delivered.add(c);
       state.getGroupsMap().values().forEach(g -> seenTokens.add(g.getToken()));
@@ -94,11 +122,37 @@ class ApplierPropertiesTest {
           case 11 -> editorData(g, token,
               io.tandem.proto.state.EditorDataKind.forNumber(1 + op.pick() % 3),
               op.pick() % 3 == 1 ? "flows\u0000" + op.pick() : "", "{}");
+          case 12, 13 -> contextWrite(g, op.tokenMode() == 1 && current != null ? current.getActive() : inst, token,
+              200, 600, contextOps(op));
           default -> delivered.isEmpty()
               ? create(g, inst)
               : delivered.get(op.pick() % delivered.size()); // duplicated or late delivery
         };
+    if (op.requestId() < 3 && c.hasContextWrite() && op.kind() != 8) {
+      return c.toBuilder().setContextWrite(c.getContextWrite().toBuilder().setRequestId("ctx-" + op.requestId())).build();
+    }
     return op.requestId() < 3 && op.kind() != 8 ? withRequestId(c, "req-" + op.requestId()) : c;
+  }
+
+  /** A few context ops of every kind over a handful of keys, some over the (small) limits. */
+  private static io.tandem.proto.state.ContextOp[] contextOps(Op op) {
+    String[] scopes = {"global", "flow:f", "node:n:f"};
+    int n = 1 + op.pick() % 4;
+    io.tandem.proto.state.ContextOp[] out = new io.tandem.proto.state.ContextOp[n];
+    for (int i = 0; i < n; i++) {
+      int x = op.pick() * 31 + i * 7;
+      String scope = scopes[x % 3];
+      String key = "k" + (x / 3) % 4;
+      out[i] = switch ((x / 12) % 6) {
+        case 0 -> set(scope, key, "\"" + "v".repeat(x % 250) + "\"");
+        case 1 -> del(scope, key);
+        case 2 -> increment(scope, key, (x % 5) - 2);
+        case 3 -> cas(scope, key, x % 2 == 0 ? null : "1", String.valueOf(x % 3));
+        case 4 -> deleteScope(scope);
+        default -> set(scope, key, String.valueOf(x));
+      };
+    }
+    return out;
   }
 
   /** The group's current revision mostly (a fresh editor), sometimes an older number. */
@@ -111,7 +165,10 @@ class ApplierPropertiesTest {
     TandemState after = applied.state();
     assertThat(after.getLastAppliedIndex()).isEqualTo(index);
     assertThat(after.getRecentRequestsCount()).isLessThanOrEqualTo(RecentRequests.LIMIT);
-    boolean remembered = RecentRequests.find(before, c.getRequestId()).isPresent();
+    boolean remembered = RecentRequests.find(before, c.getRequestId()).isPresent()
+        || c.hasContextWrite() && ContextOps.remembered(before.getGroupDataMap()
+            .getOrDefault(c.getContextWrite().getGroup(), io.tandem.proto.state.GroupData.getDefaultInstance()),
+            c.getContextWrite().getRequestId()).isPresent();
     boolean ok = applied.result().getOutcome() == Outcome.OK;
     if (remembered || !ok) {
       assertThat(after.getGroupsMap()).as("a refusal or a retry changes no group").isEqualTo(before.getGroupsMap());
@@ -141,6 +198,28 @@ class ApplierPropertiesTest {
             .as("a deploy needs the current token").isTrue();
       }
       var data = after.getGroupDataMap().get(e.getKey());
+      if (g.getContextVersion() != old.getContextVersion()) {
+        assertThat(c.hasContextWrite() && ok && !remembered).as("only an applied ContextWrite moves the version").isTrue();
+        assertThat(g.getContextVersion()).as("the version is the entry's index").isEqualTo(index);
+        assertThat(c.getContextWrite().getToken()).as("written under the current token").isEqualTo(old.getToken());
+        assertThat(c.getContextWrite().getInstance()).as("by the active").isEqualTo(old.getActive());
+        assertThat(applied.result().getPreviousContextVersion()).isEqualTo(old.getContextVersion());
+        assertThat(applied.result().getContextResultsCount()).isEqualTo(c.getContextWrite().getOpsCount());
+      }
+      if (data != null) {
+        long bytes = 0;
+        for (var scope : data.getContextMap().values()) {
+          assertThat(scope.getValuesCount()).as("no empty scope is kept").isPositive();
+          for (var kv : scope.getValuesMap().entrySet()) {
+            long entry = kv.getKey().length() + kv.getValue().size();
+            assertThat(entry).as("within the value limit").isLessThanOrEqualTo(200);
+            bytes += entry;
+          }
+        }
+        assertThat(data.getContextBytes()).as("context bytes counted exactly").isEqualTo(bytes);
+        assertThat(bytes).as("within the group limit").isLessThanOrEqualTo(600);
+        assertThat(data.getRecentContextRequestsCount()).isLessThanOrEqualTo(ContextCommands.REMEMBERED_REQUESTS);
+      }
       if (g.getCurrentRevision() > 0) {
         assertThat(data.getRevisionsList()).last().extracting(r -> r.getRevision())
             .as("the last kept revision is the current one").isEqualTo(g.getCurrentRevision());

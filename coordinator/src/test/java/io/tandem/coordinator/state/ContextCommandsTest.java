@@ -38,6 +38,10 @@ class ContextCommandsTest {
     return apply(contextWrite("g", "a", 20, ops));
   }
 
+  private Applied write(Command c) {
+    return apply(c);
+  }
+
   private GroupData data() {
     return state.getGroupDataOrDefault("g", GroupData.getDefaultInstance());
   }
@@ -250,6 +254,19 @@ class ContextCommandsTest {
   }
 
   @Test
+  void anEmptyWriteOfTheActiveMovesOnlyTheVersion() {
+    write(set("global", "k", "1"));
+    GroupData before = data();
+    long from = version();
+    Applied a = write();
+    assertThat(a.result().getOutcome()).isEqualTo(Outcome.OK);
+    assertThat(a.result().getContextResultsList()).isEmpty();
+    assertThat(a.result().getPreviousContextVersion()).isEqualTo(from);
+    assertThat(version()).isEqualTo(index);
+    assertThat(data()).isEqualTo(before);
+  }
+
+  @Test
   void malformedOpsFailAlone() {
     ContextOp noKind = ContextOp.newBuilder().setScope("global").setKey("k").build();
     Applied a = write(set("flows:x", "k", "1"), set("global", "", "1"), noKind,
@@ -287,14 +304,36 @@ class ContextCommandsTest {
     assertThat(data().getContextMap()).isEmpty();
   }
 
+  private static Command withContextRequestId(Command c, String id) {
+    return c.toBuilder().setContextWrite(c.getContextWrite().toBuilder().setRequestId(id)).build();
+  }
+
   @Test
   void aRetriedRequestIdReturnsTheFirstResultAndAppliesNothingTwice() {
-    Command c = withRequestId(contextWrite("g", "a", 20, increment("global", "n", 1)), "r1");
+    Command c = withContextRequestId(contextWrite("g", "a", 20, increment("global", "n", 1)), "r1");
     Applied first = apply(c);
     Applied again = apply(c);
     assertThat(again.result()).isEqualTo(first.result());
     assertThat(value("global", "n")).isEqualTo("1");
     assertThat(version()).isEqualTo(first.result().getIndex());
+    assertThat(state.getRecentRequestsList()).as("not in the admin writes' FIFO").isEmpty();
+    // also after the token moved: it was applied, the first answer stands
+    apply(activate("g", "b", 20));
+    assertThat(apply(c).result()).isEqualTo(first.result());
+    assertThat(value("global", "n")).isEqualTo("1");
+  }
+
+  @Test
+  void theGroupRemembersTheLastSixteenRequestIds() {
+    for (int i = 0; i < ContextCommands.REMEMBERED_REQUESTS + 4; i++) {
+      write(withContextRequestId(contextWrite("g", "a", 20, increment("global", "n", 1)), "id" + i));
+    }
+    assertThat(data().getRecentContextRequestsList()).hasSize(ContextCommands.REMEMBERED_REQUESTS);
+    assertThat(data().getRecentContextRequests(0).getRequestId()).isEqualTo("id4");
+    write(withContextRequestId(contextWrite("g", "a", 20, increment("global", "n", 1)), "id4"));
+    assertThat(value("global", "n")).as("id4 still remembered").isEqualTo("20");
+    write(withContextRequestId(contextWrite("g", "a", 20, increment("global", "n", 1)), "id0"));
+    assertThat(value("global", "n")).as("id0 forgotten: applied again").isEqualTo("21");
   }
 
   @Test
