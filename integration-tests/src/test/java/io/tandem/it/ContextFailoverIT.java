@@ -59,9 +59,17 @@ class ContextFailoverIT {
     AgentNode act = cluster.agent(cluster.activeInstance());
     JsonNode current = EditorDeploy.current(act.editorUrl(), Duration.ofSeconds(5));
     EditorDeploy.Answer a = EditorDeploy.post(act.editorUrl(), current.path("rev").asText(""),
-        ContextCounterFlow.addTo(current, dir, true), Duration.ofSeconds(20));
+        ContextCounterFlow.addTo(current, dir, false), Duration.ofSeconds(20));
     assertThat(a.deployed()).as(a.body()).isTrue();
     awaitCount(act.instance(), 0, 100);
+  }
+
+  /** The active and a standby from one view of the group (they may change between two reads). */
+  private static AgentNode[] activeAndStandby() {
+    io.tandem.proto.admin.GroupView g = cluster.group();
+    String other = g.getInstancesList().stream().map(i -> i.getId()).filter(id -> !id.equals(g.getActive()))
+        .findFirst().orElseThrow();
+    return new AgentNode[] {cluster.agent(g.getActive()), cluster.agent(other)};
   }
 
   /** Tiny GET for the agent's /metrics. */
@@ -99,8 +107,9 @@ class ContextFailoverIT {
   @Test
   @Order(1)
   void afterACrashTheNewActiveContinuesFromTheLastCommittedValue() throws Exception {
-    AgentNode old = cluster.agent(cluster.activeInstance());
-    AgentNode next = cluster.standby().orElseThrow();
+    AgentNode[] pair = activeAndStandby();
+    AgentNode old = pair[0];
+    AgentNode next = pair[1];
     int nextMark = ContextCounterFlow.values(dir, next.instance()).size();
     awaitCount(old.instance(), ContextCounterFlow.values(dir, old.instance()).size(), 50);
     Faults.crashNodeRed(old);
@@ -121,8 +130,9 @@ class ContextFailoverIT {
   @Test
   @Order(2)
   void afterAPlannedSwitchoverTheNewActiveContinuesFromExactlyTheLastValue() throws Exception {
-    AgentNode old = cluster.agent(cluster.activeInstance());
-    AgentNode target = cluster.standby().orElseThrow();
+    AgentNode[] pair = activeAndStandby();
+    AgentNode old = pair[0];
+    AgentNode target = pair[1];
     int targetMark = ContextCounterFlow.values(dir, target.instance()).size();
     awaitCount(old.instance(), ContextCounterFlow.values(dir, old.instance()).size(), 50);
     Tandemctl.Result r = Tandemctl.run(cluster.coordinatorsCsv(), Duration.ofSeconds(60),
@@ -148,8 +158,9 @@ class ContextFailoverIT {
   @Test
   @Order(3)
   void whenTheHostDiesAtMostOneFlushWindowIsLost() throws Exception {
-    AgentNode old = cluster.agent(cluster.activeInstance());
-    AgentNode next = cluster.standby().orElseThrow();
+    AgentNode[] pair = activeAndStandby();
+    AgentNode old = pair[0];
+    AgentNode next = pair[1];
     int nextMark = ContextCounterFlow.values(dir, next.instance()).size();
     awaitCount(old.instance(), ContextCounterFlow.values(dir, old.instance()).size(), 50);
     double maxLatencyMs = Http.get(old.apiUrl() + "metrics").lines()
@@ -175,8 +186,17 @@ class ContextFailoverIT {
   @Test
   @Order(4) // last: the paused host's refused witness calls need assertSafeWithPauses from here on
   void aPausedOldActiveNeverCommitsAWrite() throws Exception {
-    AgentNode old = cluster.agent(cluster.activeInstance());
-    AgentNode next = cluster.standby().orElseThrow();
+    // one key per write from here on: the committed context then shows who wrote what
+    AgentNode deployer = activeAndStandby()[0];
+    JsonNode current = EditorDeploy.current(deployer.editorUrl(), Duration.ofSeconds(5));
+    EditorDeploy.Answer deployed = EditorDeploy.post(deployer.editorUrl(), current.path("rev").asText(""),
+        ContextCounterFlow.addTo(current, dir, true), Duration.ofSeconds(20));
+    assertThat(deployed.deployed()).as(deployed.body()).isTrue();
+    cluster.awaitSteady(STEADY);
+    AgentNode[] pair = activeAndStandby();
+    AgentNode old = pair[0];
+    AgentNode next = pair[1];
+    awaitCount(old.instance(), ContextCounterFlow.values(dir, old.instance()).size(), 20);
     long tokenBefore = cluster.group().getToken();
     int nextMark = ContextCounterFlow.values(dir, next.instance()).size();
     int witnessMark = cluster.witness().size();
