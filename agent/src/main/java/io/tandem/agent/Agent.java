@@ -1,6 +1,10 @@
 package io.tandem.agent;
 
 import io.tandem.agent.config.AgentConfig;
+import io.tandem.agent.context.ContextAgent;
+import io.tandem.agent.control.ContextPort;
+import io.tandem.agent.http.HttpRoute;
+import java.util.ArrayList;
 import io.tandem.agent.groupdata.GroupData;
 import io.tandem.agent.nodered.TokenFile;
 import io.tandem.agent.nodered.UserDirLayout;
@@ -54,6 +58,7 @@ public final class Agent implements AutoCloseable {
   private final CompletableFuture<Void> closedDone = new CompletableFuture<>();
   private final Thread exitHook = new Thread(this::close, "tandem-agent-shutdown");
   private final GroupData groupData;
+  private final ContextAgent context;
   private AgentHttpServer http;
   private boolean closed;
   /** Set when close() begins: from then on heartbeats say this instance cannot take over. */
@@ -67,6 +72,9 @@ public final class Agent implements AutoCloseable {
     LinkListener listener = new LinkListener() {
       @Override
       public void onHeartbeat(long sentAtNanos, HeartbeatResponse response) {
+        if (context() != null && response.hasAssignment()) {
+          context().onAssignment(response.getAssignment());
+        }
         reconciler().onHeartbeat(sentAtNanos, response);
         learnCoordinators(response);
         if (groupData() != null && response.hasAssignment()) {
@@ -76,6 +84,9 @@ public final class Agent implements AutoCloseable {
 
       @Override
       public void onGroupUpdate(GroupUpdate update) {
+        if (context() != null) {
+          context().onGroupUpdate(update);
+        }
         reconciler().onGroupUpdate(update);
         if (groupData() != null && update.hasAssignment()) {
           groupData().onAssignment(update.getAssignment());
@@ -95,8 +106,16 @@ public final class Agent implements AutoCloseable {
         lastReport.set(link.reportFenced(token, reason, detail));
       }
     };
+    this.context = config.context().enabled()
+        ? new ContextAgent(config.group(), config.instance(), config.context(),
+            config.nodeRed().mode() == NodeRedSettings.Mode.ATTACH, link.endpoints(),
+            config.lease().rpcTimeout(), metrics.registry(), agentToken(config))
+        : null;
     this.reconciler = new Reconciler(config.group(), config.instance(), config.lease(), runtime,
-        port, hooks, metrics, link::target);
+        port, hooks, metrics, link::target, context == null ? ContextPort.NONE : context);
+    if (context != null) {
+      context.onGateChange(reconciler::poke);
+    }
     metrics.bind(reconciler::snapshot);
     this.groupData = config.nodeRed().userDir() == null ? null
         : new GroupData(config.group(), config.instance(), new UserDirLayout(config.nodeRed().userDir()), runtime,
@@ -131,6 +150,10 @@ public final class Agent implements AutoCloseable {
     return groupData;
   }
 
+  private ContextAgent context() {
+    return context;
+  }
+
   private HeartbeatRequest heartbeatRequest() {
     AgentSnapshot s = reconciler.snapshot();
     HeartbeatRequest.Builder b = HeartbeatRequest.newBuilder()
@@ -142,6 +165,11 @@ public final class Agent implements AutoCloseable {
         .setFencedToken(s.fencedToken());
     if (groupData != null) {
       groupData.fill(b);
+    }
+    String contextNotReady = context == null ? "" : context.notReadyDetail();
+    if (!contextNotReady.isEmpty()) {
+      String other = b.getNotReadyDetail();
+      b.setNotReadyDetail(other.isEmpty() ? contextNotReady : other + "; " + contextNotReady);
     }
     if (stopping) {
       // A stopping agent's runtime still looks like a ready spare (loaded, flows stopped): without
@@ -164,12 +192,22 @@ public final class Agent implements AutoCloseable {
    * @throws IOException if the HTTP API cannot listen on its address
    */
   public synchronized void start() throws IOException {
-    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics,
-        groupData == null ? List.of() : groupData.endpoints().routes(), config.httpToken());
+    List<HttpRoute> routes = new ArrayList<>();
+    if (groupData != null) {
+      routes.addAll(groupData.endpoints().routes());
+    }
+    if (context != null) {
+      routes.addAll(context.routes());
+    }
+    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics, routes, config.httpToken());
     if (!config.httpToken().required() && !isLoopback(config.http().host())) {
       log.warn("the agent's local API listens on {} (not loopback) and http.token is not set: /status and "
           + "/metrics are open to whoever reaches that address; set http.token or http.tokenFile (docs/agent.md)",
           config.http());
+    }
+    if (context != null) {
+      runtime.useContextPlugin(storageUrl(config.http().host(), http.port()), config.context().isDefault());
+      context.start(runtime);
     }
     if (groupData != null) {
       runtime.useStoragePlugin(storageUrl(config.http().host(), http.port()));
@@ -260,6 +298,9 @@ public final class Agent implements AutoCloseable {
       }
     }
     reconciler.close();
+    if (context != null) {
+      context.close();
+    }
     if (groupData != null) {
       groupData.close();
     }

@@ -47,9 +47,11 @@ final class UserDirCommands {
     out.println();
     out.println("  module.exports = require(\"./tandem-attach.js\")({");
     out.println("    // ... your settings, as before ...");
-    out.println("  }, { tokenFile: \"/etc/tandem/agent.token\" });");
+    out.println("  }, { tokenFile: \"/etc/tandem/agent.token\",");
+    out.println("       context: { agentUrl: \"http://127.0.0.1:7401/\" } });  // the agent's http address");
     out.println();
-    out.println("and start Node-RED; docs/agent.md, \"Attach mode\", has the details.");
+    out.println("and start Node-RED; docs/agent.md, \"Attach mode\", has the details (without the");
+    out.println("context option, set context.enabled: false in the agent's YAML: docs/context.md).");
     return 0;
   }
 }

@@ -89,6 +89,8 @@ class AgentMainTest {
     assertThat(AgentMain.run("--install-attach-files", dir.toString())).isZero();
     assertThat(dir.resolve("tandem-attach.js")).exists();
     assertThat(dir.resolve("nodes").resolve("tandem-fence.js")).exists();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("require(\"./tandem-attach.js\")");
+    assertThat(dir.resolve("tandem-context.js")).exists();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("require(\"./tandem-attach.js\")")
+        .contains("context: { agentUrl: ");
   }
 }

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param learnCoordinators whether to learn coordinators from the cluster (YAML {@code
  *     learnCoordinators}, default true; false when this agent reaches the coordinators only through
  *     proxies or NAT, whose addresses the cluster does not know)
+ * @param context      the Tandem context store
  */
 public record AgentConfig(
     String group,
@@ -35,7 +36,8 @@ public record AgentConfig(
     NodeRedSettings nodeRed,
     HookSettings hooks,
     BearerToken httpToken,
-    boolean learnCoordinators) {
+    boolean learnCoordinators,
+    ContextSettings context) {
   public static final HostPort DEFAULT_HTTP = new HostPort("127.0.0.1", 7401);
 
   public AgentConfig {
@@ -48,23 +50,30 @@ public record AgentConfig(
     Objects.requireNonNull(nodeRed, "nodeRed");
     hooks = hooks == null ? HookSettings.none() : hooks;
     httpToken = httpToken == null ? BearerToken.NONE : httpToken;
+    context = context == null ? ContextSettings.defaults() : context;
   }
 
   /** Without a token on the local API (/status and /metrics open), learning the coordinators. */
   public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
       LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks) {
-    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true);
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true, null);
   }
 
   /** With a token on the local API, learning the coordinators from the cluster (the default). */
   public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
       LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, BearerToken httpToken) {
-    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken, true);
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken, true, null);
   }
 
   /** Without a token on the local API; learnCoordinators as given. */
   public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
       LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, boolean learnCoordinators) {
-    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, learnCoordinators);
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, learnCoordinators, null);
+  }
+
+  /** With the context settings given; no token on the local API, learning the coordinators. */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
+      LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, ContextSettings context) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true, context);
   }
 }

@@ -41,7 +41,7 @@ public final class AgentConfigLoader {
   public static AgentConfig parse(String text, String fileName, Path base) throws ConfigException {
     YamlSection top = YamlSection.parse(text, fileName, "group:, instance:, coordinators:, ...");
     top.onlyKnown(Set.of("group", "instance", "host", "coordinators", "http", "lease", "probe",
-        "nodeRed", "hooks", "learnCoordinators"));
+        "nodeRed", "hooks", "learnCoordinators", "context"));
     String group = name(top, "group");
     String instance = name(top, "instance");
     String host = top.string("host", "");
@@ -71,8 +71,9 @@ public final class AgentConfigLoader {
       throw top.error("learnCoordinators", "must be true or false (whether to also call the"
           + " coordinators the cluster reports, e.g. one added later), not \"" + learn + "\"");
     }
+    ContextSettings context = context(top.section("context"));
     return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken,
-        Boolean.parseBoolean(learn));
+        Boolean.parseBoolean(learn), context);
   }
 
   /** http.token or http.tokenFile (an owner-only file, read once at start), at most one of them. */
@@ -131,6 +132,24 @@ public final class AgentConfigLoader {
     // Whether these fit is known only when the coordinators grant a lease: see
     // LeaseSettings.unusableWith, checked on every grant (the agent logs the minimum at start).
     return new LeaseSettings(drift, stopBudget, renew, rpc);
+  }
+
+  private static ContextSettings context(YamlSection s) throws ConfigException {
+    s.onlyKnown(Set.of("enabled", "default", "flushInterval", "maxBatchOps"));
+    boolean enabled = s.bool("enabled", true);
+    boolean isDefault = s.bool("default", false);
+    Duration flush = s.duration("flushInterval", ContextSettings.DEFAULT_FLUSH_INTERVAL);
+    if (flush.compareTo(ContextSettings.MAX_FLUSH_INTERVAL) > 0) {
+      throw s.error("flushInterval", "must be at most 10s (a crash loses up to one interval of "
+          + "writes), got " + flush.toMillis() + "ms");
+    }
+    int maxOps = s.integer("maxBatchOps", ContextSettings.DEFAULT_MAX_BATCH_OPS, 1,
+        ContextSettings.MAX_BATCH_OPS_LIMIT);
+    if (isDefault && !enabled) {
+      throw s.error("default", "is true but context.enabled is false: the tandem store cannot be "
+          + "the default store when it is not registered");
+    }
+    return new ContextSettings(enabled, isDefault, flush, maxOps);
   }
 
   private static HookSettings hooks(YamlSection s) throws ConfigException {

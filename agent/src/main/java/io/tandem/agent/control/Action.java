@@ -26,6 +26,11 @@ public record Action(ActionKind kind, long token, FenceReason fence, String reas
     return new Action(ActionKind.RENEW_NOW, token, FenceReason.FENCE_REASON_UNSPECIFIED, reason);
   }
 
+  static Action prepareContext(long token, String reason) {
+    return new Action(ActionKind.PREPARE_CONTEXT, token, FenceReason.FENCE_REASON_UNSPECIFIED,
+        reason);
+  }
+
   static Action start(long token, String reason) {
     return new Action(ActionKind.SET_TOKEN_AND_START, token, FenceReason.FENCE_REASON_UNSPECIFIED,
         reason);

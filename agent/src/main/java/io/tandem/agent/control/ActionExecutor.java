@@ -21,9 +21,16 @@ final class ActionExecutor {
   private final HookRunner hooks;
   private final LeaseSettings lease;
   private final ControlState state;
+  private final ContextPort context;
 
   ActionExecutor(NodeRedRuntime runtime, CoordinatorPort coordinator, HookRunner hooks,
       LeaseSettings lease, ControlState state) {
+    this(runtime, coordinator, hooks, lease, state, ContextPort.NONE);
+  }
+
+  ActionExecutor(NodeRedRuntime runtime, CoordinatorPort coordinator, HookRunner hooks,
+      LeaseSettings lease, ControlState state, ContextPort context) {
+    this.context = context;
     this.runtime = runtime;
     this.coordinator = coordinator;
     this.hooks = hooks;
@@ -39,11 +46,22 @@ final class ActionExecutor {
         coordinator.heartbeatNow();
         yield true;
       }
+      case PREPARE_CONTEXT -> {
+        context.prepare(a.token(), v.committed().contextVersion());
+        yield true;
+      }
       case SET_TOKEN_AND_START -> start(a, v, nowNanos);
-      case STOP -> stop(a.token(), a.fence(), a.reason());
+      case STOP -> stop(a.token(), a.fence(), a.reason(), v.lease());
       case KILL -> kill(a, v);
       case REPORT_FENCED -> {
         boolean wasRunning = v.runningToken() == a.token();
+        if (wasRunning && a.fence() == FenceReason.CRASHED) {
+          // Node-RED went away, the agent is alive: its token is current until the failover
+          // commits, so the writes the agent holds are committed first (refused afterwards: safe)
+          logUndone(a.token(), context.commitPending(a.token(), drainDeadline(v.lease())));
+        } else {
+          context.drop(a.token(), a.reason());
+        }
         fence(a.token(), a.fence(), a.reason(), wasRunning);
         yield true;
       }
@@ -59,6 +77,7 @@ final class ActionExecutor {
       if (e.isStaleToken()) {
         String why = "Node-RED refused token " + t + " (it holds a higher one): " + e.body();
         log.error("{}; fencing token {}", why, t);
+        context.drop(t, why);
         fence(t, FenceReason.REVOKED, why, false);
         return true;
       }
@@ -87,10 +106,25 @@ final class ActionExecutor {
 
   /** Stops the flows within the stop budget, else kills Node-RED; then fences and reports. */
   boolean stop(long token, FenceReason reason, String why) {
+    return stop(token, reason, why, state.view().lease());
+  }
+
+  /**
+   * As {@link #stop(long, FenceReason, String)}. A planned stop (RELEASED, SHUTDOWN) drains the
+   * context writes and waits for their commit before it reports; a lost lease or a moved
+   * assignment ends the writer role before the flows are stopped (nothing more is committed).
+   */
+  private boolean stop(long token, FenceReason reason, String why, Lease held) {
+    boolean planned = reason == FenceReason.RELEASED || reason == FenceReason.SHUTDOWN;
+    if (!planned) {
+      context.drop(token, why);
+    }
     boolean gone;
+    boolean stopped = false;
     try {
       runtime.stopFlows(lease.stopBudget());
       gone = true;
+      stopped = true;
     } catch (RuntimeControlException e) {
       log.warn("stop not confirmed within {} ms ({}): killing Node-RED",
           lease.stopBudget().toMillis(), e.getMessage());
@@ -103,6 +137,10 @@ final class ActionExecutor {
             + "flows may still run; the coordinators will only move on when the lease expires");
       }
     }
+    if (planned && token > 0) {
+      long deadline = drainDeadline(held);
+      logUndone(token, stopped ? context.drain(token, deadline) : context.commitPending(token, deadline));
+    }
     if (token > 0) {
       state.fenced(token);
       if (gone) {
@@ -113,9 +151,31 @@ final class ActionExecutor {
     return gone;
   }
 
+  /**
+   * How long a stop may wait for the context writes: until the lease ends as this agent counts it
+   * (the coordinators do not move on before that, or before the report), at least the stop budget.
+   */
+  private long drainDeadline(Lease held) {
+    long now = System.nanoTime();
+    long byLease = held.isNone() ? now : held.endNanos();
+    return Math.max(now + lease.stopBudget().toNanos(), byLease);
+  }
+
+  private static void logUndone(long token, String undone) {
+    if (!undone.isEmpty()) {
+      log.warn("token {}: context writes not all committed before the report: {}", token, undone);
+    }
+  }
+
   private boolean kill(Action a, View v) {
     boolean killed = runtime.kill(a.reason());
     state.killed(v.runtime().generation());
+    if (v.runningToken() == a.token() && a.token() > 0) {
+      // the runtime is dead; its token is still current until the failover commits
+      logUndone(a.token(), context.commitPending(a.token(), drainDeadline(v.lease())));
+    } else {
+      context.drop(a.token(), a.reason());
+    }
     if (a.token() > 0) {
       // fenced even if it could not be killed: the heartbeats then stop renewing the lease
       state.fenced(a.token());

@@ -6,6 +6,11 @@ public enum ActionKind {
   NONE,
   /** Ask the coordinator for a lease now (assigned, no valid lease yet). */
   RENEW_NOW,
+  /**
+   * Bring the context replica to the assignment's context version and make Node-RED's context
+   * plugin the writer (asynchronously); flows start once it proved it.
+   */
+  PREPARE_CONTEXT,
   /** Set the token in Node-RED (POST /tandem/fence), then start its flows. */
   SET_TOKEN_AND_START,
   /** Stop the flows within the stop budget, else kill Node-RED; then fence the token and report. */

@@ -9,14 +9,20 @@ package io.tandem.agent.control;
  * @param token       the fencing token of the assignment
  * @param maintenance automatic failover paused
  * @param commitIndex the coordinator's commit index when this was read (orders messages of one token)
+ * @param contextVersion the group's committed context version when this was read (0: none)
  */
-public record Committed(
-    boolean known, boolean exists, String active, long token, boolean maintenance, long commitIndex) {
+public record Committed(boolean known, boolean exists, String active, long token,
+    boolean maintenance, long commitIndex, long contextVersion) {
 
   public static final Committed UNKNOWN = new Committed(false, false, "", 0, false, 0);
 
   public Committed {
     active = active == null ? "" : active;
+  }
+
+  public Committed(boolean known, boolean exists, String active, long token, boolean maintenance,
+      long commitIndex) {
+    this(known, exists, active, token, maintenance, commitIndex, 0);
   }
 
   public static Committed of(String active, long token) {

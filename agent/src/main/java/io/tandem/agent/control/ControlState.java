@@ -22,6 +22,7 @@ public final class ControlState {
   private long runningToken;
   private long fencedToken;
   private long killedGeneration = -1;
+  private ContextGate context = ContextGate.NOT_REQUIRED;
 
   public ControlState(String instance, LeaseSettings settings) {
     this.instance = instance;
@@ -74,17 +75,22 @@ public final class ControlState {
     }
   }
 
+  /** The context store's gate as last read (the control thread reads it before every decision). */
+  public void onContext(ContextGate gate) {
+    context = gate;
+  }
+
   public void killed(long generation) {
     killedGeneration = generation;
   }
 
   public View view() {
     return new View(instance, committed, releaseToken, lease, runtime, runningToken, fencedToken,
-        killedGeneration);
+        killedGeneration, context);
   }
 
   static Committed committed(Assignment a, long commitIndex) {
     return new Committed(true, a.getExists(), a.getActive(), a.getToken(), a.getMaintenance(),
-        commitIndex);
+        commitIndex, a.getContextVersion());
   }
 }

@@ -22,7 +22,8 @@ public final class Decide {
   public static Action decide(View v, long nowNanos, String leaseRefusal) {
     Action a = decide(v, nowNanos);
     if (leaseRefusal == null
-        || (a.kind() != ActionKind.SET_TOKEN_AND_START && a.kind() != ActionKind.RENEW_NOW)) {
+        || (a.kind() != ActionKind.SET_TOKEN_AND_START && a.kind() != ActionKind.RENEW_NOW
+            && a.kind() != ActionKind.PREPARE_CONTEXT)) {
       return a;
     }
     return Action.none("not running flows: " + leaseRefusal);
@@ -69,6 +70,10 @@ public final class Decide {
           + " handed back: this instance is assigned but Node-RED is not ready (" + describe(v) + ")");
     }
     if (v.lease().validFor(t, nowNanos)) {
+      Action gate = contextGate(v, t, false);
+      if (gate != null) {
+        return gate;
+      }
       return Action.start(t, "flows started: committed active with token " + t + ", lease left "
           + v.lease().millisLeft(nowNanos) + " ms");
     }
@@ -82,6 +87,10 @@ public final class Decide {
     Lease lease = v.lease();
     if (held == 0) {
       if (assignedToMe && t > v.fencedToken() && lease.validFor(t, now)) {
+        Action gate = contextGate(v, t, true);
+        if (gate != null) {
+          return gate;
+        }
         return Action.start(t, "flows found running: setting token " + t + " and confirming the start");
       }
       return Action.stop(0, FenceReason.REVOKED, "flows stopped: they were running without a "
@@ -123,6 +132,30 @@ public final class Decide {
     }
     return Action.none("active: flows running under token " + held + ", lease left "
         + lease.millisLeft(now) + " ms");
+  }
+
+  /**
+   * Null when the context store lets flows start under {@code t}; else what to do first: prepare
+   * the replica and the plugin's writer role, wait for its proof, or hand the token back when it
+   * never came (so that a Node-RED without the context store cannot hold a group's token forever).
+   */
+  private static Action contextGate(View v, long t, boolean flowsRunning) {
+    ContextGate g = v.context();
+    if (g.ready(t)) {
+      return null;
+    }
+    if (g.failed(t)) {
+      String why = "token " + t + " handed back: " + g.detail();
+      return flowsRunning ? Action.stop(t, FenceReason.CRASHED, "flows stopped: " + why)
+          : Action.reportFenced(t, FenceReason.CRASHED, why);
+    }
+    if (g.preparing(t)) {
+      return Action.none("assigned token " + t + ": flows start once the context store is ready ("
+          + g.detail() + ")");
+    }
+    return Action.prepareContext(t, "assigned token " + t + ": preparing the context store (replica at"
+        + " context version " + v.committed().contextVersion() + " or later, Node-RED's plugin the writer)"
+        + " before starting flows");
   }
 
   private static String describe(View v) {

@@ -38,6 +38,7 @@ public final class Reconciler implements AutoCloseable {
   private final AgentMetrics metrics;
   private final Supplier<String> coordinatorTarget;
   private final ScheduledExecutorService thread;
+  private final ContextPort context;
   private final NoneLog noneLog = new NoneLog();
   private final RefusalLog refusals = new RefusalLog();
   private volatile AgentSnapshot snapshot;
@@ -57,6 +58,15 @@ public final class Reconciler implements AutoCloseable {
   public Reconciler(String group, String instance, LeaseSettings lease, NodeRedRuntime runtime,
       CoordinatorPort coordinator, HookRunner hooks, AgentMetrics metrics,
       Supplier<String> coordinatorTarget) {
+    this(group, instance, lease, runtime, coordinator, hooks, metrics, coordinatorTarget,
+        ContextPort.NONE);
+  }
+
+  /** With the context store {@code context}: it must call {@link #poke()} when its gate changes. */
+  public Reconciler(String group, String instance, LeaseSettings lease, NodeRedRuntime runtime,
+      CoordinatorPort coordinator, HookRunner hooks, AgentMetrics metrics,
+      Supplier<String> coordinatorTarget, ContextPort context) {
+    this.context = context;
     this.group = group;
     this.instance = instance;
     this.lease = lease;
@@ -64,7 +74,7 @@ public final class Reconciler implements AutoCloseable {
     this.metrics = metrics;
     this.coordinatorTarget = coordinatorTarget;
     this.state = new ControlState(instance, lease);
-    this.executor = new ActionExecutor(runtime, coordinator, hooks, lease, state);
+    this.executor = new ActionExecutor(runtime, coordinator, hooks, lease, state, context);
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
       Thread th = new Thread(r, "tandem-control");
       th.setDaemon(true);
@@ -122,6 +132,11 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private void onRuntime(RuntimeStatus s) {
+    post(() -> { });
+  }
+
+  /** Reconcile now (the context store's gate changed). Returns at once. */
+  public void poke() {
     post(() -> { });
   }
 
@@ -201,6 +216,7 @@ public final class Reconciler implements AutoCloseable {
       lastGeneration = s.generation();
     }
     state.onRuntime(s);
+    state.onContext(context.gate());
   }
 
   /** Repeats of a failed action wait a little; RENEW_NOW is coalesced. */

@@ -14,6 +14,7 @@ import io.tandem.agent.nodered.RuntimeStatus;
  * @param runningToken     the token the agent started the flows under and has not fenced (0: none)
  * @param fencedToken      the highest token this agent fenced itself for
  * @param killedGeneration the runtime generation the agent already killed (-1: none)
+ * @param context          whether the context store lets flows start (see {@link ContextGate})
  */
 public record View(
     String instance,
@@ -23,4 +24,16 @@ public record View(
     RuntimeStatus runtime,
     long runningToken,
     long fencedToken,
-    long killedGeneration) {}
+    long killedGeneration,
+    ContextGate context) {
+  public View {
+    context = context == null ? ContextGate.NOT_REQUIRED : context;
+  }
+
+  /** Without a context store. */
+  public View(String instance, Committed committed, long releaseToken, Lease lease,
+      RuntimeStatus runtime, long runningToken, long fencedToken, long killedGeneration) {
+    this(instance, committed, releaseToken, lease, runtime, runningToken, fencedToken,
+        killedGeneration, ContextGate.NOT_REQUIRED);
+  }
+}

@@ -10,18 +10,23 @@ import io.tandem.proto.agent.GetGroupDataRequest;
 import io.tandem.proto.agent.GroupDataResponse;
 import io.tandem.proto.agent.PutEditorDataRequest;
 import io.tandem.proto.agent.PutEditorDataResponse;
+import io.tandem.proto.agent.GetContextRequest;
+import io.tandem.proto.agent.WriteContextRequest;
+import io.tandem.proto.agent.WriteContextResponse;
+import io.tandem.proto.state.ContextSnapshot;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The group-data calls of AgentService (Deploy, GetGroupData, PutEditorData), following the Raft
+ * The group-data calls of AgentService (Deploy, GetGroupData, PutEditorData, WriteContext,
+ * GetContext), following the Raft
  * leader through the agent's {@link CoordinatorEndpoints}. A call is retried on UNAVAILABLE and
  * DEADLINE_EXCEEDED until {@code budget} has passed (a deploy keeps its request id, so a retry
  * returns the first result); any other status is the answer.
  */
-final class GroupDataClient {
+public final class GroupDataClient {
   private final CoordinatorEndpoints endpoints;
   private final Duration rpcTimeout;
   private final Duration budget;
@@ -31,7 +36,7 @@ final class GroupDataClient {
    *     heartbeat: its entry must reach a majority and be applied before the answer)
    * @param budget     all attempts of one call together
    */
-  GroupDataClient(CoordinatorEndpoints endpoints, Duration rpcTimeout, Duration budget) {
+  public GroupDataClient(CoordinatorEndpoints endpoints, Duration rpcTimeout, Duration budget) {
     this.endpoints = endpoints;
     this.rpcTimeout = rpcTimeout;
     this.budget = budget;
@@ -47,6 +52,16 @@ final class GroupDataClient {
 
   PutEditorDataResponse putEditorData(PutEditorDataRequest request) {
     return call(ch -> stub(ch).putEditorData(request));
+  }
+
+  /** A batch of context writes; FAILED_PRECONDITION when the token is stale (nothing applied). */
+  public WriteContextResponse writeContext(WriteContextRequest request) {
+    return call(ch -> stub(ch).writeContext(request));
+  }
+
+  /** The group's committed context (read under confirmed leadership). */
+  public ContextSnapshot getContext(GetContextRequest request) {
+    return call(ch -> stub(ch).getContext(request));
   }
 
   private final ThreadLocal<Long> budgetEnd = new ThreadLocal<>();

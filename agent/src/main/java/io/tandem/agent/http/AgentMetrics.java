@@ -65,6 +65,11 @@ public final class AgentMetrics {
     runtimeRestarts.increment();
   }
 
+  /** The registry, for the meters of other parts of the agent (the context store). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -35,6 +35,7 @@ final class LaunchedRuntime extends ProbedRuntime {
   private volatile CompletableFuture<?> ownerDone;
   private volatile Duration ownerWait = Duration.ZERO;
   private volatile URI storageAgent;
+  private volatile UserDirPreparer.ContextPlugin contextPlugin;
 
   // guarded by lock
   private volatile Process process;
@@ -62,6 +63,11 @@ final class LaunchedRuntime extends ProbedRuntime {
   @Override
   public void useStoragePlugin(URI agentUrl) {
     this.storageAgent = agentUrl;
+  }
+
+  @Override
+  public void useContextPlugin(URI agentUrl, boolean isDefault) {
+    this.contextPlugin = new UserDirPreparer.ContextPlugin(agentUrl, isDefault);
   }
 
   @Override
@@ -115,7 +121,7 @@ final class LaunchedRuntime extends ProbedRuntime {
     Process p;
     try {
       UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent,
-          settings.adminCa() != null);
+          settings.adminCa() != null, contextPlugin);
       ProcessBuilder pb = NodeRedCommand.processBuilder(settings, layout);
       logOffset = LogTail.size(layout.logFile());
       p = LaunchThread.start(pb);

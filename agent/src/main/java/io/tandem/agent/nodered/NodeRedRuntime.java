@@ -39,6 +39,13 @@ public interface NodeRedRuntime extends AutoCloseable {
    */
   default void useStoragePlugin(java.net.URI agentUrl) {}
 
+  /**
+   * LAUNCH: the generated settings register the Tandem context store (store {@code tandem}, the
+   * default store when {@code isDefault}), which calls the agent at {@code agentUrl}. Set before
+   * {@link #start()}.
+   */
+  default void useContextPlugin(java.net.URI agentUrl, boolean isDefault) {}
+
   /** POST /flows (reload): the runtime reads its flows again from storage; stopped flows stay stopped. */
   void reloadFlows(Duration timeout) throws RuntimeControlException;
 

@@ -68,6 +68,11 @@ public record UserDirLayout(Path userDir) {
     return userDir.resolve("tandem-storage.js");
   }
 
+  /** The Tandem context store (node-red/lib/context.js), registered by the generated settings. */
+  public Path contextModuleFile() {
+    return userDir.resolve("tandem-context.js");
+  }
+
   /** The group's data kept on this host: current.json (written by the agent), editor.json (by the plugin). */
   public Path groupDataDir() {
     return userDir.resolve(".tandem");

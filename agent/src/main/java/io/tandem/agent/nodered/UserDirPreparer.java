@@ -29,6 +29,14 @@ public final class UserDirPreparer {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The Tandem context store for the generated settings.
+   *
+   * @param agentUrl  the agent's local HTTP address the store calls
+   * @param isDefault the store is Node-RED's default context store
+   */
+  public record ContextPlugin(URI agentUrl, boolean isDefault) {}
+
   private UserDirPreparer() {}
 
   /** Idempotent; called before every launch. Without the storage plugin (no agent address). */
@@ -42,7 +50,7 @@ public final class UserDirPreparer {
    */
   public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent)
       throws IOException {
-    prepare(layout, host, port, tokenFile, storageAgent, false);
+    prepare(layout, host, port, tokenFile, storageAgent, false, null);
   }
 
   /**
@@ -51,14 +59,32 @@ public final class UserDirPreparer {
    */
   public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
       boolean httpsTrusted) throws IOException {
+    prepare(layout, host, port, tokenFile, storageAgent, httpsTrusted, null);
+  }
+
+  /**
+   * As {@link #prepare(UserDirLayout, String, int, Path, URI)}; with {@code context} the settings
+   * also register the Tandem context store, written as tandem-context.js.
+   */
+  public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
+      ContextPlugin context) throws IOException {
+    prepare(layout, host, port, tokenFile, storageAgent, false, context);
+  }
+
+  /** Both: an HTTPS admin API the agent trusts, and the context store ({@code null}: none). */
+  public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
+      boolean httpsTrusted, ContextPlugin context) throws IOException {
     Files.createDirectories(layout.userDir());
+    if (context != null) {
+      writeAtomically(layout.contextModuleFile(), resource("plugins/context.js"), null);
+    }
     Files.createDirectories(layout.fenceModuleFile().getParent());
     if (storageAgent != null) {
       Files.createDirectories(layout.groupDataDir());
       writeAtomically(layout.storageModuleFile(), resource("plugins/storage.js"), null);
     }
-    writeAtomically(layout.tandemSettingsFile(), settingsFile(layout, host, port, tokenFile, storageAgent, httpsTrusted),
-        null);
+    writeAtomically(layout.tandemSettingsFile(),
+        settingsFile(layout, host, port, tokenFile, storageAgent, httpsTrusted, context), null);
     writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
     writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
     writeAtomically(layout.guardModuleFile(), resource("tandem-guard.js"), null);
@@ -82,9 +108,10 @@ public final class UserDirPreparer {
     writeAtomically(layout.guardModuleFile(), resource("tandem-guard.js"), null);
     writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
     writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
+    writeAtomically(layout.contextModuleFile(), resource("plugins/context.js"), null);
     mergeFlowsStopped(layout.runtimeConfigFile());
     return List.of(layout.attachModuleFile(), layout.guardModuleFile(), layout.fenceModuleFile(),
-        layout.fenceModuleHtmlFile(), layout.runtimeConfigFile());
+        layout.fenceModuleHtmlFile(), layout.contextModuleFile(), layout.runtimeConfigFile());
   }
 
   /** Sets "runtimeFlowState":"stop" in Node-RED's runtime config file, keeping every other key. */
@@ -130,11 +157,21 @@ public final class UserDirPreparer {
 
   static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent)
       throws IOException {
-    return settingsFile(layout, host, port, tokenFile, storageAgent, false);
+    return settingsFile(layout, host, port, tokenFile, storageAgent, false, null);
   }
 
   static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
       boolean httpsTrusted) throws IOException {
+    return settingsFile(layout, host, port, tokenFile, storageAgent, httpsTrusted, null);
+  }
+
+  static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
+      ContextPlugin context) throws IOException {
+    return settingsFile(layout, host, port, tokenFile, storageAgent, false, context);
+  }
+
+  static String settingsFile(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
+      boolean httpsTrusted, ContextPlugin context) throws IOException {
     ObjectNode cfg = JSON.createObjectNode();
     cfg.put("httpsTrusted", httpsTrusted);
     cfg.put("userSettingsFile", layout.userSettingsFile().toString());
@@ -151,6 +188,14 @@ public final class UserDirPreparer {
           .put("dataDir", layout.groupDataDir().toString());
     } else {
       cfg.putNull("storage");
+    }
+    if (context != null) {
+      cfg.putObject("context")
+          .put("moduleFile", layout.contextModuleFile().toString())
+          .put("agentUrl", context.agentUrl().toString())
+          .put("isDefault", context.isDefault());
+    } else {
+      cfg.putNull("context");
     }
     String template = resource("tandem-settings.js");
     String marker = "/*TANDEM_CONFIG*/";

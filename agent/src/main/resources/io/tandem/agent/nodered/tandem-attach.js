@@ -11,6 +11,15 @@
 // the agent's admin token in the header x-tandem-token next to your own adminAuth (none is added
 // when you have none), and the fencing
 // token object that flows read with global.get("tandem").token (set through nodes/tandem-fence.js).
+//
+// The Tandem context store (docs/context.md): with the agent's context.enabled (the default) the
+// agent starts flows only once this store proved it is the writer, so register it here:
+//
+//   }, { tokenFile: "/etc/tandem/plc-a.token",
+//        context: { agentUrl: "http://127.0.0.1:7401/", default: false } });
+//
+// (agentUrl: the agent's http address; default: true makes "tandem" the default store). Flows then
+// also get the atomic helpers as global.get("tandem").context.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -55,9 +64,41 @@ module.exports = function tandemAttach(user, options) {
   settings.adminAuth = userAuth ? adminAuth : undefined;
   settings.httpAdminMiddleware = guardFlowsState(user.httpAdminMiddleware, isAgentToken, TOKEN_HEADER);
 
+  let contextHelpers = null;
+  if (options.context) {
+    if (!options.context.agentUrl) {
+      throw new Error("Tandem: options.context needs agentUrl, the agent's http address (e.g. http://127.0.0.1:7401/)");
+    }
+    const contextModule = require(path.join(__dirname, "tandem-context.js"));
+    contextHelpers = contextModule.helpers || null;
+    const own = Object.assign({}, user.contextStorage);
+    delete own.tandem;
+    const stores = {};
+    if (options.context.default === true) {
+      if (own.default && typeof own.default !== "string") {
+        own.localDefault = own.default;
+      }
+      delete own.default;
+      stores.default = "tandem";
+    } else if (!own.default) {
+      const first = Object.keys(own)[0];
+      stores.default = first !== undefined ? first : "memory";
+      if (first === undefined) {
+        stores.memory = { module: "memory" };
+      }
+    }
+    Object.assign(stores, own);
+    stores.tandem = { module: contextModule, config: { agentUrl: options.context.agentUrl,
+      tokenFile: options.tokenFile, tokenHeader: TOKEN_HEADER } };
+    settings.contextStorage = stores;
+  }
+
   const fence = { token: 0 };
   const visible = {};
   Object.defineProperty(visible, "token", { enumerable: true, get: () => fence.token });
+  if (contextHelpers) {
+    Object.defineProperty(visible, "context", { enumerable: true, value: contextHelpers });
+  }
   Object.freeze(visible);
   globalThis[Symbol.for("io.tandem.fence")] = guardFlowsState.armFence(fence, isAgentToken, TOKEN_HEADER);
   settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });

@@ -1,8 +1,9 @@
 // Written by the Tandem agent before every launch of Node-RED. Do not edit: it is overwritten.
 // Your own settings stay in settings.js next to this file; this file loads them and adds only
 // what the agent needs: runtimeState (start/stop of flows over the admin API, by the agent only:
-// see tandem-guard.js), the agent's admin token (header x-tandem-token), the listen address, and
-// the fencing token object that flows read with global.get("tandem").token.
+// see tandem-guard.js), the agent's admin token (header x-tandem-token), the listen address, the
+// Tandem context store (contextStorage.tandem, beside your own stores), and the object that flows
+// read with global.get("tandem"): the fencing token and the atomic context helpers.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -86,10 +87,49 @@ if (tandem.storage) {
   }
 }
 
+// The group's context: store "tandem" (replicated through the coordinators, written by the active
+// only), next to the user's own stores. With tandem.context.isDefault it is the default store.
+let contextHelpers = null;
+if (tandem.context) {
+  const contextModule = require(tandem.context.moduleFile);
+  contextHelpers = contextModule.helpers || null;
+  const own = Object.assign({}, user.contextStorage);
+  if (own.tandem) {
+    console.warn("Tandem: contextStorage.tandem in settings.js is replaced by the Tandem context store");
+    delete own.tandem;
+  }
+  const stores = {};
+  if (tandem.context.isDefault) {
+    if (own.default && typeof own.default !== "string") {
+      console.warn("Tandem: the default context store of settings.js stays available as \"localDefault\"; "
+          + "\"tandem\" is the default store (context.default: true in the agent's configuration)");
+      own.localDefault = own.default;
+    }
+    delete own.default;
+    stores.default = "tandem";
+  } else if (!own.default) {
+    // Node-RED makes the first store listed the default: keep the default the user had
+    // (the first of their stores, or memory when they configured none)
+    const first = Object.keys(own)[0];
+    stores.default = first !== undefined ? first : "memory";
+    if (first === undefined) {
+      stores.memory = { module: "memory" };
+    }
+  }
+  Object.assign(stores, own);
+  stores.tandem = { module: contextModule, config: { agentUrl: tandem.context.agentUrl,
+    tokenFile: tandem.tokenFile, tokenHeader: tandem.tokenHeader } };
+  settings.contextStorage = stores;
+}
+
 // The fencing token: read-only for flows, set by the agent through POST <admin>/tandem/fence.
 const fence = { token: 0 };
 const visible = {};
 Object.defineProperty(visible, "token", { enumerable: true, get: () => fence.token });
+if (contextHelpers) {
+  // global.get("tandem").context.increment(key, delta, {scope}) and .compareAndSet(...)
+  Object.defineProperty(visible, "context", { enumerable: true, value: contextHelpers });
+}
 Object.freeze(visible);
 globalThis[Symbol.for("io.tandem.fence")] = require(path.join(__dirname, "tandem-guard.js")).armFence(fence, isAgentToken, tandem.tokenHeader);
 settings.functionGlobalContext = Object.assign({}, user.functionGlobalContext, { tandem: visible });

@@ -181,4 +181,35 @@ class AgentConfigLoaderTest {
     assertThat(parse(MINIMAL + "lease: {rpcTimeout: 2.5s}\n").lease().rpcTimeout())
         .isEqualTo(Duration.ofMillis(2500));
   }
+
+  @Test
+  void contextSectionDefaultsAndValues() throws Exception {
+    io.tandem.agent.config.ContextSettings d = parse(MINIMAL).context();
+    assertThat(d.enabled()).isTrue();
+    assertThat(d.isDefault()).isFalse();
+    assertThat(d.flushInterval()).isEqualTo(java.time.Duration.ofMillis(50));
+    assertThat(d.maxBatchOps()).isEqualTo(5000);
+    io.tandem.agent.config.ContextSettings c = parse(MINIMAL
+        + "context: {enabled: true, default: true, flushInterval: 20ms, maxBatchOps: 100}\n").context();
+    assertThat(c.isDefault()).isTrue();
+    assertThat(c.flushInterval()).isEqualTo(java.time.Duration.ofMillis(20));
+    assertThat(c.maxBatchOps()).isEqualTo(100);
+    assertThat(parse(MINIMAL + "context: {enabled: false}\n").context().enabled()).isFalse();
+  }
+
+  @Test
+  void contextMistakesNameTheField() {
+    String[][] cases = {
+        {"context: {enabled: maybe}\n", "agent.yaml: context.enabled: must be true or false, got \"maybe\""},
+        {"context: {flushInterval: 0ms}\n", "agent.yaml: context.flushInterval:"},
+        {"context: {flushInterval: 11s}\n", "agent.yaml: context.flushInterval: must be at most 10s"},
+        {"context: {maxBatchOps: 0}\n", "agent.yaml: context.maxBatchOps: must be between 1 and 100000, got 0"},
+        {"context: {enabled: false, default: true}\n", "agent.yaml: context.default: is true but context.enabled is false"},
+        {"context: {flush: 1s}\n", "agent.yaml: context.flush: unknown field"},
+    };
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> parse(MINIMAL + c[0])).as(c[0])
+          .isInstanceOf(ConfigException.class).hasMessageStartingWith(c[1]);
+    }
+  }
 }

@@ -17,6 +17,7 @@ final class Views {
   private long runningToken;
   private long fencedToken;
   private long killedGeneration = -1;
+  private ContextGate context = ContextGate.NOT_REQUIRED;
 
   static Views view() {
     return new Views();
@@ -76,8 +77,13 @@ final class Views {
     return this;
   }
 
+  Views context(ContextGate gate) {
+    context = gate;
+    return this;
+  }
+
   View build() {
     return new View(ME, committed, releaseToken, lease, runtime, runningToken, fencedToken,
-        killedGeneration);
+        killedGeneration, context);
   }
 }

@@ -165,6 +165,67 @@ class UserDirPreparerTest {
     assertThat(layout.tandemSettingsFile()).content().contains("\"storage\" : null");
   }
 
+  /** Runs {@code script} in node on the generated settings of {@code layout}; returns its last line as JSON. */
+  private static JsonNode loadSettings(UserDirLayout layout, String script) throws Exception {
+    Process p = new ProcessBuilder("node", "-e", script, layout.tandemSettingsFile().toString())
+        .redirectErrorStream(true).start();
+    try {
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.exitValue()).as(out).isZero();
+      return JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+    } finally {
+      ProcessTree.killForcibly(p);
+    }
+  }
+
+  private static final String CONTEXT_SCRIPT = """
+      const s = require(process.argv[1]);
+      const cs = s.contextStorage || {};
+      const t = s.functionGlobalContext.tandem;
+      console.log(JSON.stringify({ names: Object.keys(cs), dflt: cs.default,
+        isFn: typeof (cs.tandem && cs.tandem.module) === "function", cfg: cs.tandem && cs.tandem.config,
+        own: cs.file, helpers: t && t.context ? Object.keys(t.context) : null, frozen: Object.isFrozen(t) }));
+      """;
+
+  /** The context store is registered beside the user's own stores, which keep their default. */
+  @Test
+  void generatedSettingsRegisterTheContextStoreBesideTheUsersStores() throws Exception {
+    NodeRedFixture.nodeRedCommand();
+    UserDirLayout layout = new UserDirLayout(dir.resolve("ctx"));
+    Files.createDirectories(layout.userDir());
+    Files.writeString(layout.userSettingsFile(),
+        "module.exports = { contextStorage: { file: { module: \"localfilesystem\" } } };\n");
+    Path tokenFile = tokenFile();
+    UserDirPreparer.prepare(layout, "127.0.0.1", 1881, tokenFile, null,
+        new UserDirPreparer.ContextPlugin(java.net.URI.create("http://127.0.0.1:7401/"), false));
+    assertThat(layout.contextModuleFile()).exists();
+    JsonNode s = loadSettings(layout, CONTEXT_SCRIPT);
+    assertThat(s.path("isFn").asBoolean()).isTrue();
+    assertThat(s.path("dflt").asText()).as("the user's first store stays the default").isEqualTo("file");
+    assertThat(s.path("own").path("module").asText()).isEqualTo("localfilesystem");
+    assertThat(s.path("cfg").path("agentUrl").asText()).isEqualTo("http://127.0.0.1:7401/");
+    assertThat(s.path("cfg").path("tokenFile").asText()).isEqualTo(tokenFile.toAbsolutePath().toString());
+    assertThat(s.path("cfg").path("tokenHeader").asText()).isEqualTo("x-tandem-token");
+    assertThat(JSON.convertValue(s.path("helpers"), List.class)).contains("increment", "compareAndSet");
+    assertThat(s.path("frozen").asBoolean()).isTrue();
+  }
+
+  @Test
+  void withContextDefaultTheTandemStoreIsTheDefaultAndMemoryStaysWithoutOwnStores() throws Exception {
+    NodeRedFixture.nodeRedCommand();
+    UserDirLayout layout = new UserDirLayout(dir.resolve("ctx-default"));
+    UserDirPreparer.prepare(layout, "127.0.0.1", 1881, tokenFile(), null,
+        new UserDirPreparer.ContextPlugin(java.net.URI.create("http://127.0.0.1:7401/"), true));
+    assertThat(loadSettings(layout, CONTEXT_SCRIPT).path("dflt").asText()).isEqualTo("tandem");
+    UserDirLayout plain = new UserDirLayout(dir.resolve("ctx-plain"));
+    UserDirPreparer.prepare(plain, "127.0.0.1", 1881, tokenFile(), null,
+        new UserDirPreparer.ContextPlugin(java.net.URI.create("http://127.0.0.1:7401/"), false));
+    JsonNode s = loadSettings(plain, CONTEXT_SCRIPT);
+    assertThat(s.path("dflt").asText()).as("memory stays the default").isEqualTo("memory");
+    assertThat(JSON.convertValue(s.path("names"), List.class)).containsExactly("default", "memory", "tandem");
+  }
+
   private Path tokenFile() throws IOException {
     Path f = dir.resolve("agent.token");
     TokenFile.loadOrCreate(f);

@@ -214,6 +214,22 @@ public final class YamlSection {
     return d;
   }
 
+  /** true or false (YAML booleans, or the text "true"/"false"). */
+  public boolean bool(String field, boolean dflt) throws ConfigException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return dflt;
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    String text = v.isValueNode() ? v.asText().trim() : "";
+    if (text.equals("true") || text.equals("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    throw error(field, "must be true or false, got " + (v.isValueNode() ? "\"" + text + "\"" : kind(v)));
+  }
+
   /** A duration in the syntax of {@link Durations} that must be greater than zero. */
   public Duration duration(String field, Duration dflt) throws ConfigException {
     JsonNode v = node.get(field);

@@ -48,11 +48,19 @@ public final class DemoCommand implements Callable<Integer> {
         group, g.getActive(), g.getToken());
     String deployed = deploy(cluster, cluster.agent(g.getActive()), g.getCurrentRevision());
     if (!noCrash) {
+      String before = deployed == null ? "" : DemoDeploy.get(cluster.agent(g.getActive()), DemoDeploy.COUNTER_PATH);
+      if (deployed != null) {
+        System.out.printf("Its flow counts in the replicated context store (global \"demoCounter\", store tandem): %s%n",
+            before);
+      }
       crash(cluster, cluster.agent(g.getActive()));
       if (deployed != null) {
         AgentNode now = cluster.agent(cluster.group().getActive());
         System.out.printf("%s answers GET %s%s after the failover: \"%s\" (the flows deployed in %s's editor).%n",
             now.instance(), now.editorUrl(), DemoDeploy.PATH, DemoDeploy.get(now), g.getActive());
+        System.out.printf("The counter survived the failover: %s before the crash, %s now on %s (GET %s%s).%n",
+            before, DemoDeploy.get(now, DemoDeploy.COUNTER_PATH), now.instance(), now.editorUrl(),
+            DemoDeploy.COUNTER_PATH);
       }
     }
     System.out.println();

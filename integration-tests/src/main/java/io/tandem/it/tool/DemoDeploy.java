@@ -24,6 +24,8 @@ import java.time.temporal.ChronoUnit;
  */
 final class DemoDeploy {
   static final String PATH = "demo";
+  /** GET this on the active: the counter its flow keeps in the tandem context store. */
+  static final String COUNTER_PATH = "demo-counter";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
@@ -44,6 +46,22 @@ final class DemoDeploy {
         .put("func", "msg.payload = " + JSON.valueToTree(answer) + ";\nreturn msg;").put("outputs", 1)
         .putArray("wires").addArray().add("demo.out");
     flows.addObject().put("id", "demo.out").put("type", "http response").put("z", "demo.tab").putArray("wires");
+    // a counter in the replicated context store (store "tandem"): +1 every 100 ms on the active,
+    // read at GET /demo-counter; it survives a failover with at most one flush window lost
+    ObjectNode tick = flows.addObject().put("id", "demo.tick").put("type", "inject").put("z", "demo.tab")
+        .put("repeat", "0.1").put("once", true).put("onceDelay", 0.1).put("crontab", "").put("topic", "")
+        .put("payload", "").put("payloadType", "date");
+    tick.putArray("props").addObject().put("p", "payload");
+    tick.putArray("wires").addArray().add("demo.count");
+    flows.addObject().put("id", "demo.count").put("type", "function").put("z", "demo.tab")
+        .put("func", "const n = (global.get(\"demoCounter\", \"tandem\") || 0) + 1;\n"
+            + "global.set(\"demoCounter\", n, \"tandem\");\nreturn null;").put("outputs", 1)
+        .putArray("wires").addArray();
+    flows.addObject().put("id", "demo.cin").put("type", "http in").put("z", "demo.tab").put("url", "/" + COUNTER_PATH)
+        .put("method", "get").putArray("wires").addArray().add("demo.cfn");
+    flows.addObject().put("id", "demo.cfn").put("type", "function").put("z", "demo.tab")
+        .put("func", "msg.payload = String(global.get(\"demoCounter\", \"tandem\") || 0);\nreturn msg;")
+        .put("outputs", 1).putArray("wires").addArray().add("demo.out");
     ObjectNode body = JSON.createObjectNode().put("rev", current.path("rev").asText());
     body.set("flows", flows);
     send(HttpRequest.newBuilder(URI.create(active.editorUrl() + "flows"))
@@ -78,7 +96,12 @@ final class DemoDeploy {
 
   /** GET /demo on {@code node}: the body, or "HTTP <status>". */
   static String get(AgentNode node) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.editorUrl() + PATH))
+    return get(node, PATH);
+  }
+
+  /** GET /{@code path} on {@code node}: the body, or "HTTP <status>". */
+  static String get(AgentNode node, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.editorUrl() + path))
         .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 200 ? r.body() : "HTTP " + r.statusCode();
   }
