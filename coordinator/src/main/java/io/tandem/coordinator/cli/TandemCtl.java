@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       HistoryCommand.class,
       FlowsCommand.class,
       WatchCommand.class,
+      CertsCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%n",

@@ -28,6 +28,7 @@ public final class Assignments {
       case SET_MAINTENANCE -> c.getSetMaintenance().getGroup();
       case SET_FLOWS -> c.getSetFlows().getGroup();
       case PUT_EDITOR_DATA -> c.getPutEditorData().getGroup();
+      case CONTEXT_WRITE -> c.getContextWrite().getGroup();
       case BODY_NOT_SET -> "";
     };
   }
