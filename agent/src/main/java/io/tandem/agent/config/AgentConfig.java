@@ -1,6 +1,7 @@
 package io.tandem.agent.config;
 
 import io.tandem.common.config.HostPort;
+import io.tandem.common.tls.TlsSettings;
 import io.tandem.agent.nodered.NodeRedSettings;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param lease        lease handling
  * @param nodeRed      how Node-RED is run and probed
  * @param hooks        commands run on activation / deactivation
+ * @param tls          mutual TLS files of the channels to the coordinators, or plaintext
  */
 public record AgentConfig(
     String group,
@@ -26,8 +28,15 @@ public record AgentConfig(
     HostPort http,
     LeaseSettings lease,
     NodeRedSettings nodeRed,
-    HookSettings hooks) {
+    HookSettings hooks,
+    TlsSettings tls) {
   public static final HostPort DEFAULT_HTTP = new HostPort("127.0.0.1", 7401);
+
+  /** Plaintext to the coordinators (tests that build configs in code; YAML must say tls). */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators,
+      HostPort http, LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, TlsSettings.plaintext());
+  }
 
   public AgentConfig {
     Objects.requireNonNull(group, "group");
@@ -38,5 +47,6 @@ public record AgentConfig(
     lease = lease == null ? LeaseSettings.defaults() : lease;
     Objects.requireNonNull(nodeRed, "nodeRed");
     hooks = hooks == null ? HookSettings.none() : hooks;
+    tls = tls == null ? TlsSettings.plaintext() : tls;
   }
 }

@@ -4,6 +4,7 @@ import io.tandem.agent.nodered.NodeRedSettings;
 import io.tandem.common.config.ConfigException;
 import io.tandem.common.config.HostPort;
 import io.tandem.common.config.YamlSection;
+import io.tandem.common.tls.TlsSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -38,7 +39,7 @@ public final class AgentConfigLoader {
   public static AgentConfig parse(String text, String fileName, Path base) throws ConfigException {
     YamlSection top = YamlSection.parse(text, fileName, "group:, instance:, coordinators:, ...");
     top.onlyKnown(Set.of("group", "instance", "host", "coordinators", "http", "lease", "probe",
-        "nodeRed", "hooks"));
+        "nodeRed", "hooks", "tls"));
     String group = name(top, "group");
     String instance = name(top, "instance");
     String host = top.string("host", "");
@@ -58,7 +59,8 @@ public final class AgentConfigLoader {
     LeaseSettings lease = lease(top.section("lease"));
     NodeRedSettings nodeRed = NodeRedSection.read(top.section("nodeRed"), top.section("probe"), base);
     HookSettings hooks = hooks(top.section("hooks"));
-    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks);
+    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks,
+        TlsSettings.read(top, base));
   }
 
   private static String name(YamlSection s, String field) throws ConfigException {

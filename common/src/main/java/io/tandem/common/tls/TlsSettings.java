@@ -2,7 +2,6 @@ package io.tandem.common.tls;
 
 import io.tandem.common.config.ConfigException;
 import io.tandem.common.config.YamlSection;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -58,10 +57,7 @@ public record TlsSettings(boolean insecure, Path ca, Path cert, Path key) {
     if (p == null) {
       throw s.error(field, "is required (" + what + "), or set tls.insecure: true");
     }
-    if (!Files.isReadable(p)) {
-      throw s.error(field, p + " does not exist or cannot be read");
-    }
-    return p;
+    return p; // read (and checked) when the process starts, so a config can be checked elsewhere
   }
 
   /** Short description for logs and status: {@code mTLS (cert FILE)} or {@code INSECURE plaintext}. */

@@ -3,6 +3,7 @@ package io.tandem.coordinator.config;
 import io.tandem.common.config.ConfigException;
 import io.tandem.common.config.HostPort;
 import io.tandem.common.config.YamlSection;
+import io.tandem.common.tls.TlsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,11 +32,12 @@ import java.util.regex.Pattern;
  * lease: {duration: 2s, renewInterval: 250ms, standbyFreshness: 1s, tickInterval: 20ms}
  * switchoverTimeout: 10s
  * flows: {keepRevisions: 20}     # optional
+ * tls: {ca: ca.crt, cert: peer-c1.crt, key: peer-c1.key}   # or tls: {insecure: true}; required
  * </pre>
  */
 public final class ConfigLoader {
   private static final Set<String> TOP =
-      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows");
+      Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows", "tls");
   private static final Set<String> FLOWS = Set.of("keepRevisions");
   private static final Set<String> PEER = Set.of("id", "raft", "grpc");
   private static final Set<String> LEASE =
@@ -54,11 +56,20 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
     }
-    return parse(file.getFileName().toString(), text, nodeIdOverride, dataDirOverride);
+    return parse(file.getFileName().toString(), text, nodeIdOverride, dataDirOverride,
+        file.toAbsolutePath().getParent());
   }
 
+  /** Relative TLS file names resolve against the current directory. */
   public static CoordinatorConfig parse(
       String source, String yaml, String nodeIdOverride, Path dataDirOverride)
+      throws ConfigException {
+    return parse(source, yaml, nodeIdOverride, dataDirOverride, Path.of("").toAbsolutePath());
+  }
+
+  /** {@code base}: the folder relative TLS file names resolve against (the config file's). */
+  public static CoordinatorConfig parse(
+      String source, String yaml, String nodeIdOverride, Path dataDirOverride, Path base)
       throws ConfigException {
     YamlSection root = YamlSection.parse(yaml, source, "a mapping with nodeId, dataDir and peers");
     root.onlyKnown(TOP);
@@ -77,7 +88,7 @@ public final class ConfigLoader {
     LeaseSettings lease = lease(root.section("lease"));
     Duration switchover = root.duration("switchoverTimeout", Duration.ofSeconds(10));
     return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metrics, lease, switchover,
-        flows(root.section("flows")));
+        flows(root.section("flows")), TlsSettings.read(root, base));
   }
 
   private static FlowsSettings flows(YamlSection s) throws ConfigException {

@@ -1,6 +1,7 @@
 package io.tandem.coordinator.config;
 
 import io.tandem.common.config.HostPort;
+import io.tandem.common.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param metricsAddress where {@code /metrics} is served; empty to serve none
  * @param lease lease and failover timing
  * @param flows flows revisions kept
+ * @param tls mutual TLS files of the Raft and gRPC ports, or plaintext ({@code tls.insecure})
  */
 public record CoordinatorConfig(
     String nodeId,
@@ -25,10 +27,25 @@ public record CoordinatorConfig(
     Optional<HostPort> metricsAddress,
     LeaseSettings lease,
     Duration switchoverTimeout,
-    FlowsSettings flows) {
+    FlowsSettings flows,
+    TlsSettings tls) {
 
   public CoordinatorConfig {
     peers = List.copyOf(peers);
+    tls = tls == null ? TlsSettings.plaintext() : tls;
+  }
+
+  /** Plaintext (tests that build configs in code; a YAML file must say tls explicitly). */
+  public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
+      Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout,
+      FlowsSettings flows) {
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows,
+        TlsSettings.plaintext());
+  }
+
+  public CoordinatorConfig withTls(TlsSettings settings) {
+    return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metricsAddress, lease,
+        switchoverTimeout, flows, settings);
   }
 
   /** With the default flows settings. */

@@ -54,7 +54,8 @@ final class StatusViews {
         .setAnsweredBy(raft.selfId())
         .setAnsweredByRole(raft.role().name())
         .setAppliedIndex(raft.lastAppliedIndex())
-        .setBehindLeader(raft.appliedBehindLeader().orElse(-1));
+        .setBehindLeader(raft.appliedBehindLeader().orElse(-1))
+        .setInsecure(raft.config().tls().insecure());
     for (PeerConfig p : raft.config().peers()) {
       long contact = lastContact.getOrDefault(p.id(), -1L);
       // Lag: what the follower itself reported committed, from the leader's live follower
