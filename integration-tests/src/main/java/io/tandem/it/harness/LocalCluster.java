@@ -31,6 +31,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<CoordinatorNode> coordinators = new ArrayList<>();
   private final List<AgentNode> agents = new ArrayList<>();
   private final AdminRpc admin;
+  private final HarnessCerts certs;
 
   private LocalCluster(ClusterSpec spec) throws IOException {
     this.spec = spec;
@@ -43,7 +44,9 @@ public final class LocalCluster implements AutoCloseable {
     for (String id : spec.instances()) {
       agents.add(new AgentNode(id, workDir));
     }
-    this.admin = new AdminRpc(coordinators.stream().map(CoordinatorNode::grpcAddress).toList());
+    this.certs = HarnessCerts.in(workDir.resolve("certs"));
+    this.admin = new AdminRpc(coordinators.stream().map(CoordinatorNode::grpcAddress).toList(), certs.admin());
+    certs.register(coordinatorsCsv());
   }
 
   /** Starts everything, creates the group and waits until one instance calls the witness. */
@@ -67,7 +70,7 @@ public final class LocalCluster implements AutoCloseable {
     LOG.info("starting a Tandem cluster in {}", workDir);
     Path redJs = Repo.redJs();
     for (CoordinatorNode n : coordinators) {
-      Path cfg = ConfigWriter.coordinator(workDir, n, coordinators, spec);
+      Path cfg = ConfigWriter.coordinator(workDir, n, coordinators, spec, certs.peer(n.id()));
       n.attach(new ManagedProcess(n.id(), List.of(Repo.launcher("tandem-coordinator").toString(), "--config",
           cfg.toString()), env(n.id()), workDir, workDir.resolve(n.id() + ".log")));
       n.process().start();
@@ -80,7 +83,8 @@ public final class LocalCluster implements AutoCloseable {
     for (AgentNode a : agents) {
       WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
       Path cfg = ConfigWriter.agent(workDir, a, spec.topology().coordinatorsForAgent(a.instance(), grpc),
-          spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()));
+          spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()),
+          certs.agent(spec.group(), a.instance()));
       a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
           "--config", cfg.toString()), env("agent-" + a.instance()), workDir, workDir.resolve("agent-" + a.instance() + ".log")));
       a.process().start();
@@ -228,6 +232,11 @@ public final class LocalCluster implements AutoCloseable {
     return workDir;
   }
 
+  /** The cluster's CA and certificates (mutual TLS is on). */
+  public HarnessCerts certs() {
+    return certs;
+  }
+
   public String groupName() {
     return spec.group();
   }
@@ -245,6 +254,7 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     admin.close();
+    certs.unregister(coordinatorsCsv());
     witness.close();
     LOG.info("cluster stopped; logs in {}", workDir);
   }
