@@ -153,7 +153,8 @@ class MutualTlsTest {
   }
 
   private static HeartbeatRequest heartbeat(String group, String instance) {
-    return HeartbeatRequest.newBuilder().setGroup(group).setInstance(instance).build();
+    return HeartbeatRequest.newBuilder().setGroup(group).setInstance(instance)
+        .setRuntime(io.tandem.proto.agent.RuntimeState.RUNTIME_DOWN).build();
   }
 
   // ---- refused at the handshake ----------------------------------------------------------------
