@@ -93,7 +93,7 @@ public final class Agent implements AutoCloseable {
         }
       }
     };
-    this.link = new CoordinatorLink(config.coordinators(), config.group(), config.instance(),
+    this.link = new CoordinatorLink(config.coordinators(), config.tls(), config.group(), config.instance(),
         config.lease(), this::heartbeatRequest, listener, metrics);
     CoordinatorPort port = new CoordinatorPort() {
       @Override
@@ -225,8 +225,13 @@ public final class Agent implements AutoCloseable {
     runtime.start();
     reconciler.start();
     link.start();
-    log.info("agent {}/{} started: coordinators {}, http {}", config.group(), config.instance(),
-        String.join(",", config.coordinators()), "http://" + config.http().host() + ":" + http.port());
+    log.info("agent {}/{} started: coordinators {}, http {}, {}", config.group(), config.instance(),
+        String.join(",", config.coordinators()), "http://" + config.http().host() + ":" + http.port(),
+        config.tls().describe());
+    if (config.tls().insecure()) {
+      log.warn("tls.insecure is set: this agent talks to the coordinators in plaintext, without a"
+          + " certificate; anyone on the network can read or forge its heartbeats (docs/security.md)");
+    }
     log.info("lease settings need a granted lease of at least {} ms (stopBudget {} ms, renewInterval"
         + " {} ms, rpcTimeout {} ms, driftBound {}); a shorter one is refused",
         config.lease().minimumLeaseMillis(), config.lease().stopBudget().toMillis(),

@@ -23,6 +23,8 @@ class ExampleConfigsTest {
     assertThat(asIs.peers()).extracting(PeerConfig::id).containsExactly("c1", "c2", "c3");
     assertThat(asIs.metricsAddress()).isPresent();
     assertThat(asIs.dataDir()).isEqualTo(Path.of("/var/lib/tandem/coordinator"));
+    assertThat(asIs.tls().insecure()).isFalse(); // shipped with mutual TLS on
+    assertThat(asIs.tls().cert()).isEqualTo(Path.of("/etc/tandem/tls/peer-c1.crt"));
     for (String id : List.of("c1", "c2", "c3")) {
       // docs/install.md: the same file on every host, only nodeId differs (or --node-id)
       assertThat(ConfigLoader.load(COORDINATOR, id, null).nodeId()).isEqualTo(id);
@@ -35,6 +37,8 @@ class ExampleConfigsTest {
     CoordinatorConfig coordinators = ConfigLoader.load(COORDINATOR, null, null);
     assertThat(agent.group()).isEqualTo("line-1");
     assertThat(agent.instance()).isEqualTo("plc-a");
+    assertThat(agent.tls().insecure()).isFalse();
+    assertThat(agent.tls().cert()).isEqualTo(Path.of("/etc/tandem/tls/agent-line-1-plc-a.crt"));
     List<String> grpc = coordinators.peers().stream().map(p -> p.grpc().toString()).toList();
     assertThat(agent.coordinators()).containsExactlyElementsOf(grpc);
     // the userDir lies in the agent unit's StateDirectory (/var/lib/tandem), which it may write

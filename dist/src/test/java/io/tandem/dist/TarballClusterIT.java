@@ -84,9 +84,18 @@ class TarballClusterIT {
       ports.put(id, new int[] {Ports.free(), Ports.free(), Ports.free()}); // raft, grpc, metrics
       grpc.add("127.0.0.1:" + ports.get(id)[1]);
     }
+    // mutual TLS as shipped: the tarball's own tandemctl makes the CA and certificates
+    Path tls = work.resolve("tls");
+    assertThat(ctl("certs", "init", "--dir", tls.toString()).code()).isZero();
+    for (String id : IDS) {
+      assertThat(ctl("certs", "issue", "--dir", tls.toString(), "--role", "peer", "--id", id).code()).isZero();
+    }
+    assertThat(ctl("certs", "issue", "--dir", tls.toString(), "--role", "agent", "--group", "line-1", "--instance", "plc-a").code()).isZero();
+    assertThat(ctl("certs", "issue", "--dir", tls.toString(), "--role", "admin", "--name", "ops").code()).isZero();
     String example = Files.readString(home.resolve("conf/coordinator.yaml"));
     for (String id : IDS) {
-      String yaml = example;
+      String yaml = replace(example, "/etc/tandem/tls/", tls + "/");
+      yaml = replace(yaml, "peer-c1.", "peer-" + id + ".");
       for (int i = 0; i < IDS.size(); i++) {
         int[] p = ports.get(IDS.get(i));
         yaml = replace(yaml, "coordinator-" + (i + 1) + ".example:7201", "127.0.0.1:" + p[0]);
@@ -141,6 +150,7 @@ class TarballClusterIT {
 
     agentHttpPort = Ports.free();
     String yaml = Files.readString(home.resolve("conf/agent.yaml"));
+    yaml = replace(yaml, "/etc/tandem/tls/", work.resolve("tls") + "/");
     yaml = replace(yaml, "  - coordinator-1.example:7101\n  - coordinator-2.example:7101\n  - coordinator-3.example:7101\n",
         grpc.stream().map(a -> "  - " + a + "\n").reduce("", String::concat));
     yaml = replace(yaml, "http: 127.0.0.1:7401", "http: 127.0.0.1:" + agentHttpPort);
@@ -226,6 +236,9 @@ class TarballClusterIT {
   private Ctl ctl(String... args) {
     List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/tandemctl").toString(),
         "--coordinators", String.join(",", grpc)));
+    Path tls = work.resolve("tls");
+    cmd.addAll(List.of("--ca", tls.resolve("ca.crt").toString(), "--cert", tls.resolve("admin-ops.crt").toString(),
+        "--key", tls.resolve("admin-ops.key").toString()));
     cmd.addAll(List.of(args));
     try {
       return run(work, Duration.ofSeconds(30), cmd.toArray(String[]::new));

@@ -1,11 +1,14 @@
 package io.tandem.client;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tandem.common.config.HostPort;
+import io.tandem.common.tls.TlsSettings;
+import io.tandem.tls.GrpcTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,9 @@ import java.util.function.Function;
  * (if it is one of the configured addresses, or one {@link #learn learned} from the cluster);
  * any other {@code UNAVAILABLE} or {@code DEADLINE_EXCEEDED} rotates to the next address. So a
  * frozen (SIGSTOPped) leader stalls a caller for one deadline, not for the TCP timeout.
+ *
+ * <p>Channels use mutual TLS ({@link GrpcTls#client}) unless built with
+ * {@link TlsSettings#plaintext()} ({@code tls.insecure}).
  *
  * <p>Thread-safe. Channels are created lazily, one per address, and closed by {@link #close()}.
  */
@@ -50,11 +56,13 @@ public final class CoordinatorEndpoints implements AutoCloseable {
   private volatile List<String> addresses; // the seeds, then the learned ones that are not seeds
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String target;
+  private final SslContext tls; // null: plaintext
 
-  private CoordinatorEndpoints(List<String> addresses) {
+  private CoordinatorEndpoints(List<String> addresses, SslContext tls) {
     this.seeds = List.copyOf(addresses);
     this.addresses = this.seeds;
     this.target = this.addresses.get(0);
+    this.tls = tls;
   }
 
   /**
@@ -87,11 +95,36 @@ public final class CoordinatorEndpoints implements AutoCloseable {
   }
 
   /**
-   * Parses a comma-separated list of {@code host:port}.
+   * Parses a comma-separated list of {@code host:port}, with channels secured by {@code tls}.
+   *
+   * @throws IllegalArgumentException with a message naming the bad entry
+   * @throws io.tandem.common.tls.TlsException naming a TLS file that cannot be used
+   */
+  public static CoordinatorEndpoints parse(String csv, TlsSettings tls) {
+    List<String> list = parseList(csv);
+    return new CoordinatorEndpoints(list, tls.insecure() ? null : GrpcTls.client(tls));
+  }
+
+  public static CoordinatorEndpoints of(List<String> addresses, TlsSettings tls) {
+    return parse(String.join(",", addresses), tls);
+  }
+
+  /** Whether channels are plaintext. */
+  public boolean plaintext() {
+    return tls == null;
+  }
+
+  /**
+   * Parses a comma-separated list of {@code host:port}; plaintext channels (tests, and
+   * {@code tls.insecure}).
    *
    * @throws IllegalArgumentException with a message naming the bad entry
    */
   public static CoordinatorEndpoints parse(String csv) {
+    return parse(csv, TlsSettings.plaintext());
+  }
+
+  private static List<String> parseList(String csv) {
     if (csv == null || csv.isBlank()) {
       throw new IllegalArgumentException(
           "no coordinator addresses given (expected host:port[,host:port...])");
@@ -110,7 +143,7 @@ public final class CoordinatorEndpoints implements AutoCloseable {
     if (list.isEmpty()) {
       throw new IllegalArgumentException("no coordinator addresses in \"" + csv + "\"");
     }
-    return new CoordinatorEndpoints(list);
+    return list;
   }
 
   public static CoordinatorEndpoints of(List<String> addresses) {
@@ -138,8 +171,10 @@ public final class CoordinatorEndpoints implements AutoCloseable {
 
   public ManagedChannel channel(String address) {
     return channels.computeIfAbsent(
-        address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext()
-            .maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
+        address, a -> {
+          NettyChannelBuilder b = NettyChannelBuilder.forTarget(a).maxInboundMessageSize(MAX_MESSAGE_BYTES);
+          return (tls == null ? b.usePlaintext() : b.sslContext(tls)).build();
+        });
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tandem.agent.config;
 
 import io.tandem.common.config.HostPort;
 import io.tandem.agent.http.BearerToken;
+import io.tandem.common.tls.TlsSettings;
 import io.tandem.agent.nodered.NodeRedSettings;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +26,7 @@ import java.util.Objects;
  *     learnCoordinators}, default true; false when this agent reaches the coordinators only through
  *     proxies or NAT, whose addresses the cluster does not know)
  * @param context      the Tandem context store
+ * @param tls          mutual TLS files of the channels to the coordinators, or plaintext
  */
 public record AgentConfig(
     String group,
@@ -37,8 +39,10 @@ public record AgentConfig(
     HookSettings hooks,
     BearerToken httpToken,
     boolean learnCoordinators,
-    ContextSettings context) {
+    ContextSettings context,
+    TlsSettings tls) {
   public static final HostPort DEFAULT_HTTP = new HostPort("127.0.0.1", 7401);
+
 
   public AgentConfig {
     Objects.requireNonNull(group, "group");
@@ -51,29 +55,52 @@ public record AgentConfig(
     hooks = hooks == null ? HookSettings.none() : hooks;
     httpToken = httpToken == null ? BearerToken.NONE : httpToken;
     context = context == null ? ContextSettings.defaults() : context;
+    tls = tls == null ? TlsSettings.plaintext() : tls;
   }
+
+  // The constructors below are for configs built in code (tests): plaintext to the coordinators
+  // (a YAML file must say tls), no token on the local API, learning the coordinators, unless given.
 
   /** Without a token on the local API (/status and /metrics open), learning the coordinators. */
   public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
       LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks) {
-    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true, null);
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true, null, null);
   }
 
   /** With a token on the local API, learning the coordinators from the cluster (the default). */
   public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
       LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, BearerToken httpToken) {
-    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken, true, null);
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken, true, null, null);
   }
 
   /** Without a token on the local API; learnCoordinators as given. */
   public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
       LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, boolean learnCoordinators) {
-    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, learnCoordinators, null);
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, learnCoordinators, null, null);
   }
 
   /** With the context settings given; no token on the local API, learning the coordinators. */
   public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
       LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, ContextSettings context) {
-    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true, context);
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true, context, null);
+  }
+
+  /** Everything but TLS, which is plaintext (tests that build configs in code). */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
+      LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, BearerToken httpToken,
+      boolean learnCoordinators, ContextSettings context) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken, learnCoordinators, context,
+        null);
+  }
+
+  /** With the TLS settings given; the defaults for the rest. */
+  public AgentConfig(String group, String instance, String host, List<String> coordinators, HostPort http,
+      LeaseSettings lease, NodeRedSettings nodeRed, HookSettings hooks, TlsSettings tls) {
+    this(group, instance, host, coordinators, http, lease, nodeRed, hooks, BearerToken.NONE, true, null, tls);
+  }
+
+  public AgentConfig withTls(TlsSettings settings) {
+    return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken,
+        learnCoordinators, context, settings);
   }
 }

@@ -6,6 +6,7 @@ import io.tandem.agent.nodered.TokenFile;
 import io.tandem.common.config.ConfigException;
 import io.tandem.common.config.HostPort;
 import io.tandem.common.config.YamlSection;
+import io.tandem.common.tls.TlsSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -41,7 +42,7 @@ public final class AgentConfigLoader {
   public static AgentConfig parse(String text, String fileName, Path base) throws ConfigException {
     YamlSection top = YamlSection.parse(text, fileName, "group:, instance:, coordinators:, ...");
     top.onlyKnown(Set.of("group", "instance", "host", "coordinators", "http", "lease", "probe",
-        "nodeRed", "hooks", "learnCoordinators", "context"));
+        "nodeRed", "hooks", "learnCoordinators", "context", "tls"));
     String group = name(top, "group");
     String instance = name(top, "instance");
     String host = top.string("host", "");
@@ -73,7 +74,7 @@ public final class AgentConfigLoader {
     }
     ContextSettings context = context(top.section("context"));
     return new AgentConfig(group, instance, host, coordinators, http, lease, nodeRed, hooks, httpToken,
-        Boolean.parseBoolean(learn), context);
+        Boolean.parseBoolean(learn), context, TlsSettings.read(top, base));
   }
 
   /** http.token or http.tokenFile (an owner-only file, read once at start), at most one of them. */

@@ -28,10 +28,19 @@ public final class CoordinatorLink implements AutoCloseable {
   private final Thread heartbeatThread;
   private final Thread watchThread;
 
+  /** Plaintext channels (tests). */
   public CoordinatorLink(List<String> coordinators, String group, String instance,
       LeaseSettings lease, Supplier<HeartbeatRequest> request, LinkListener listener,
       AgentMetrics metrics) {
-    this.endpoints = CoordinatorEndpoints.of(coordinators);
+    this(coordinators, io.tandem.common.tls.TlsSettings.plaintext(), group, instance, lease, request,
+        listener, metrics);
+  }
+
+  /** {@code tls}: the agent's certificate for mutual TLS, or plaintext. */
+  public CoordinatorLink(List<String> coordinators, io.tandem.common.tls.TlsSettings tls, String group,
+      String instance, LeaseSettings lease, Supplier<HeartbeatRequest> request, LinkListener listener,
+      AgentMetrics metrics) {
+    this.endpoints = CoordinatorEndpoints.of(coordinators, tls);
     this.group = group;
     this.instance = instance;
     Backoffs backoffs = new Backoffs(endpoints, 500_000_000L);

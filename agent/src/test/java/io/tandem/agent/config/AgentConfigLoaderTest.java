@@ -26,8 +26,9 @@ class AgentConfigLoaderTest {
         port: 1880
       """;
 
+  /** Without a tls section of its own, the text gets tls: {insecure: true} (required since issue 12). */
   private static AgentConfig parse(String yaml) throws ConfigException {
-    return AgentConfigLoader.parse(yaml, "agent.yaml", BASE);
+    return AgentConfigLoader.parse(yaml.contains("tls:") || yaml.isBlank() ? yaml : yaml + "\ntls: {insecure: true}\n", "agent.yaml", BASE);
   }
 
   @Test
@@ -145,7 +146,7 @@ class AgentConfigLoaderTest {
   @Test
   void loadsFromAFileWithPathsRelativeToIt(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("agent.yaml");
-    Files.writeString(f, MINIMAL);
+    Files.writeString(f, MINIMAL + "tls: {insecure: true}\n");
     assertThat(AgentConfigLoader.load(f).nodeRed().userDir())
         .isEqualTo(dir.resolve("data/node-red"));
   }
@@ -211,5 +212,20 @@ class AgentConfigLoaderTest {
       assertThatThrownBy(() -> parse(MINIMAL + c[0])).as(c[0])
           .isInstanceOf(ConfigException.class).hasMessageStartingWith(c[1]);
     }
+  }
+
+  @Test
+  void aConfigWithoutTlsIsRefusedAndTlsFilesAreRead(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> AgentConfigLoader.parse(MINIMAL, "agent.yaml", BASE))
+        .hasMessageContaining("agent.yaml: tls: is required").hasMessageContaining("tls: {insecure: true}");
+    for (String f : new String[] {"ca.crt", "agent.crt", "agent.key"}) {
+      Files.writeString(dir.resolve(f), "x");
+    }
+    AgentConfig c = AgentConfigLoader.parse(MINIMAL + "tls: {ca: ca.crt, cert: agent.crt, key: agent.key}\n", "agent.yaml", dir);
+    assertThat(c.tls().ca()).isEqualTo(dir.resolve("ca.crt"));
+    assertThatThrownBy(() -> AgentConfigLoader.parse(MINIMAL + "tls: {insecure: yes please}\n", "agent.yaml", dir))
+        .hasMessageContaining("tls.insecure: must be true or false");
+    assertThatThrownBy(() -> AgentConfigLoader.parse(MINIMAL + "tls: {insecure: true, ca: ca.crt}\n", "agent.yaml", dir))
+        .hasMessageContaining("ca, cert and key would be ignored");
   }
 }

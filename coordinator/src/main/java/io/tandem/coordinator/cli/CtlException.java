@@ -106,6 +106,10 @@ final class CtlException extends RuntimeException {
       if (t instanceof ClosedChannelException) {
         return "connection closed";
       }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return "TLS handshake failed: " + t.getMessage()
+            + " (check --ca/--cert/--key against the coordinators' CA and certificates)";
+      }
     }
     if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
       return "no answer before the deadline";

@@ -55,6 +55,7 @@ final class Json {
     n.put("commitIndex", s.getCommitIndex());
     n.put("answeredBy", s.getAnsweredBy());
     n.put("answeredByRole", s.getAnsweredByRole());
+    n.put("insecure", s.getInsecure());
     n.put("appliedIndex", s.getAppliedIndex());
     n.put("behindLeader", s.getBehindLeader());
     peers(n.putArray("peers"), s.getPeersList());

@@ -57,6 +57,10 @@ final class StatusCommand extends CtlCommand {
           Text.millis(p.getLastContactMillis()));
     }
     peers.print(out);
+    if (s.getInsecure()) {
+      out.printf("warning: %s runs with tls.insecure: plaintext, no certificates, no role checks;"
+          + " anyone who reaches its ports can change the cluster (docs/security.md)%n", s.getAnsweredBy());
+    }
     if (!s.getAnsweredBy().equals(s.getLeaderId()) && s.getBehindLeader() != 0) {
       out.printf("warning: answered by %s (%s), which %s: the groups below may be stale%n",
           s.getAnsweredBy(), Text.orDash(s.getAnsweredByRole()),

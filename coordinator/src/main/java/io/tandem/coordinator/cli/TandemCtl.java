@@ -1,7 +1,11 @@
 package io.tandem.coordinator.cli;
 
 import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.common.tls.TlsException;
+import io.tandem.common.tls.TlsSettings;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.logging.Level;
@@ -38,12 +42,14 @@ import picocli.CommandLine.Spec;
       ContextCommand.class,
       WatchCommand.class,
       MembersCommand.class,
+      CertsCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%n",
     footer = {
       "Environment:",
       "  " + TandemCtl.ENV_COORDINATORS + "  coordinators to use when --coordinators is not given",
+      "  TANDEM_CA, TANDEM_CERT, TANDEM_KEY  TLS files when --ca, --cert, --key are not given",
       "Exit codes:",
       "  0  success",
       "  1  the coordinator refused the request (e.g. unknown group, invalid argument)",
@@ -51,6 +57,9 @@ import picocli.CommandLine.Spec;
     })
 public final class TandemCtl implements Runnable {
   static final String ENV_COORDINATORS = "TANDEM_COORDINATORS";
+  static final String ENV_CA = "TANDEM_CA";
+  static final String ENV_CERT = "TANDEM_CERT";
+  static final String ENV_KEY = "TANDEM_KEY";
   static final String DEFAULT_COORDINATORS = "127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103";
 
   /** Held so the level set in main() is not lost when the logger is garbage collected. */
@@ -83,6 +92,22 @@ public final class TandemCtl implements Runnable {
       scope = ScopeType.INHERIT,
       description = "Deadline of one attempt at one coordinator (default: ${DEFAULT-VALUE}).")
   Duration attemptTimeout;
+
+  @Option(names = "--ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "CA certificate(s) to trust (default: $" + ENV_CA + ").")
+  Path ca;
+
+  @Option(names = "--cert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Your certificate, admin or viewer (default: $" + ENV_CERT + ").")
+  Path cert;
+
+  @Option(names = "--key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Its private key (default: $" + ENV_KEY + ").")
+  Path key;
+
+  @Option(names = "--insecure", scope = ScopeType.INHERIT,
+      description = "Plaintext, for coordinators running with tls.insecure: true.")
+  boolean insecure;
 
   @Option(
       names = "--json",
@@ -118,12 +143,41 @@ public final class TandemCtl implements Runnable {
     return fromEnv == null || fromEnv.isBlank() ? DEFAULT_COORDINATORS : fromEnv;
   }
 
+  /** The TLS files: flags, else the environment; or plaintext with --insecure. */
+  TlsSettings tls() {
+    if (insecure) {
+      return TlsSettings.plaintext();
+    }
+    Path c = ca != null ? ca : envPath(ENV_CA);
+    Path crt = cert != null ? cert : envPath(ENV_CERT);
+    Path k = key != null ? key : envPath(ENV_KEY);
+    if (c == null || crt == null || k == null) {
+      throw new CtlException(CtlException.UNREACHABLE, "no TLS files: give --ca, --cert and --key (or "
+          + ENV_CA + ", " + ENV_CERT + ", " + ENV_KEY + "), e.g. an admin certificate from tandemctl certs issue"
+          + " --role admin; or --insecure for coordinators with tls.insecure: true");
+    }
+    for (Path f : new Path[] {c, crt, k}) {
+      if (!Files.isReadable(f)) {
+        throw new CtlException(CtlException.UNREACHABLE, f + ": no such file, or not readable");
+      }
+    }
+    return TlsSettings.files(c, crt, k);
+  }
+
+  private Path envPath(String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? null : Path.of(v);
+  }
+
   AdminClient connect() {
     CoordinatorEndpoints endpoints;
+    TlsSettings tls = tls();
     try {
-      endpoints = CoordinatorEndpoints.parse(coordinatorList());
+      endpoints = CoordinatorEndpoints.parse(coordinatorList(), tls);
     } catch (IllegalArgumentException e) {
       throw new CtlException(CtlException.UNREACHABLE, "bad coordinator list: " + e.getMessage());
+    } catch (TlsException e) {
+      throw new CtlException(CtlException.UNREACHABLE, e.getMessage());
     }
     return new AdminClient(endpoints, timeout, attemptTimeout);
   }

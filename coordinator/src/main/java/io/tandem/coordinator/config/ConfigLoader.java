@@ -3,6 +3,7 @@ package io.tandem.coordinator.config;
 import io.tandem.common.config.ConfigException;
 import io.tandem.common.config.HostPort;
 import io.tandem.common.config.YamlSection;
+import io.tandem.common.tls.TlsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +33,13 @@ import java.util.regex.Pattern;
  * switchoverTimeout: 10s
  * flows: {keepRevisions: 20}     # optional
  * context: {maxValueBytes: 1MB, maxGroupBytes: 32MB}   # optional
+ * tls: {ca: ca.crt, cert: peer-c1.crt, key: peer-c1.key}   # or tls: {insecure: true}; required
  * </pre>
  */
 public final class ConfigLoader {
   private static final Set<String> TOP =
       Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows", "context",
-          "join");
+          "join", "tls");
   private static final Set<String> FLOWS = Set.of("keepRevisions");
   private static final Set<String> CONTEXT = Set.of("maxValueBytes", "maxGroupBytes");
   private static final Set<String> PEER = Set.of("id", "raft", "grpc");
@@ -57,11 +59,20 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
     }
-    return parse(file.getFileName().toString(), text, nodeIdOverride, dataDirOverride);
+    return parse(file.getFileName().toString(), text, nodeIdOverride, dataDirOverride,
+        file.toAbsolutePath().getParent());
   }
 
+  /** Relative TLS file names resolve against the current directory. */
   public static CoordinatorConfig parse(
       String source, String yaml, String nodeIdOverride, Path dataDirOverride)
+      throws ConfigException {
+    return parse(source, yaml, nodeIdOverride, dataDirOverride, Path.of("").toAbsolutePath());
+  }
+
+  /** {@code base}: the folder relative TLS file names resolve against (the config file's). */
+  public static CoordinatorConfig parse(
+      String source, String yaml, String nodeIdOverride, Path dataDirOverride, Path base)
       throws ConfigException {
     YamlSection root = YamlSection.parse(yaml, source, "a mapping with nodeId, dataDir and peers");
     root.onlyKnown(TOP);
@@ -85,7 +96,8 @@ public final class ConfigLoader {
           + " members add will add to a running cluster), not \"" + join + "\"");
     }
     return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metrics, lease, switchover,
-        flows(root.section("flows")), context(root.section("context")), Boolean.parseBoolean(join));
+        flows(root.section("flows")), context(root.section("context")), Boolean.parseBoolean(join),
+        TlsSettings.read(root, base));
   }
 
   private static ContextSettings context(YamlSection s) throws ConfigException {

@@ -1,6 +1,7 @@
 package io.tandem.coordinator.config;
 
 import io.tandem.common.config.HostPort;
+import io.tandem.common.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param join this node joins an existing cluster (tandemctl members add): on its first start,
  *     with an empty data dir, it waits for the leader to contact it instead of campaigning (a
  *     campaign of a node the cluster does not know yet is answered "shut down" by Ratis' voters)
+ * @param tls mutual TLS files of the Raft and gRPC ports, or plaintext ({@code tls.insecure})
  */
 public record CoordinatorConfig(
     String nodeId,
@@ -31,39 +33,53 @@ public record CoordinatorConfig(
     Duration switchoverTimeout,
     FlowsSettings flows,
     ContextSettings context,
-    boolean join) {
+    boolean join,
+    TlsSettings tls) {
 
   public CoordinatorConfig {
     peers = List.copyOf(peers);
+    tls = tls == null ? TlsSettings.plaintext() : tls;
   }
 
-  /** With the default flows settings. */
+  /** Configs built in code (tests) are plaintext; a YAML file must say tls explicitly. */
   public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
       Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout) {
-    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, FlowsSettings.DEFAULTS,
-        ContextSettings.DEFAULTS, false);
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, FlowsSettings.DEFAULTS);
   }
 
-  /** With the default context settings. */
+  /** With the default context settings, not joining, plaintext. */
   public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
       Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows) {
     this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, ContextSettings.DEFAULTS,
         false);
   }
 
-  /** Not joining: a member of the cluster from its first start. */
+  /** Not joining, plaintext. */
   public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
       Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows,
       ContextSettings context) {
     this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, context, false);
   }
 
-  /** With the default context settings; join as given. */
+  /** With the default context settings; join as given; plaintext. */
   public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
       Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows,
       boolean join) {
     this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, ContextSettings.DEFAULTS,
         join);
+  }
+
+  /** Plaintext. */
+  public CoordinatorConfig(String nodeId, String clusterId, Path dataDir, List<PeerConfig> peers,
+      Optional<HostPort> metricsAddress, LeaseSettings lease, Duration switchoverTimeout, FlowsSettings flows,
+      ContextSettings context, boolean join) {
+    this(nodeId, clusterId, dataDir, peers, metricsAddress, lease, switchoverTimeout, flows, context, join,
+        TlsSettings.plaintext());
+  }
+
+  public CoordinatorConfig withTls(TlsSettings settings) {
+    return new CoordinatorConfig(nodeId, clusterId, dataDir, peers, metricsAddress, lease,
+        switchoverTimeout, flows, context, join, settings);
   }
 
   public PeerConfig self() {

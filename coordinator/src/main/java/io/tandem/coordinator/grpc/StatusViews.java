@@ -50,7 +50,8 @@ final class StatusViews {
         .setAnsweredBy(raft.selfId())
         .setAnsweredByRole(raft.role().name())
         .setAppliedIndex(raft.lastAppliedIndex())
-        .setBehindLeader(raft.appliedBehindLeader().orElse(-1));
+        .setBehindLeader(raft.appliedBehindLeader().orElse(-1))
+        .setInsecure(raft.config().tls().insecure());
     b.addAllPeers(peers());
     b.addAllGroups(groups());
     return b.build();

@@ -123,6 +123,21 @@ public final class CoordinatorMetrics {
   }
 
   /** A failover decision committed; {@code cause} is a short tag such as lease_expired. */
+  /** A call refused by the identity check ({@code tandem_auth_refusals_total{reason,method}}). */
+  public void authRefusal(String reason, String method) {
+    Counter.builder("tandem.auth.refusals")
+        .description("gRPC calls refused before reaching a service: no or unknown identity (unauthenticated), or a role or identity not allowed the call (permission_denied)")
+        .tag("reason", reason)
+        .tag("method", method)
+        .register(registry)
+        .increment();
+  }
+
+  public double authRefusals(String reason, String method) {
+    Counter c = registry.find("tandem.auth.refusals").tag("reason", reason).tag("method", method).counter();
+    return c == null ? 0 : c.count();
+  }
+
   public void failover(String cause) {
     Counter.builder("tandem.failovers")
         .description("assignment changes decided by the leader, by cause")

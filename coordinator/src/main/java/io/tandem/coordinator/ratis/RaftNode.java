@@ -85,6 +85,7 @@ public final class RaftNode implements AutoCloseable {
             .setGroup(group)
             .setProperties(LargeEntries.apply(RaftSettings.properties(config)))
             .setStateMachine(stateMachine)
+            .setParameters(RaftTls.parameters(config.tls()))
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
   }

@@ -5,6 +5,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tandem.client.CoordinatorEndpoints;
 import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.common.config.HostPort;
+import io.tandem.coordinator.auth.AuthInterceptor;
+import io.tandem.coordinator.auth.RefusalLogger;
 import io.tandem.coordinator.grpc.AdminServiceImpl;
 import io.tandem.coordinator.grpc.FlowsRequests;
 import io.tandem.coordinator.grpc.AgentServiceImpl;
@@ -17,6 +19,8 @@ import io.tandem.coordinator.metrics.MetricsHttpServer;
 import io.tandem.coordinator.ratis.NotLeader;
 import io.tandem.coordinator.ratis.TandemStateMachine;
 import io.tandem.coordinator.ratis.RaftNode;
+import io.tandem.tls.GrpcTls;
+import io.grpc.ServerInterceptors;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -85,9 +89,20 @@ public final class CoordinatorServer implements AutoCloseable {
     raft.stateMachine().addLeadershipListener(new Leadership());
     this.grpcExecutor = new GrpcExecutor(keeper.health(), nanos);
     HostPort at = config.self().grpc();
-    this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port()))
-        .addService(new AgentServiceImpl(ctx, AgentServiceImpl.DEFAULT_MAX_PENDING_HEARTBEATS, config.lease().renewInterval()))
-        .addService(admin)
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(at.host(), at.port()));
+    AgentServiceImpl agents =
+        new AgentServiceImpl(ctx, AgentServiceImpl.DEFAULT_MAX_PENDING_HEARTBEATS, config.lease().renewInterval());
+    if (config.tls().insecure()) {
+      builder.addService(agents).addService(admin);
+    } else {
+      // mutual TLS; every call is checked against the client certificate's identity first
+      AuthInterceptor auth = new AuthInterceptor(metrics::authRefusal,
+          new RefusalLogger(System::nanoTime, TimeUnit.SECONDS.toNanos(5)));
+      builder.sslContext(GrpcTls.server(config.tls()))
+          .addService(ServerInterceptors.intercept(agents, auth))
+          .addService(ServerInterceptors.intercept(admin, auth));
+    }
+    this.grpc = builder
         .maxInboundMessageSize(MAX_REQUEST_BYTES)
         .maxInboundMetadataSize(MAX_METADATA_BYTES)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
@@ -149,6 +164,10 @@ public final class CoordinatorServer implements AutoCloseable {
    * port or file and says what to do.
    */
   public void start() throws IOException {
+    if (config.tls().insecure()) {
+      LOG.warn("{}: tls.insecure is set: the Raft and gRPC ports are plaintext and unauthenticated;"
+          + " anyone who reaches them can switch over or delete groups (docs/security.md)", config.nodeId());
+    }
     int n = config.peers().size();
     if (n < 3 || n % 2 == 0) {
       LOG.warn("{} peers configured: a cluster of {} stops when {} of them fail; use 3 (or 5)",
@@ -179,9 +198,10 @@ public final class CoordinatorServer implements AutoCloseable {
       metricsHttp = new MetricsHttpServer(new InetSocketAddress(m.get().host(), m.get().port()), metrics);
       metricsHttp.start();
     }
-    LOG.info("coordinator {} serving: gRPC {}, raft {}, metrics {}, data {}", config.nodeId(),
+    LOG.info("coordinator {} serving: gRPC {}, raft {}, metrics {}, data {}, {}", config.nodeId(),
         config.self().grpc(), config.self().raft(),
-        metricsHttp == null ? "off" : m.get().host() + ":" + metricsHttp.port(), config.dataDir());
+        metricsHttp == null ? "off" : m.get().host() + ":" + metricsHttp.port(), config.dataDir(),
+        config.tls().describe());
   }
 
   public RaftNode raft() {

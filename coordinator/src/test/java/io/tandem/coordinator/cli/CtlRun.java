@@ -17,6 +17,14 @@ record CtlRun(int exitCode, String out, String err) {
   static CtlRun withEnv(Map<String, String> env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
+    // The in-JVM test coordinators are plaintext (TLS tests pass their own --ca/--cert/--key).
+    boolean tls = env.containsKey(TandemCtl.ENV_CA) || List.of(args).contains("--ca")
+        || List.of(args).contains("--insecure") || (args.length > 0 && args[0].equals("certs"));
+    if (!tls) {
+      List<String> all = new ArrayList<>(List.of("--insecure"));
+      all.addAll(List.of(args));
+      args = all.toArray(String[]::new);
+    }
     int code =
         TandemCtl.commandLine(new TandemCtl(env), new PrintWriter(out, true), new PrintWriter(err, true))
             .execute(args);

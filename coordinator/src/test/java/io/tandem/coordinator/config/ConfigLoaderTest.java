@@ -19,8 +19,9 @@ class ConfigLoaderTest {
         - {id: c3, raft: 127.0.0.1:7203, grpc: 127.0.0.1:7103}
       """;
 
+  /** Without a tls section of its own, the text gets tls: {insecure: true} (required since issue 12). */
   private static CoordinatorConfig parse(String yaml) throws ConfigException {
-    return ConfigLoader.parse("c.yaml", yaml, null, null);
+    return ConfigLoader.parse("c.yaml", yaml.contains("tls:") ? yaml : yaml + "\ntls: {insecure: true}\n", null, null);
   }
 
   @Test
@@ -75,7 +76,7 @@ class ConfigLoaderTest {
 
   @Test
   void flagsOverrideTheFile() throws Exception {
-    CoordinatorConfig c = ConfigLoader.parse("c.yaml", "nodeId: c2\ndataDir: /tmp/x\n" + PEERS, "c3", Path.of("/d"));
+    CoordinatorConfig c = ConfigLoader.parse("c.yaml", "nodeId: c2\ndataDir: /tmp/x\n" + PEERS + "tls: {insecure: true}\n", "c3", Path.of("/d"));
     assertThat(c.nodeId()).isEqualTo("c3");
     assertThat(c.dataDir()).isEqualTo(Path.of("/d"));
   }
@@ -118,5 +119,27 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("c.yaml: ")
         .hasMessageContaining(expected.trim());
+  }
+
+  @Test
+  void aConfigWithoutTlsIsRefusedWithWhatToSet() {
+    assertThatThrownBy(() -> ConfigLoader.parse("c.yaml", "nodeId: c1\ndataDir: /x\n" + PEERS, null, null))
+        .hasMessageContaining("c.yaml: tls: is required").hasMessageContaining("tls: {insecure: true}")
+        .hasMessageContaining("tls: {ca: ca.crt, cert: NAME.crt, key: NAME.key}");
+  }
+
+  @Test
+  void tlsFilesResolveAgainstTheConfigFolder(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    for (String f : new String[] {"ca.crt", "peer-c1.crt", "peer-c1.key"}) {
+      java.nio.file.Files.writeString(dir.resolve(f), "x");
+    }
+    CoordinatorConfig c = ConfigLoader.parse("c.yaml", "nodeId: c1\ndataDir: /x\n" + PEERS
+        + "tls: {ca: ca.crt, cert: peer-c1.crt, key: peer-c1.key}\n", null, null, dir);
+    assertThat(c.tls().insecure()).isFalse();
+    assertThat(c.tls().cert()).isEqualTo(dir.resolve("peer-c1.crt"));
+    assertThatThrownBy(() -> ConfigLoader.parse("c.yaml", "nodeId: c1\ndataDir: /x\n" + PEERS
+        + "tls: {ca: ca.crt, key: peer-c1.key}\n", null, null, dir))
+        .hasMessageContaining("tls.cert: is required");
+    assertThat(parse("nodeId: c1\ndataDir: /x\n" + PEERS + "tls: {insecure: true}\n").tls().insecure()).isTrue();
   }
 }

@@ -80,7 +80,8 @@ final class CoordinatorProcesses implements AutoCloseable {
 
   /** (Re)writes node {@code i}'s config with the given peers section. */
   void writeConfig(int i, String peersYaml) throws IOException {
-    Files.writeString(config(i), "nodeId: " + id(i) + "\ndataDir: " + dataDir(i) + "\n" + peersYaml);
+    Files.writeString(config(i), "nodeId: " + id(i) + "\ndataDir: " + dataDir(i) + "\n" + peersYaml
+        + "tls: {insecure: true}\n");
   }
 
   void startAll() throws IOException {
@@ -143,7 +144,7 @@ final class CoordinatorProcesses implements AutoCloseable {
   }
 
   ProcessFixture.Result ctlAt(String coordinators, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(fixture.script("tandemctl").toString(), "--coordinators", coordinators));
+    List<String> command = new ArrayList<>(List.of(fixture.script("tandemctl").toString(), "--insecure", "--coordinators", coordinators));
     command.addAll(List.of(args));
     return fixture.run(work, 60, command.toArray(String[]::new));
   }

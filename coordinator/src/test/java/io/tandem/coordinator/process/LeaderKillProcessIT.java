@@ -91,7 +91,8 @@ class LeaderKillProcessIT {
     for (int i = 0; i < n; i++) {
       String id = "c" + (i + 1);
       Path config = work.resolve(id + ".yaml");
-      Files.writeString(config, "nodeId: " + id + "\ndataDir: " + work.resolve(id + "-data") + "\n" + peers);
+      Files.writeString(config, "nodeId: " + id + "\ndataDir: " + work.resolve(id + "-data") + "\n" + peers
+          + "tls: {insecure: true}\n");
       Path log = work.resolve(id + ".log");
       logs.add(log);
       started.add(processes.start(log, processes.script("tandem-coordinator").toString(), "--config", config.toString()));
@@ -100,7 +101,7 @@ class LeaderKillProcessIT {
   }
 
   private ProcessFixture.Result ctl(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(processes.script("tandemctl").toString(), "--coordinators", coordinators));
+    List<String> command = new ArrayList<>(List.of(processes.script("tandemctl").toString(), "--insecure", "--coordinators", coordinators));
     command.addAll(List.of(args));
     return processes.run(work, 60, command.toArray(String[]::new));
   }

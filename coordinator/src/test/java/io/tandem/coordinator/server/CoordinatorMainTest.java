@@ -53,7 +53,8 @@ class CoordinatorMainTest {
       taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
       Path file = dir.resolve("c.yaml");
       Files.writeString(file, "nodeId: c1\ndataDir: " + dir.resolve("data") + "\npeers:\n"
-          + "  - {id: c1, raft: 127.0.0.1:" + ports.get(0) + ", grpc: 127.0.0.1:" + taken.getLocalPort() + "}\n");
+          + "  - {id: c1, raft: 127.0.0.1:" + ports.get(0) + ", grpc: 127.0.0.1:" + taken.getLocalPort() + "}\n"
+          + "tls: {insecure: true}\n");
       Run r = run("--config", file.toString());
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).contains("could not start c1");

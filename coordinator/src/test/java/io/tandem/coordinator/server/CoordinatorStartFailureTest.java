@@ -55,7 +55,8 @@ class CoordinatorStartFailureTest {
     data = dir.resolve("data");
     config = dir.resolve("c1.yaml");
     Files.writeString(config, "nodeId: c1\ndataDir: " + data + "\npeers:\n"
-        + "  - {id: c1, raft: 127.0.0.1:" + raftPort + ", grpc: 127.0.0.1:" + grpcPort + "}\n");
+        + "  - {id: c1, raft: 127.0.0.1:" + raftPort + ", grpc: 127.0.0.1:" + grpcPort + "}\n"
+        + "tls: {insecure: true}\n");
   }
 
   @Test

@@ -42,8 +42,10 @@ public final class MiniCluster implements AutoCloseable {
   private final boolean metrics;
   private final Duration switchoverTimeout;
   private final CoordinatorServer[] servers;
+  private final Path certDir; // null: plaintext
 
   MiniCluster(MiniClusterBuilder b) throws IOException {
+    this.certDir = b.certDir;
     this.root = Files.createTempDirectory("tandem-mini-");
     this.lease = b.lease;
     this.nanos = b.nanos;
@@ -57,6 +59,22 @@ public final class MiniCluster implements AutoCloseable {
     }
     this.peers = List.copyOf(list);
     this.servers = new CoordinatorServer[b.size];
+    if (certDir != null) {
+      io.tandem.common.tls.CertificateAuthority ca = io.tandem.common.tls.CertificateAuthority.load(certDir);
+      for (PeerConfig p : peers) {
+        if (!Files.exists(certDir.resolve("peer-" + p.id() + ".crt"))) {
+          ca.issue(io.tandem.common.tls.Identity.peer(p.id()), List.of("localhost"), List.of("127.0.0.1"),
+              java.time.Instant.now(), 1).writeTo(certDir, "peer-" + p.id());
+        }
+      }
+    }
+  }
+
+  /** The TLS settings of peer {@code id} (plaintext without {@link MiniClusterBuilder#tls}). */
+  public io.tandem.common.tls.TlsSettings tls(String id) {
+    return certDir == null ? io.tandem.common.tls.TlsSettings.plaintext()
+        : io.tandem.common.tls.TlsSettings.files(certDir.resolve("ca.crt"),
+            certDir.resolve("peer-" + id + ".crt"), certDir.resolve("peer-" + id + ".key"));
   }
 
   /** Starts {@code n} coordinators with default lease settings (returns before a leader exists). */
@@ -77,6 +95,10 @@ public final class MiniCluster implements AutoCloseable {
     return peers.stream().map(p -> p.grpc().toString()).collect(Collectors.joining(","));
   }
 
+  public HostPort raftAddress(int i) {
+    return peers.get(i).raft();
+  }
+
   public String grpcAddress(int i) {
     return peers.get(i).grpc().toString();
   }
@@ -90,7 +112,7 @@ public final class MiniCluster implements AutoCloseable {
   public CoordinatorConfig config(int i) {
     Optional<HostPort> m = metrics ? Optional.of(new HostPort("127.0.0.1", 0)) : Optional.empty();
     return new CoordinatorConfig(peers.get(i).id(), "mini", root.resolve(peers.get(i).id()),
-        peers, m, lease, switchoverTimeout);
+        peers, m, lease, switchoverTimeout).withTls(tls(peers.get(i).id()));
   }
 
   public Path dataDir(int i) {

@@ -12,6 +12,7 @@ public final class MiniClusterBuilder {
   LongSupplier nanos = System::nanoTime;
   boolean metrics;
   Duration switchoverTimeout = Duration.ofSeconds(10);
+  java.nio.file.Path certDir;
 
   MiniClusterBuilder() {}
 
@@ -51,6 +52,15 @@ public final class MiniClusterBuilder {
 
   public MiniClusterBuilder switchoverTimeout(Duration d) {
     this.switchoverTimeout = d;
+    return this;
+  }
+
+  /**
+   * Mutual TLS: {@code dir} holds a CA (ca.crt, ca.key); each peer cN gets DIR/peer-cN.crt/.key
+   * (issued if missing) and its config points at them.
+   */
+  public MiniClusterBuilder tls(java.nio.file.Path dir) {
+    this.certDir = dir;
     return this;
   }
 

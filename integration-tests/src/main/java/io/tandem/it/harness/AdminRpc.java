@@ -24,8 +24,14 @@ public final class AdminRpc implements AutoCloseable {
   private static final java.time.Duration RETRY_FOR = java.time.Duration.ofSeconds(30);
   private final CoordinatorEndpoints endpoints;
 
+  /** Plaintext (coordinators with tls.insecure). */
   public AdminRpc(List<String> addresses) {
-    this.endpoints = CoordinatorEndpoints.of(addresses);
+    this(addresses, io.tandem.common.tls.TlsSettings.plaintext());
+  }
+
+  /** With an admin certificate ({@link HarnessCerts#admin()}) for mutual TLS. */
+  public AdminRpc(List<String> addresses, io.tandem.common.tls.TlsSettings tls) {
+    this.endpoints = CoordinatorEndpoints.of(addresses, tls);
   }
 
   /**

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 final class ConfigWriter {
   private ConfigWriter() {}
 
-  static Path coordinator(Path dir, CoordinatorNode self, List<CoordinatorNode> all, ClusterSpec spec) {
+  static Path coordinator(Path dir, CoordinatorNode self, List<CoordinatorNode> all, ClusterSpec spec,
+      io.tandem.common.tls.TlsSettings tls) {
     StringBuilder y = new StringBuilder();
     y.append("nodeId: ").append(self.id()).append('\n');
     y.append("dataDir: ").append(quote(self.dataDir().toString())).append('\n');
@@ -25,16 +26,17 @@ final class ConfigWriter {
     y.append("metrics: 127.0.0.1:").append(self.metricsPort()).append('\n');
     y.append("lease: {duration: ").append(spec.lease().toMillis())
         .append("ms, renewInterval: 250ms, standbyFreshness: 1s, tickInterval: 20ms}\n");
+    y.append(HarnessCerts.yaml(tls));
     return write(dir.resolve(self.id() + ".yaml"), y.toString());
   }
 
   static Path agent(Path dir, AgentNode a, List<String> coordinators, ClusterSpec spec, Path redJs,
-      Map<String, String> env) {
-    return agent(dir, a, coordinators, true, spec, redJs, env);
+      Map<String, String> env, io.tandem.common.tls.TlsSettings tls) {
+    return agent(dir, a, coordinators, true, spec, redJs, env, tls);
   }
 
   static Path agent(Path dir, AgentNode a, List<String> coordinators, boolean learnCoordinators, ClusterSpec spec,
-      Path redJs, Map<String, String> env) {
+      Path redJs, Map<String, String> env, io.tandem.common.tls.TlsSettings tls) {
     StringBuilder y = new StringBuilder();
     y.append("group: ").append(spec.group()).append('\n');
     y.append("instance: ").append(a.instance()).append('\n');
@@ -47,6 +49,7 @@ final class ConfigWriter {
     y.append("lease: {driftBound: 0.01, stopBudget: 300ms, renewInterval: 250ms, rpcTimeout: 300ms}\n");
     y.append("probe: {interval: 100ms, timeout: ").append(spec.probeTimeout().toMillis()).append("ms, misses: ")
         .append(spec.probeMisses()).append("}\n");
+    y.append(HarnessCerts.yaml(tls));
     y.append("nodeRed:\n");
     y.append("  mode: launch\n");
     y.append("  command: [node, ").append(quote(redJs.toString())).append("]\n");

@@ -32,6 +32,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<CoordinatorNode> retired = new ArrayList<>();
   private final List<AgentNode> agents = new ArrayList<>();
   private final AdminRpc admin;
+  private final HarnessCerts certs;
 
   private LocalCluster(ClusterSpec spec) throws IOException {
     this.spec = spec;
@@ -44,7 +45,9 @@ public final class LocalCluster implements AutoCloseable {
     for (String id : spec.instances()) {
       agents.add(new AgentNode(id, workDir));
     }
-    this.admin = new AdminRpc(coordinators.stream().map(CoordinatorNode::grpcAddress).toList());
+    this.certs = HarnessCerts.in(workDir.resolve("certs"));
+    this.admin = new AdminRpc(coordinators.stream().map(CoordinatorNode::grpcAddress).toList(), certs.admin());
+    certs.register(coordinatorsCsv());
   }
 
   /** Starts everything, creates the group and waits until one instance calls the witness. */
@@ -79,7 +82,8 @@ public final class LocalCluster implements AutoCloseable {
       WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
       // an agent that dials proxies must not learn (and use) the coordinators' real addresses
       List<String> dialed = spec.topology().coordinatorsForAgent(a.instance(), grpc);
-      Path cfg = ConfigWriter.agent(workDir, a, dialed, dialed.equals(grpc), spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()));
+      Path cfg = ConfigWriter.agent(workDir, a, dialed, dialed.equals(grpc), spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()),
+          certs.agent(spec.group(), a.instance()));
       a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
           "--config", cfg.toString()), env("agent-" + a.instance()), workDir, workDir.resolve("agent-" + a.instance() + ".log")));
       a.process().start();
@@ -97,7 +101,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void launch(CoordinatorNode n, List<CoordinatorNode> peers, boolean join) {
-    Path cfg = ConfigWriter.coordinator(workDir, n, peers, spec);
+    Path cfg = ConfigWriter.coordinator(workDir, n, peers, spec, certs.peer(n.id()));
     if (join) {
       try {
         Files.writeString(cfg, "join: true\n", java.nio.file.StandardOpenOption.APPEND);
@@ -262,6 +266,11 @@ public final class LocalCluster implements AutoCloseable {
     return workDir;
   }
 
+  /** The cluster's CA and certificates (mutual TLS is on). */
+  public HarnessCerts certs() {
+    return certs;
+  }
+
   public String groupName() {
     return spec.group();
   }
@@ -284,6 +293,7 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     admin.close();
+    certs.unregister(coordinatorsCsv());
     witness.close();
     LOG.info("cluster stopped; logs in {}", workDir);
   }

@@ -15,6 +15,9 @@ public final class Tandemctl {
 
   public static Result run(String coordinatorsCsv, Duration timeout, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Repo.launcher("tandemctl").toString(), "--coordinators", coordinatorsCsv));
+    // a harness cluster runs with mutual TLS: tandemctl uses its admin certificate
+    HarnessCerts certs = HarnessCerts.forCoordinators(coordinatorsCsv);
+    cmd.addAll(certs == null ? List.of("--insecure") : certs.ctlArgs());
     cmd.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

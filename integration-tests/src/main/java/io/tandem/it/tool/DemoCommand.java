@@ -36,10 +36,13 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.println("\nStopping the cluster...");
       cluster.close();
     }, "demo-cleanup"));
-    String ctl = Repo.root().resolve("bin/tandemctl") + " --coordinators " + cluster.coordinatorsCsv();
+    // mutual TLS is on: tandemctl uses the demo's admin certificate
+    String ctl = Repo.root().resolve("bin/tandemctl") + " --coordinators " + cluster.coordinatorsCsv()
+        + " " + String.join(" ", cluster.certs().ctlArgs());
     System.out.println();
     System.out.println("Work dir (configs, logs, witness.log): " + cluster.workDir());
     System.out.println("Coordinators (gRPC): " + cluster.coordinatorsCsv());
+    System.out.println("Mutual TLS on; CA and certificates: " + cluster.certs().dir());
     for (AgentNode a : cluster.agents()) {
       System.out.printf("  %s: Node-RED editor %s   agent status %sstatus%n", a.instance(), a.editorUrl(), a.apiUrl());
     }

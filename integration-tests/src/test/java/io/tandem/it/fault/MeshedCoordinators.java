@@ -29,12 +29,14 @@ final class MeshedCoordinators implements AutoCloseable {
   private final Map<String, AdminRpc> direct = new LinkedHashMap<>();
 
   private final Map<String, ClockFault> clocks;
+  private final io.tandem.it.harness.HarnessCerts certs; // mutual TLS, peers named by id in their certificates
 
   /** {@code clocks}: a clock rate per coordinator id (missing: real time). */
   MeshedCoordinators(Path dir, Map<String, ClockFault> clocks) throws IOException {
     this.dir = dir;
     this.clocks = Map.copyOf(clocks);
     this.mesh = PeerMesh.create(IDS, dir.resolve("hosts"));
+    this.certs = io.tandem.it.harness.HarnessCerts.in(dir.resolve("certs"));
     for (String id : IDS) {
       grpcPorts.put(id, Ports.free());
     }
@@ -54,7 +56,7 @@ final class MeshedCoordinators implements AutoCloseable {
           env, dir, dir.resolve(id + ".log"));
       processes.put(id, p);
       p.start();
-      direct.put(id, new AdminRpc(List.of(grpcAddress(id))));
+      direct.put(id, new AdminRpc(List.of(grpcAddress(id)), certs.admin()));
     }
   }
 
@@ -67,6 +69,7 @@ final class MeshedCoordinators implements AutoCloseable {
       y.append("  - {id: ").append(p).append(", raft: ").append(mesh.raftAddress(p))
           .append(", grpc: ").append(grpcAddress(p)).append("}\n");
     }
+    y.append(io.tandem.it.harness.HarnessCerts.yaml(certs.peer(id)));
     return y.toString();
   }
 
