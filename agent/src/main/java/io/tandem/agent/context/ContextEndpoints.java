@@ -84,10 +84,7 @@ public final class ContextEndpoints {
     return HttpReply.json(200, render(g -> {
       g.writeNumberField("version", c.version());
       g.writeBooleanField("writer", false);
-      g.writeObjectFieldStart("limits");
-      g.writeNumberField("maxValueBytes", limits[0]);
-      g.writeNumberField("maxGroupBytes", limits[1]);
-      g.writeEndObject();
+      limits(g, limits);
       g.writeFieldName("scopes");
       scopes(g, c.full());
     }));
@@ -109,9 +106,12 @@ public final class ContextEndpoints {
       return error(400, "invalid", "since and waitMs must be whole numbers: " + e.getMessage());
     }
     ContextHub.Changes c = agent.hub().changes(since, writer, TimeUnit.MILLISECONDS.toNanos(waitMs));
+    long[] limits = agent.hub().limits();
     return HttpReply.json(200, render(g -> {
       g.writeNumberField("version", c.version());
       g.writeBooleanField("writer", c.writer());
+      // also here: a plugin whose open() found no replica yet learns the coordinators' limits later
+      limits(g, limits);
       if (c.ops() == null) {
         g.writeFieldName("full");
         scopes(g, c.full());
@@ -129,6 +129,13 @@ public final class ContextEndpoints {
       }
       g.writeEndArray();
     }));
+  }
+
+  private static void limits(com.fasterxml.jackson.core.JsonGenerator g, long[] limits) throws java.io.IOException {
+    g.writeObjectFieldStart("limits");
+    g.writeNumberField("maxValueBytes", limits[0]);
+    g.writeNumberField("maxGroupBytes", limits[1]);
+    g.writeEndObject();
   }
 
   private HttpReply write(HttpCall call) throws InterruptedException {
