@@ -342,13 +342,17 @@ public final class LeaseKeeper {
     redundancySwept = true;
     redundancySweptAt = now;
     withoutStandbySince.keySet().retainAll(state.getGroupsMap().keySet());
-    boolean warm = now - takeoverNanos >= freshNanos; // every live instance has heartbeated
     for (Group g : state.getGroupsMap().values()) {
-      if (!warm || best(g, now, g.getActive()).isPresent()) {
-        withoutStandbySince.remove(g.getName());
-      } else {
-        withoutStandbySince.putIfAbsent(g.getName(), now);
-      }
+      noteRedundancy(g, now);
+    }
+  }
+
+  private void noteRedundancy(Group g, long now) {
+    boolean warm = now - takeoverNanos >= freshNanos; // every live instance has heartbeated
+    if (!warm || best(g, now, g.getActive()).isPresent()) {
+      withoutStandbySince.remove(g.getName());
+    } else {
+      withoutStandbySince.putIfAbsent(g.getName(), now);
     }
   }
 
@@ -523,6 +527,10 @@ public final class LeaseKeeper {
   public synchronized java.util.OptionalLong withoutReadyStandbyNanos(String group, long now) {
     if (!leader) {
       return java.util.OptionalLong.empty();
+    }
+    Group g = lastState == null ? null : lastState.getGroupsMap().get(group);
+    if (g != null) {
+      noteRedundancy(g, now); // exact when asked; the sweep keeps "since" within a second otherwise
     }
     Long since = withoutStandbySince.get(group);
     return java.util.OptionalLong.of(since == null ? 0 : Math.max(1, now - since));
