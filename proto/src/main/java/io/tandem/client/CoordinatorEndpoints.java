@@ -155,6 +155,11 @@ public final class CoordinatorEndpoints implements AutoCloseable {
   }
 
   /** The configured addresses, then those learned from the cluster. */
+  /** The addresses this client was given (its configuration), without the learned ones. */
+  public List<String> seeds() {
+    return seeds;
+  }
+
   public List<String> addresses() {
     return addresses;
   }
