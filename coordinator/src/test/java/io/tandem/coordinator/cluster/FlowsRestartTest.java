@@ -23,8 +23,13 @@ import org.junit.jupiter.api.Test;
 class FlowsRestartTest {
   private static final Duration LONG = Duration.ofSeconds(60);
 
+  /**
+   * A deploy with its own request id, as the agent sends it: the test client retries a call that
+   * ran out of its deadline or met a leader change, and without an id that retry would be a second
+   * deploy, refused for the revision the first one committed (seen in LargeFlowsCatchUpTest).
+   */
   static long deploy(TestClient client, String group, String instance, long token, long expected, String flows) {
-    DeployRequest r = DeployRequest.newBuilder().setGroup(group).setInstance(instance).setToken(token)
+    DeployRequest r = DeployRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setGroup(group).setInstance(instance).setToken(token)
         .setExpectedRevision(expected).setFlows(ByteString.copyFromUtf8(flows)).build();
     return client.agent(s -> s.deploy(r)).getRevision();
   }
