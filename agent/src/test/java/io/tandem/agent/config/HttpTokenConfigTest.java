@@ -18,6 +18,7 @@ class HttpTokenConfigTest {
       instance: plc-a
       coordinators: 127.0.0.1:7400
       nodeRed: {userDir: data/node-red, port: 1880}
+      tls: {insecure: true}
       """;
   private static final String TOKEN = "s3cret-token-for-the-local-api";
 

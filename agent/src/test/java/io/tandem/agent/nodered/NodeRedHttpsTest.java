@@ -121,7 +121,8 @@ class NodeRedHttpsTest {
   @Test
   void theAgentYamlReadsNodeRedAdminCaAndRefusesABadOne() throws Exception {
     Path[] cert = certificate("nr");
-    String head = "group: g\ninstance: a\ncoordinators: 127.0.0.1:7400\nnodeRed:\n  userDir: ud\n  port: 1880\n";
+    String head = "group: g\ninstance: a\ncoordinators: 127.0.0.1:7400\ntls: {insecure: true}\n"
+        + "nodeRed:\n  userDir: ud\n  port: 1880\n";
     var c = io.tandem.agent.config.AgentConfigLoader.parse(head + "  adminCa: nr.crt\n", "agent.yaml", dir);
     assertThat(c.nodeRed().adminCa()).isEqualTo(cert[1]);
     Files.writeString(dir.resolve("bad.crt"), "not a certificate\n");
