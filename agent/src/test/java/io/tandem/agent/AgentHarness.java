@@ -66,8 +66,14 @@ final class AgentHarness implements AutoCloseable {
 
   /** Starts the cluster and creates the group with {@code instances} (first = highest priority). */
   static AgentHarness start(String group, String... instances) throws IOException {
+    return start(null, group, instances);
+  }
+
+  /** As {@link #start(String, String...)}, with the coordinators' lease settings ({@code null}: defaults). */
+  static AgentHarness start(io.tandem.coordinator.config.LeaseSettings lease, String group, String... instances)
+      throws IOException {
     Path root = Files.createTempDirectory("tandem-agent-test-");
-    MiniCluster cluster = MiniCluster.start(3);
+    MiniCluster cluster = lease == null ? MiniCluster.start(3) : MiniCluster.builder().lease(lease).start();
     AgentHarness h = new AgentHarness(root, cluster, group);
     try {
       cluster.waitForLeader(LONG);
