@@ -157,12 +157,12 @@ final class ContextRuns {
             .minus(agentBefore.buckets("tandem_context_flush_latency_seconds")));
   }
 
-  /** The agent's page once its committed ops stopped growing for 300 ms (every set delivered and flushed). */
+  /** The agent's page once its committed ops stopped growing for 500 ms (every set delivered and flushed). */
   private static MetricsPage drained(AgentNode active) throws IOException, InterruptedException {
     MetricsPage last = page(active.apiUrl() + "metrics");
     long stableSince = System.nanoTime();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() - stableSince < Duration.ofMillis(300).toNanos() && System.nanoTime() < deadline) {
+    while (System.nanoTime() - stableSince < Duration.ofMillis(500).toNanos() && System.nanoTime() < deadline) {
       Thread.sleep(50);
       MetricsPage now = page(active.apiUrl() + "metrics");
       if (now.sum("tandem_context_ops_total") != last.sum("tandem_context_ops_total")) {
