@@ -186,6 +186,21 @@ public final class Agent implements AutoCloseable {
     return "localhost".equalsIgnoreCase(h) || h.startsWith("127.") || "::1".equals(h) || "0:0:0:0:0:0:0:1".equals(h);
   }
 
+  /** The "context" object of /status. */
+  static com.fasterxml.jackson.databind.node.ObjectNode contextStatus(ContextAgent.Status s) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+        .put("role", s.writer() ? "writer" : "replica")
+        .put("writerToken", s.writerToken())
+        .put("version", s.version())
+        .put("pendingOps", s.pendingOps());
+    if (s.lastFlushMillis() < 0) {
+      o.putNull("lastFlushMillis");
+    } else {
+      o.put("lastFlushMillis", Math.round(s.lastFlushMillis() * 10) / 10.0);
+    }
+    return o;
+  }
+
   /**
    * Starts the HTTP API, the runtime, the reconcile loop and the link; returns at once.
    *
@@ -199,7 +214,8 @@ public final class Agent implements AutoCloseable {
     if (context != null) {
       routes.addAll(context.routes());
     }
-    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics, routes, config.httpToken());
+    http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics, routes, config.httpToken(),
+        context == null ? null : () -> contextStatus(context.status()));
     if (!config.httpToken().required() && !isLoopback(config.http().host())) {
       log.warn("the agent's local API listens on {} (not loopback) and http.token is not set: /status and "
           + "/metrics are open to whoever reaches that address; set http.token or http.tokenFile (docs/agent.md)",

@@ -124,6 +124,19 @@ public final class ContextAgent implements ContextPort, AutoCloseable {
     this.onGate = r;
   }
 
+  /**
+   * What /status shows under "context": whether the local Node-RED is the writer (and under which
+   * token), the replica's committed version, ops queued and not yet committed, and the
+   * send-to-commit time of the last committed batch (-1 before the first).
+   */
+  public record Status(boolean writer, long writerToken, long version, int pendingOps, double lastFlushMillis) {}
+
+  public Status status() {
+    long token = hub.writerToken();
+    long last = flusher.lastFlushNanos();
+    return new Status(token > 0, token, hub.version(), flusher.pendingOps(), last < 0 ? -1 : last / 1e6);
+  }
+
   public List<HttpRoute> routes() {
     return endpoints.routes();
   }

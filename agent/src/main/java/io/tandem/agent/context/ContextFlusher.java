@@ -80,6 +80,8 @@ final class ContextFlusher implements AutoCloseable {
   private final Writer writer;
   private final Listener listener;
   private final ContextMetrics metrics;
+  /** Send-to-commit time of the last committed batch (retries included); -1 before the first. */
+  private volatile long lastFlushNanos = -1;
   private final long intervalNanos;
   private final int maxOps;
   private final ReentrantLock lock = new ReentrantLock();
@@ -183,6 +185,11 @@ final class ContextFlusher implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Send-to-commit time of the last committed batch in nanoseconds; -1 before the first. */
+  long lastFlushNanos() {
+    return lastFlushNanos;
   }
 
   /** Ops queued and not yet committed. */
@@ -310,7 +317,8 @@ final class ContextFlusher implements AutoCloseable {
       }
       try {
         WriteContextResponse r = writer.write(batchToken, ops, requestId);
-        metrics.flushed(batch.size(), System.nanoTime() - started);
+        lastFlushNanos = System.nanoTime() - started;
+        metrics.flushed(batch.size(), lastFlushNanos);
         done(batchToken, batch, r);
         return;
       } catch (StatusRuntimeException e) {

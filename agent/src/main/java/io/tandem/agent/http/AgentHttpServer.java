@@ -61,7 +61,19 @@ public final class AgentHttpServer implements AutoCloseable {
    */
   public static AgentHttpServer start(HostPort address, Supplier<AgentSnapshot> snapshot,
       AgentMetrics metrics, List<HttpRoute> routes, BearerToken token) throws IOException {
-    Handler handler = new Api(snapshot, metrics, new RouteTable(routes), token);
+    return start(address, snapshot, metrics, routes, token, null);
+  }
+
+  /**
+   * As {@link #start(HostPort, Supplier, AgentMetrics, List, BearerToken)}; {@code contextStatus}
+   * (null: the context store is off) gives the "context" object of /status.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static AgentHttpServer start(HostPort address, Supplier<AgentSnapshot> snapshot,
+      AgentMetrics metrics, List<HttpRoute> routes, BearerToken token,
+      Supplier<? extends com.fasterxml.jackson.databind.JsonNode> contextStatus) throws IOException {
+    Handler handler = new Api(snapshot, metrics, new RouteTable(routes), token, contextStatus);
     return new AgentHttpServer(HttpServers.start(address.host(), address.port(), "http", handler));
   }
 
@@ -79,12 +91,15 @@ public final class AgentHttpServer implements AutoCloseable {
     private final AgentMetrics metrics;
     private final RouteTable routes;
     private final BearerToken token;
+    private final Supplier<? extends com.fasterxml.jackson.databind.JsonNode> contextStatus;
 
-    Api(Supplier<AgentSnapshot> snapshot, AgentMetrics metrics, RouteTable routes, BearerToken token) {
+    Api(Supplier<AgentSnapshot> snapshot, AgentMetrics metrics, RouteTable routes, BearerToken token,
+        Supplier<? extends com.fasterxml.jackson.databind.JsonNode> contextStatus) {
       this.snapshot = snapshot;
       this.metrics = metrics;
       this.routes = routes;
       this.token = token;
+      this.contextStatus = contextStatus;
     }
 
     @Override
@@ -117,7 +132,7 @@ public final class AgentHttpServer implements AutoCloseable {
         case "/health" -> text(request, response, callback, 200, "ok\n");
         case "/active" -> active(request, response, callback);
         case "/status" -> HttpServers.send(request, response, callback, 200, "application/json",
-            utf8(status(snapshot.get()) + "\n"));
+            utf8(status(snapshot.get(), contextStatus == null ? null : contextStatus.get()) + "\n"));
         default -> HttpServers.send(request, response, callback, 200,
             "text/plain; version=0.0.4; charset=utf-8", utf8(metrics.scrape()));
       }
@@ -147,6 +162,11 @@ public final class AgentHttpServer implements AutoCloseable {
   }
 
   static String status(AgentSnapshot s) {
+    return status(s, null);
+  }
+
+  /** The /status body; {@code context} (null: the store is off) becomes its "context" object. */
+  static String status(AgentSnapshot s, com.fasterxml.jackson.databind.JsonNode context) {
     long now = System.nanoTime();
     ObjectNode o = JSON.createObjectNode()
         .put("group", s.group())
@@ -167,6 +187,9 @@ public final class AgentHttpServer implements AutoCloseable {
         .put("heartbeatRefusal", s.heartbeatRefusal());
     o.put("lastActionAt", s.lastActionAtMillis() == 0 ? null
         : java.time.Instant.ofEpochMilli(s.lastActionAtMillis()).toString());
+    if (context != null) {
+      o.set("context", context);
+    }
     return o.toString();
   }
 }

@@ -109,6 +109,30 @@ class ContextAgentTest {
   }
 
   @Test
+  void statusShowsTheRoleTheVersionPendingOpsAndTheLastFlushLatency() throws Exception {
+    start(Duration.ofSeconds(10), 5000);
+    ContextAgent.Status replica = agent.status();
+    assertThat(replica.writer()).isFalse();
+    assertThat(replica.writerToken()).isZero();
+    assertThat(replica.lastFlushMillis()).isEqualTo(-1);
+    becomeWriter();
+    call("POST", "/tandem/context/write", "{\"ops\":[" + set("a", "1") + "," + set("b", "2") + "]}", 202);
+    ContextAgent.Status queued = agent.status(); // the 10 s window has not passed: both wait
+    assertThat(queued.writer()).isTrue();
+    assertThat(queued.writerToken()).isEqualTo(7);
+    assertThat(queued.pendingOps()).isEqualTo(2);
+    assertThat(agent.flusher().flushAndWait(7, System.nanoTime() + TimeUnit.SECONDS.toNanos(3))).isTrue();
+    ContextAgent.Status flushed = agent.status();
+    assertThat(flushed.pendingOps()).isZero();
+    assertThat(flushed.lastFlushMillis()).isGreaterThanOrEqualTo(0);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (agent.status().version() <= queued.version() && System.nanoTime() < deadline) {
+      Thread.sleep(5); // the commit's change reaches the replica through the pushed update
+    }
+    assertThat(agent.status().version()).isGreaterThan(queued.version());
+  }
+
+  @Test
   void aStandbyCannotWrite() throws Exception {
     start(Duration.ofMillis(50), 5000);
     JsonNode r = call("POST", "/tandem/context/write", "{\"ops\":[" + set("a", "1") + "],\"sync\":false}", 409);

@@ -70,6 +70,22 @@ class AgentHttpServerTest {
   }
 
   @Test
+  void statusHasAContextObjectOnlyWhenTheStoreIsOn() throws Exception {
+    assertThat(new ObjectMapper().readTree(get("/status").body()).has("context")).isFalse();
+    com.fasterxml.jackson.databind.node.ObjectNode ctx = new ObjectMapper().createObjectNode()
+        .put("role", "writer").put("version", 12);
+    try (AgentHttpServer withContext = AgentHttpServer.start(new HostPort("127.0.0.1", 0), snapshot::get, metrics,
+        java.util.List.of(), BearerToken.NONE, () -> ctx)) {
+      JsonNode s = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + withContext.port() + "/status")).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      assertThat(s.path("context").path("role").asText()).isEqualTo("writer");
+      assertThat(s.path("context").path("version").asLong()).isEqualTo(12);
+      assertThat(s.path("instance").asText()).isEqualTo("a");
+    }
+  }
+
+  @Test
   void statusShowsRoleTokensRuntimeAndLastReason() throws Exception {
     JsonNode s = new ObjectMapper().readTree(get("/status").body());
     assertThat(s.get("group").asText()).isEqualTo("g");

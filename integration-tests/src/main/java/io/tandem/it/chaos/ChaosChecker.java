@@ -39,6 +39,10 @@ import java.util.stream.Collectors;
  *       flows revision current at its activation (or one committed after it), never with flows a
  *       later deploy had replaced before it: the first call the witness accepted from it names the
  *       marker of those flows.
+ *   <li>{@code context} (checked by {@link #contextCounter}): the committed context, sampled during
+ *       the run and once after the coordinators restarted, never goes backwards: its version never
+ *       decreases, and the counter the flows keep in it ({@link ChaosCounterFlow}: a get-then-set
+ *       that never deletes) never decreases or disappears; and it advanced during the run.
  * </ol>
  */
 public final class ChaosChecker {
@@ -164,6 +168,47 @@ public final class ChaosChecker {
       }
     }
     return new RevisionCheck(checked, out);
+  }
+
+  /**
+   * The {@code context} property over {@code samples} of the committed context in real-time order
+   * (times in the findings are seconds since {@code runStart}). Each step from one sample to the
+   * next that lowers the version, or lowers or removes the counter, is one finding; so is a last
+   * sample whose counter is not above the first one's (or absent), and no sample at all.
+   */
+  List<Finding> contextCounter(List<ContextSampler.Sample> samples, long runStart) {
+    List<Finding> out = new ArrayList<>();
+    if (samples.isEmpty()) {
+      out.add(new Finding("context", "no reading of the committed context succeeded during the run", List.of()));
+      return out;
+    }
+    for (int i = 1; i < samples.size(); i++) {
+      ContextSampler.Sample prev = samples.get(i - 1);
+      ContextSampler.Sample s = samples.get(i);
+      List<String> lines = List.of(line(prev, runStart), line(s, runStart));
+      if (s.version() < prev.version()) {
+        out.add(new Finding("context", "the committed context version went back from " + prev.version()
+            + " to " + s.version(), lines));
+      }
+      if (prev.counter() != null && (s.counter() == null || s.counter() < prev.counter())) {
+        out.add(new Finding("context", "the committed counter " + ChaosCounterFlow.SCOPE + "/" + ChaosCounterFlow.KEY
+            + " went back from " + prev.counter() + " to " + (s.counter() == null ? "absent" : s.counter())
+            + " (the flow never deletes it)", lines));
+      }
+    }
+    ContextSampler.Sample first = samples.get(0);
+    ContextSampler.Sample last = samples.get(samples.size() - 1);
+    if (last.counter() == null || (first.counter() != null && last.counter() <= first.counter())) {
+      out.add(new Finding("context", "the committed counter did not advance during the run: first sample "
+          + first.counter() + ", last " + last.counter() + " (" + samples.size() + " samples)",
+          List.of(line(first, runStart), line(last, runStart))));
+    }
+    return out;
+  }
+
+  private static String line(ContextSampler.Sample s, long runStart) {
+    return String.format(java.util.Locale.ROOT, "%.3f s: version %d, counter %s", (s.nanos() - runStart) / 1e9,
+        s.version(), s.counter() == null ? "absent" : s.counter().toString());
   }
 
   private static String describe(String marker) {

@@ -41,6 +41,7 @@ public final class ChaosRun {
   /** Election time (about 0.5 s) plus a margin for a loaded machine, on top of the lease. */
   static final Duration RECOVERY_MARGIN = Duration.ofSeconds(2);
   static final Duration DEPLOY_EVERY = Duration.ofSeconds(3);
+  static final Duration CONTEXT_SAMPLE_EVERY = Duration.ofMillis(500);
 
   private ChaosRun() {}
 
@@ -78,16 +79,21 @@ public final class ChaosRun {
       try (LocalCluster cluster = LocalCluster.start(spec)) {
         out.println("cluster ready, " + cluster.activeInstance() + " active; injecting faults for "
             + budget.toSeconds() + " s");
+        deployCounter(cluster);
         long start = System.nanoTime();
         List<NemesisRunner.Outcome> outcomes;
         List<HealthSampler.Sample> health;
         int deploysTried;
+        ContextSampler contextSampler = new ContextSampler(cluster.admin(), cluster.groupName(), instances.get(0),
+            CONTEXT_SAMPLE_EVERY);
         try (HealthSampler sampler = new HealthSampler(cluster.agents());
             FlowsDeployer deployer = new FlowsDeployer(cluster, DEPLOY_EVERY)) {
           outcomes = new NemesisRunner(new ClusterInjector(cluster, topology), NemesisRunner.SYSTEM).run(schedule);
           health = sampler.samples();
           deployer.close();
           deploysTried = deployer.tried();
+        } finally {
+          contextSampler.close();
         }
         long end = System.nanoTime();
         List<WitnessCall> calls = cluster.witness().calls();
@@ -112,6 +118,15 @@ public final class ChaosRun {
           findings.add(new Finding("durable", "could not compare the history across a restart of every"
               + " coordinator: " + e.getMessage(), List.of()));
         }
+        try {
+          contextSampler.sampleNow(); // after every coordinator restarted: the committed context survived
+        } catch (RuntimeException e) {
+          findings.add(new Finding("context", "could not read the committed context after the restart of every"
+              + " coordinator: " + e.getMessage(), List.of()));
+        }
+        List<ContextSampler.Sample> ctx = contextSampler.samples();
+        findings.addAll(checker.contextCounter(ctx, start));
+        notes.add(contextNote(ctx, contextSampler.missed()));
         if (clockNote != null) {
           notes.add(clockNote);
         }
@@ -125,6 +140,37 @@ public final class ChaosRun {
             notes, clockNote == null && hooks, deploysTried, deploysCommitted);
       }
     }
+  }
+
+  /** The note on the context property: how many samples, and the counter's first and last committed values. */
+  static String contextNote(List<ContextSampler.Sample> samples, int missed) {
+    if (samples.isEmpty()) {
+      return "context property: no sample of the committed context (" + missed + " reads found no leader)";
+    }
+    ContextSampler.Sample first = samples.get(0);
+    ContextSampler.Sample last = samples.get(samples.size() - 1);
+    return "context property: " + samples.size() + " samples of the committed context (" + missed
+        + " reads found no leader), counter " + first.counter() + " -> " + last.counter() + ", version "
+        + first.version() + " -> " + last.version();
+  }
+
+  /**
+   * Adds {@link ChaosCounterFlow} through the active's editor before the faults start, and waits
+   * until its first increment is committed.
+   */
+  private static void deployCounter(LocalCluster cluster) throws IOException, InterruptedException {
+    String url = cluster.agent(cluster.activeInstance()).editorUrl();
+    com.fasterxml.jackson.databind.JsonNode current = io.tandem.it.flows.EditorDeploy.current(url, Duration.ofSeconds(10));
+    io.tandem.it.flows.EditorDeploy.Answer a = io.tandem.it.flows.EditorDeploy.post(url, current.path("rev").asText(""),
+        ChaosCounterFlow.addTo(current), Duration.ofSeconds(30));
+    if (!a.deployed()) {
+      throw new IllegalStateException("could not deploy the context counter flow: " + a.status() + " " + a.message());
+    }
+    cluster.awaitSteady(RESTART_TIMEOUT);
+    String member = cluster.agents().get(0).instance();
+    Waits.until("the context counter committed", RESTART_TIMEOUT, Duration.ofMillis(100),
+        () -> Optional.ofNullable(ContextSampler.sample(System.nanoTime(),
+            cluster.admin().context(cluster.groupName(), member)).counter()).filter(n -> n > 0));
   }
 
   /** The one line said at the start and in the report when clock faults cannot run, or null. */

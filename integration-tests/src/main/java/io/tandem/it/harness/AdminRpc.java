@@ -144,6 +144,30 @@ public final class AdminRpc implements AutoCloseable {
     return retrying(ch -> stub(ch, DEADLINE_MS).exportFlows(req)).getFlows().toStringUtf8();
   }
 
+  /**
+   * The group's committed context as the leader reads it under confirmed leadership
+   * (AgentService.GetContext, which the admin certificate may call), asked as member
+   * {@code instance}; retried like the other calls while there is no leader.
+   */
+  public io.tandem.proto.state.ContextSnapshot context(String group, String instance) {
+    io.tandem.proto.agent.GetContextRequest req = io.tandem.proto.agent.GetContextRequest.newBuilder()
+        .setGroup(group).setInstance(instance).build();
+    return retrying(ch -> io.tandem.proto.agent.AgentServiceGrpc.newBlockingStub(ch)
+        .withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS).getContext(req));
+  }
+
+  /** {@link #context} without waiting for a leader: empty if no coordinator answers it now. */
+  public Optional<io.tandem.proto.state.ContextSnapshot> tryContext(String group, String instance) {
+    io.tandem.proto.agent.GetContextRequest req = io.tandem.proto.agent.GetContextRequest.newBuilder()
+        .setGroup(group).setInstance(instance).build();
+    try {
+      return Optional.of(endpoints.call(ch -> io.tandem.proto.agent.AgentServiceGrpc.newBlockingStub(ch)
+          .withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS).getContext(req), 3));
+    } catch (StatusRuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   @Override
   public void close() {
     endpoints.close();

@@ -18,10 +18,12 @@ import picocli.CommandLine.Option;
         "a plain Node-RED). Prints p50/p99/max of fault -> standby's first accepted witness call, and a",
         "last line 'summary ...' for scripts. 'deploy': a full deploy on the active -> every standby has",
         "loaded that revision, for a small and a 5 MB flow; 'deployfailover': SIGKILL the active's Node-RED",
-        "right after a deploy answered, then the new active must serve the new revision.",
-        "Takes about 20 s per run of all faults."})
+        "right after a deploy answered, then the new active must serve the new revision. 'context': a flow",
+        "sets global context in store tandem as fast as it can for --context-seconds (sets/s, Raft entries/s,",
+        "flush latency), then a counter every 10 ms and SIGKILL of the active's Node-RED (increments lost).",
+        "Select rows with --only (e.g. --only context). Takes about 30 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover }
+  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context }
   static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
   static final String DEPLOY_SMALL = "deploy -> standby (small)";
   static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
@@ -29,14 +31,23 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "20", description = "Runs per fault (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--faults", split = ",", defaultValue = "crash,hang,silent,leader,switchover,deploy,deployfailover",
-      description = "Faults to measure (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--faults", "--only"}, split = ",",
+      defaultValue = "crash,hang,silent,leader,switchover,deploy,deployfailover,context",
+      description = "Faults (rows) to measure (default: ${DEFAULT-VALUE}).")
   List<Fault> faults;
+
+  @Option(names = "--context-seconds", defaultValue = "2",
+      description = "How long each 'context' run sets context (default: ${DEFAULT-VALUE}).")
+  int contextSeconds;
+
+  @Option(names = "--context-keys", defaultValue = "1000",
+      description = "Distinct keys the 'context' flow cycles through (default: ${DEFAULT-VALUE}).")
+  int contextKeys;
 
   @Override
   public Integer call() throws Exception {
-    if (runs < 1) {
-      throw new IllegalArgumentException("--runs must be at least 1");
+    if (runs < 1 || contextSeconds < 1 || contextKeys < 1) {
+      throw new IllegalArgumentException("--runs, --context-seconds and --context-keys must be at least 1");
     }
     Map<String, Stats> table = new LinkedHashMap<>();
     Stats failovers = new Stats();
@@ -44,11 +55,18 @@ public final class BenchCommand implements Callable<Integer> {
     Stats baseline = new Stats();
     int violations;
     int[] newRevision = {0, 0}; // runs that served the new revision, runs that served something
+    ContextTable ctx = new ContextTable();
     System.out.println("Starting the cluster...");
-    try (LocalCluster cluster = LocalCluster.start(ClusterSpec.defaults(List.of("a", "b")).withGroup("bench"))) {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tandem-bench-");
+    for (String i : List.of("a", "b")) { // the context counter writes its witness file with fs
+      io.tandem.it.flows.ContextCounterFlow.writeSettings(dir.resolve("agent-" + i).resolve("userdir"));
+    }
+    try (LocalCluster cluster = LocalCluster.start(ClusterSpec.defaults(List.of("a", "b")).withGroup("bench")
+        .withWorkDir(dir))) {
       System.out.println("work dir: " + cluster.workDir());
       FaultRuns fr = new FaultRuns(cluster);
       DeployRuns dr = new DeployRuns(cluster);
+      ContextRuns cr = new ContextRuns(cluster, dir);
       boolean broken = false;
       for (Fault f : faults) {
         Stats s = table.computeIfAbsent(label(f), k -> new Stats());
@@ -76,6 +94,19 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.printf("  %-10s run %2d/%d: %d ms, the new active answered %s%n", f, i, runs, r.millis(),
                     r.ranNewRevision() ? "the new revision" : "\"" + r.served() + "\", NOT the new revision \""
                         + r.expected() + "\"");
+                continue;
+              }
+              case context -> {
+                ContextRuns.Sustained w = cr.sustained(java.time.Duration.ofSeconds(contextSeconds), contextKeys);
+                ctx.add(w);
+                s.add(Math.round(w.setsPerSecond()));
+                ContextRuns.Crash c = cr.crashLoss();
+                ctx.add(c);
+                System.out.printf(java.util.Locale.ROOT, "  %-10s run %2d/%d: %d sets in %d ms (%.0f/s), %.0f Raft entries"
+                    + " (%.1f/s), %.0f flushes of %.0f ops, flush p50 %s p99 %s; crash: reached %d, the new active"
+                    + " continued from %d: %d lost%n", f, i, runs, w.sets(), w.flowMillis(), w.setsPerSecond(),
+                    w.entries(), w.entriesPerSecond(), w.flushes(), w.ops(), ContextTable.ms(w.latency().quantile(0.5)),
+                    ContextTable.ms(w.latency().quantile(0.99)), c.reached(), c.committed(), c.lost());
                 continue;
               }
               case crash -> s.add(fr.crash());
@@ -111,7 +142,11 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     table.put("restart baseline", baseline);
+    Stats contextRow = table.remove(label(Fault.context)); // not milliseconds: its own table
     print(table, failovers, baseline);
+    if (contextRow != null) {
+      ctx.print(contextRow.failures());
+    }
     Stats deployFailover = table.get(label(Fault.deployfailover));
     if (deployFailover != null) {
       System.out.printf("deploy then failover: %d/%d runs ran the new revision%s%n", newRevision[0],
@@ -121,10 +156,11 @@ public final class BenchCommand implements Callable<Integer> {
     long lossFailovers = failovers.runs() == 0 ? 0 : sum(failovers);
     System.out.printf("summary crash_p99_ms=%d hang_p99_ms=%d silent_p99_ms=%d switchover_gap_p99_ms=%d "
         + "leader_loss_failovers=%d restart_baseline_p50_ms=%d deploy_small_p99_ms=%d deploy_5mb_p99_ms=%d "
-        + "deploy_failover_new_revision=%d/%d violations=%d%n",
+        + "deploy_failover_new_revision=%d/%d%s violations=%d%n",
         p99(table, Fault.crash), p99(table, Fault.hang), p99(table, Fault.silent), p99(table, Fault.switchover),
         lossFailovers, baseline.percentile(50), p99(table, DEPLOY_SMALL), p99(table, DEPLOY_LARGE), newRevision[0],
-        deployFailover == null ? 0 : deployFailover.runs() + deployFailover.failures(), violations);
+        deployFailover == null ? 0 : deployFailover.runs() + deployFailover.failures(),
+        contextRow == null ? "" : " " + ctx.summary(), violations);
     return violations == 0 ? 0 : 1;
   }
 
@@ -150,6 +186,7 @@ public final class BenchCommand implements Callable<Integer> {
       case switchover -> "switchover gap";
       case deploy -> DEPLOY_SMALL;
       case deployfailover -> "deploy+kill -> new rev";
+      case context -> "context sets/s";
     };
   }
 
