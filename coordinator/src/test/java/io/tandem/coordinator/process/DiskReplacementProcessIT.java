@@ -54,6 +54,9 @@ class DiskReplacementProcessIT {
     assertThat(cluster.stop(victim)).as("exit code after SIGTERM").isIn(0, 143);
     ProcessFixture.deleteTree(cluster.dataDir(victim));
     cluster.ctlWrite(START_BOUND, "group", "create", "while-away", "--instance", "x");
+    // Keep it away until the leader's lag monitor has said it is behind (it says so after 2 s, looking
+    // once a second): then its "caught up" line after the restart is certain, however fast that is.
+    awaitInLogs("peer " + victimId + " is ");
 
     cluster.start(victim);
     cluster.logUntil(victim, "coordinator " + victimId + " serving", START_BOUND);
@@ -80,9 +83,19 @@ class DiskReplacementProcessIT {
     assertThat(leaderLog).as(cluster.logTails()).contains("peer " + victimId + " lost log entries it had acknowledged");
     // The leader's lag monitor looks once a second, so its "caught up" line may come up to a second
     // after tandemctl already saw the lag at 0.
-    int leaderIndex = java.util.stream.IntStream.range(0, 3).filter(i -> cluster.id(i).equals(leader)).findFirst()
-        .orElseThrow();
-    cluster.logUntil(leaderIndex, "peer " + victimId + " caught up", START_BOUND);
+    awaitInLogs("peer " + victimId + " caught up");
+  }
+
+  /** Waits (bounded) until some coordinator's log holds {@code text}. */
+  private void awaitInLogs(String text) throws Exception {
+    long deadline = System.nanoTime() + START_BOUND.toNanos();
+    while (!cluster.allLogs().contains(text)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no \"" + text + "\" in any coordinator's log within " + START_BOUND.toSeconds()
+            + " s\n" + cluster.logTails());
+      }
+      Thread.sleep(100);
+    }
   }
 
   private static boolean allLagZero(JsonNode s) {
