@@ -87,8 +87,25 @@ public final class HarnessCerts {
     BY_COORDINATORS.remove(coordinatorsCsv, this);
   }
 
+  /**
+   * The certificates of the running cluster that {@code coordinatorsCsv} names: the list given at
+   * its start, or one that shares an address with it (a coordinator added later by tandemctl
+   * members add is not in the registered list); null if none.
+   */
   static HarnessCerts forCoordinators(String coordinatorsCsv) {
-    return BY_COORDINATORS.get(coordinatorsCsv);
+    HarnessCerts exact = BY_COORDINATORS.get(coordinatorsCsv);
+    if (exact != null) {
+      return exact;
+    }
+    java.util.Set<String> asked = new java.util.HashSet<>(java.util.Arrays.asList(coordinatorsCsv.split(",")));
+    for (Map.Entry<String, HarnessCerts> e : BY_COORDINATORS.entrySet()) {
+      for (String address : e.getKey().split(",")) {
+        if (asked.contains(address)) {
+          return e.getValue();
+        }
+      }
+    }
+    return null;
   }
 
   private static String quote(Path p) {
