@@ -33,6 +33,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<AgentNode> agents = new ArrayList<>();
   private final AdminRpc admin;
   private final HarnessCerts certs;
+  private final List<String> registeredCsvs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private LocalCluster(ClusterSpec spec) throws IOException {
     this.spec = spec;
@@ -47,7 +48,7 @@ public final class LocalCluster implements AutoCloseable {
     }
     this.certs = HarnessCerts.in(workDir.resolve("certs"));
     this.admin = new AdminRpc(coordinators.stream().map(CoordinatorNode::grpcAddress).toList(), certs.admin());
-    certs.register(coordinatorsCsv());
+    registerCerts(coordinatorsCsv());
   }
 
   /** Starts everything, creates the group and waits until one instance calls the witness. */
@@ -126,7 +127,14 @@ public final class LocalCluster implements AutoCloseable {
     peers.add(n);
     launch(n, peers, true);
     coordinators.add(n);
+    registerCerts(n.grpcAddress()); // tandemctl pointed at the new coordinator alone finds the certificates too
     return n;
+  }
+
+  /** Registers this cluster's certificates for tandemctl runs against {@code csv}; unregistered at close. */
+  private void registerCerts(String csv) {
+    certs.register(csv);
+    registeredCsvs.add(csv);
   }
 
   /** A coordinator removed from the cluster (tandemctl members remove): no longer one of {@link #coordinators()}. */
@@ -293,7 +301,7 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     admin.close();
-    certs.unregister(coordinatorsCsv());
+    registeredCsvs.forEach(certs::unregister);
     witness.close();
     LOG.info("cluster stopped; logs in {}", workDir);
   }
