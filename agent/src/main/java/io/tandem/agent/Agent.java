@@ -183,7 +183,8 @@ public final class Agent implements AutoCloseable {
   /** True for a loopback literal or "localhost" (a name is not resolved here). */
   static boolean isLoopback(String host) {
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    return "localhost".equalsIgnoreCase(h) || h.startsWith("127.") || "::1".equals(h) || "0:0:0:0:0:0:0:1".equals(h);
+    return "localhost".equalsIgnoreCase(h) || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}") || "::1".equals(h)
+        || "0:0:0:0:0:0:0:1".equals(h);
   }
 
   /** The "context" object of /status. */

@@ -25,7 +25,7 @@ class CertsCommandTest {
     String d = dir.toString();
     assertThat(CtlRun.of("certs", "init", "--dir", d).exitCode()).isZero();
     assertThat(CtlRun.of("certs", "issue", "--dir", d, "--role", "agent", "--group", "plc", "--instance", "a").exitCode()).isZero();
-    CtlRun peer = CtlRun.of("certs", "issue", "--dir", d, "--role", "peer", "--id", "c1", "--dns", "c1.example", "--ip", "10.0.0.5");
+    CtlRun peer = CtlRun.of("certs", "issue", "--dir", d, "--role", "peer", "--id", "c1", "--dns", "c1.example", "--ip", "127.0.0.5");
     assertThat(peer.exitCode()).as(peer.err()).isZero();
     assertThat(CtlRun.of("certs", "issue", "--dir", d, "--role", "admin", "--name", "ops", "--days", "30").exitCode()).isZero();
     assertThat(CtlRun.of("certs", "issue", "--dir", d, "--role", "viewer", "--name", "screen").exitCode()).isZero();
@@ -36,7 +36,7 @@ class CertsCommandTest {
     X509Certificate p = cert("peer-c1");
     assertThat(Identity.of(p)).contains(Identity.peer("c1"));
     assertThat(p.getSubjectAlternativeNames()).extracting(l -> l.get(1).toString())
-        .containsExactlyInAnyOrder("tandem:peer:c1", "localhost", "127.0.0.1", "c1.example", "10.0.0.5");
+        .containsExactlyInAnyOrder("tandem:peer:c1", "localhost", "127.0.0.1", "c1.example", "127.0.0.5");
     p.verify(cert("ca").getPublicKey());
     assertThat(cert("ca").getNotAfter().toInstant()).isAfter(Instant.now().plus(Duration.ofDays(3649)));
     assertThat(p.getNotAfter().toInstant()).isBetween(Instant.now().plus(Duration.ofDays(824)), Instant.now().plus(Duration.ofDays(825)));
