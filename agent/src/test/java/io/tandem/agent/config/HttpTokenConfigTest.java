@@ -38,8 +38,8 @@ class HttpTokenConfigTest {
 
   @Test
   void aMappingGivesTheListenAddressAndTheToken() throws Exception {
-    AgentConfig c = parse("http: {listen: 0.0.0.0:9100, token: " + TOKEN + "}\n");
-    assertThat(c.http()).isEqualTo(new HostPort("0.0.0.0", 9100));
+    AgentConfig c = parse("http: {listen: 127.0.0.2:9100, token: " + TOKEN + "}\n");
+    assertThat(c.http()).isEqualTo(new HostPort("127.0.0.2", 9100));
     assertThat(c.httpToken().accepts("Bearer " + TOKEN)).isTrue();
     assertThat(c.httpToken().accepts("Bearer " + TOKEN + "x")).isFalse();
     assertThat(c.httpToken().accepts(TOKEN)).isFalse();
