@@ -219,11 +219,15 @@ final class AgentHarness implements AutoCloseable {
     try {
       await("one active instance and ready spares", timeout, () -> {
         Optional<Agent> a = active();
-        // every agent's userDir has a flows file: steady includes the first active's import of it
-        return a.isPresent() && agents.values().stream().filter(x -> x != a.get())
+        // every agent's userDir has a flows file: steady includes the first active's import of it.
+        // One view answers both: readiness is judged against the revision that view shows, so a
+        // standby that was ready before the import committed is not taken as ready after it.
+        GroupView g = leaderView();
+        return a.isPresent() && g.getCurrentRevision() > 0 && agents.values().stream()
+            .filter(x -> x != a.get())
             .allMatch(x -> runtimeIs(x, "STANDBY") && x.snapshot().role().equals("standby")
-                && readyOnCoordinators(x.config().instance()))
-            && leaderView().getCurrentRevision() > 0;
+                && g.getInstancesList().stream().anyMatch(i -> i.getId().equals(x.config().instance())
+                    && i.getReady() && i.getLoadedRevision() == g.getCurrentRevision()));
       });
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; " + describeGroup(), e);

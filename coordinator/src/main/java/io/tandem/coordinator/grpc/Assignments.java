@@ -29,6 +29,8 @@ public final class Assignments {
       case SET_FLOWS -> c.getSetFlows().getGroup();
       case PUT_EDITOR_DATA -> c.getPutEditorData().getGroup();
       case CONTEXT_WRITE -> c.getContextWrite().getGroup();
+      case ACQUIRE_LOCK -> c.getAcquireLock().getGroup();
+      case RELEASE_LOCK -> c.getReleaseLock().getGroup();
       case BODY_NOT_SET -> "";
     };
   }
