@@ -3,6 +3,7 @@ package io.tandem.coordinator.process;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.TestCerts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.function.Predicate;
 /**
  * A cluster of bin/tandem-coordinator processes on loopback (free ports), each with its own
  * YAML file, data dir and log in {@code work}; tandemctl runs against all of them or one.
- * Everything started is killed by {@link #close()} (and by the fixture's shutdown hook).
+ * Everything started is killed by {@link #close()} (and by the fixture's shutdown hook). Mutual
+ * TLS unless made {@link #plaintext}: peer certificates per node, tandemctl with an admin one.
  */
 final class CoordinatorProcesses implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,9 +27,21 @@ final class CoordinatorProcesses implements AutoCloseable {
   private final int n;
   private final List<Integer> ports;
   private final Process[] running;
+  private final TestCerts certs; // null: plaintext (tls: {insecure: true}, tandemctl --insecure)
 
+  /** {@code n} coordinators with mutual TLS. */
   CoordinatorProcesses(Path work, int n) throws IOException {
+    this(work, n, false);
+  }
+
+  /** {@code n} plaintext coordinators (tls: {insecure: true}): for tests about plaintext. */
+  static CoordinatorProcesses plaintext(Path work, int n) throws IOException {
+    return new CoordinatorProcesses(work, n, true);
+  }
+
+  private CoordinatorProcesses(Path work, int n, boolean plaintext) throws IOException {
     this.work = work;
+    this.certs = plaintext ? null : new TestCerts(work.resolve("certs"));
     this.fixture = new ProcessFixture(work);
     this.n = n;
     this.ports = FreePorts.pick(2 * n);
@@ -81,7 +95,7 @@ final class CoordinatorProcesses implements AutoCloseable {
   /** (Re)writes node {@code i}'s config with the given peers section. */
   void writeConfig(int i, String peersYaml) throws IOException {
     Files.writeString(config(i), "nodeId: " + id(i) + "\ndataDir: " + dataDir(i) + "\n" + peersYaml
-        + "tls: {insecure: true}\n");
+        + (certs == null ? "tls: {insecure: true}\n" : certs.peerYaml(id(i))));
   }
 
   void startAll() throws IOException {
@@ -144,9 +158,16 @@ final class CoordinatorProcesses implements AutoCloseable {
   }
 
   ProcessFixture.Result ctlAt(String coordinators, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(fixture.script("tandemctl").toString(), "--insecure", "--coordinators", coordinators));
+    List<String> command = new ArrayList<>(List.of(fixture.script("tandemctl").toString()));
+    command.addAll(tlsArgs());
+    command.addAll(List.of("--coordinators", coordinators));
     command.addAll(List.of(args));
     return fixture.run(work, 60, command.toArray(String[]::new));
+  }
+
+  /** tandemctl's TLS options for this cluster: the admin certificate, or --insecure. */
+  List<String> tlsArgs() {
+    return certs == null ? List.of("--insecure") : certs.adminArgs();
   }
 
   /** Polls tandemctl --json status at {@code coordinators} until {@code condition} holds. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.TestCerts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * bin/tandemctl creates a group, the leader's process is killed with SIGKILL, and tandemctl
  * status --json answers with a new leader and the same groups. Prints the time from the kill
  * to a new leader answering (the 2 s target is the benchmark's; the bound here is generous).
+ * Mutual TLS, as shipped: peer certificates from {@link TestCerts}, tandemctl with an admin one.
  */
 class LeaderKillProcessIT {
   private static final Duration START_BOUND = Duration.ofSeconds(90);
@@ -29,6 +31,7 @@ class LeaderKillProcessIT {
   private ProcessFixture processes;
   private final List<Path> logs = new ArrayList<>();
   private String coordinators;
+  private TestCerts certs;
 
   @AfterEach
   void cleanUp() {
@@ -44,9 +47,11 @@ class LeaderKillProcessIT {
   void killingTheLeaderLeavesANewLeaderWithTheSameGroups() throws Exception {
     work = Files.createTempDirectory("tandem-process-it-");
     processes = new ProcessFixture(work);
+    certs = new TestCerts(work.resolve("certs"));
     List<Process> coordinatorProcesses = startCoordinators(3);
 
     JsonNode before = statusUntil("a leader", START_BOUND, s -> !s.get("leader").asText().isEmpty());
+    assertThat(before.get("insecure").asBoolean()).as("mutual TLS, not plaintext: " + before).isFalse();
     ProcessFixture.Result created =
         ctl("group", "create", "line1", "--instance", "nr-a:2", "--instance", "nr-b:1");
     assertThat(created.exitCode()).as(created + logTails()).isZero();
@@ -92,7 +97,7 @@ class LeaderKillProcessIT {
       String id = "c" + (i + 1);
       Path config = work.resolve(id + ".yaml");
       Files.writeString(config, "nodeId: " + id + "\ndataDir: " + work.resolve(id + "-data") + "\n" + peers
-          + "tls: {insecure: true}\n");
+          + certs.peerYaml(id));
       Path log = work.resolve(id + ".log");
       logs.add(log);
       started.add(processes.start(log, processes.script("tandem-coordinator").toString(), "--config", config.toString()));
@@ -101,7 +106,9 @@ class LeaderKillProcessIT {
   }
 
   private ProcessFixture.Result ctl(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(processes.script("tandemctl").toString(), "--insecure", "--coordinators", coordinators));
+    List<String> command = new ArrayList<>(List.of(processes.script("tandemctl").toString()));
+    command.addAll(certs.adminArgs());
+    command.addAll(List.of("--coordinators", coordinators));
     command.addAll(List.of(args));
     return processes.run(work, 60, command.toArray(String[]::new));
   }

@@ -2,6 +2,7 @@ package io.tandem.coordinator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.coordinator.testing.TestCerts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class CoordinatorMainTest {
       Path file = dir.resolve("c.yaml");
       Files.writeString(file, "nodeId: c1\ndataDir: " + dir.resolve("data") + "\npeers:\n"
           + "  - {id: c1, raft: 127.0.0.1:" + ports.get(0) + ", grpc: 127.0.0.1:" + taken.getLocalPort() + "}\n"
-          + "tls: {insecure: true}\n");
+          + new TestCerts(dir.resolve("certs")).peerYaml("c1")); // mutual TLS, as shipped
       Run r = run("--config", file.toString());
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).contains("could not start c1");

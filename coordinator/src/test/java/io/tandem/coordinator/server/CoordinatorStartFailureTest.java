@@ -7,6 +7,7 @@ import io.tandem.common.config.HostPort;
 import io.tandem.coordinator.config.LeaseSettings;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.TestCerts;
 import io.tandem.coordinator.testing.Waits;
 import io.tandem.proto.state.Command;
 import io.tandem.proto.state.CreateGroup;
@@ -56,7 +57,7 @@ class CoordinatorStartFailureTest {
     config = dir.resolve("c1.yaml");
     Files.writeString(config, "nodeId: c1\ndataDir: " + data + "\npeers:\n"
         + "  - {id: c1, raft: 127.0.0.1:" + raftPort + ", grpc: 127.0.0.1:" + grpcPort + "}\n"
-        + "tls: {insecure: true}\n");
+        + new TestCerts(dir.resolve("certs")).peerYaml("c1")); // mutual TLS, as shipped
   }
 
   @Test

@@ -18,9 +18,12 @@ import java.util.List;
  * @param javaOpts    TANDEM_JAVA_OPTS for the coordinator and agent JVMs
  * @param probeTimeout the agents' Node-RED probe response timeout (product default 250 ms)
  * @param probeMisses  missed probes that mean "hung" (product default 3)
+ * @param plaintext    tls: {insecure: true} everywhere instead of mutual TLS (the default): only
+ *                     for tests and benchmark rows about plaintext
  */
 public record ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
-    boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses) {
+    boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses,
+    boolean plaintext) {
 
   /** Small JVMs that start quickly: 5 of them share 2 cores on a CI machine. */
   public static final String SMALL_JVM = "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
@@ -35,7 +38,7 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
   /** The product's default timings (lease 2 s, probe 250 ms x 3): what the benchmark measures. */
   public static ClusterSpec defaults(List<String> instances) {
     return new ClusterSpec(null, "line1", instances, Duration.ofSeconds(2), true, Topology.DIRECT, SMALL_JVM,
-        Duration.ofMillis(250), 3);
+        Duration.ofMillis(250), 3, false);
   }
 
   /**
@@ -47,23 +50,28 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
   }
 
   public ClusterSpec withProbe(Duration timeout, int misses) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses, plaintext);
   }
 
   public ClusterSpec withGroup(String g) {
-    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext);
   }
 
   public ClusterSpec withWorkDir(Path d) {
-    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext);
   }
 
   public ClusterSpec withHangRoute(boolean h) {
-    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses, plaintext);
+  }
+
+  /** Plaintext ({@code true}) or mutual TLS ({@code false}, the default) on every channel. */
+  public ClusterSpec withPlaintext(boolean p) {
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, p);
   }
 
   public ClusterSpec withTopology(Topology t) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses, plaintext);
   }
 
   /**

@@ -47,8 +47,13 @@ public final class LocalCluster implements AutoCloseable {
       agents.add(new AgentNode(id, workDir));
     }
     this.certs = HarnessCerts.in(workDir.resolve("certs"));
-    this.admin = new AdminRpc(coordinators.stream().map(CoordinatorNode::grpcAddress).toList(), certs.admin());
+    this.admin = new AdminRpc(coordinators.stream().map(CoordinatorNode::grpcAddress).toList(), tls(certs.admin()));
     registerCerts(coordinatorsCsv());
+  }
+
+  /** {@code t}, or plaintext when the spec asks for it ({@link ClusterSpec#plaintext()}). */
+  private io.tandem.common.tls.TlsSettings tls(io.tandem.common.tls.TlsSettings t) {
+    return spec.plaintext() ? io.tandem.common.tls.TlsSettings.plaintext() : t;
   }
 
   /** Starts everything, creates the group and waits until one instance calls the witness. */
@@ -84,7 +89,7 @@ public final class LocalCluster implements AutoCloseable {
       // an agent that dials proxies must not learn (and use) the coordinators' real addresses
       List<String> dialed = spec.topology().coordinatorsForAgent(a.instance(), grpc);
       Path cfg = ConfigWriter.agent(workDir, a, dialed, dialed.equals(grpc), spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()),
-          certs.agent(spec.group(), a.instance()));
+          tls(certs.agent(spec.group(), a.instance())));
       a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
           "--config", cfg.toString()), env("agent-" + a.instance()), workDir, workDir.resolve("agent-" + a.instance() + ".log")));
       a.process().start();
@@ -102,7 +107,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void launch(CoordinatorNode n, List<CoordinatorNode> peers, boolean join) {
-    Path cfg = ConfigWriter.coordinator(workDir, n, peers, spec, certs.peer(n.id()));
+    Path cfg = ConfigWriter.coordinator(workDir, n, peers, spec, tls(certs.peer(n.id())));
     if (join) {
       try {
         Files.writeString(cfg, "join: true\n", java.nio.file.StandardOpenOption.APPEND);
@@ -133,6 +138,9 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Registers this cluster's certificates for tandemctl runs against {@code csv}; unregistered at close. */
   private void registerCerts(String csv) {
+    if (spec.plaintext()) {
+      return; // tandemctl finds no certificates and runs with --insecure
+    }
     certs.register(csv);
     registeredCsvs.add(csv);
   }

@@ -21,9 +21,11 @@ import picocli.CommandLine.Option;
         "right after a deploy answered, then the new active must serve the new revision. 'context': a flow",
         "sets global context in store tandem as fast as it can for --context-seconds (sets/s, Raft entries/s,",
         "flush latency), then a counter every 10 ms and SIGKILL of the active's Node-RED (increments lost).",
+        "'tls': the crash row and the agents' heartbeat round trips and leader CPU on a mutual-TLS cluster, then",
+        "on a plaintext one (not in the default rows). --plaintext runs the other rows without TLS.",
         "Select rows with --only (e.g. --only context). Takes about 30 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context }
+  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, tls }
   static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
   static final String DEPLOY_SMALL = "deploy -> standby (small)";
   static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
@@ -44,10 +46,31 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Distinct keys the 'context' flow cycles through (default: ${DEFAULT-VALUE}).")
   int contextKeys;
 
+  @Option(names = "--plaintext",
+      description = "Run the cluster of the rows other than 'tls' with tls: {insecure: true} (default: mutual TLS).")
+  boolean plaintext;
+
+  @Option(names = "--tls-window-seconds", defaultValue = "30",
+      description = "The idle window of each 'tls' side in which heartbeats and leader CPU are read (default: ${DEFAULT-VALUE}).")
+  int tlsWindowSeconds;
+
   @Override
   public Integer call() throws Exception {
-    if (runs < 1 || contextSeconds < 1 || contextKeys < 1) {
-      throw new IllegalArgumentException("--runs, --context-seconds and --context-keys must be at least 1");
+    if (runs < 1 || contextSeconds < 1 || contextKeys < 1 || tlsWindowSeconds < 1) {
+      throw new IllegalArgumentException("--runs, --context-seconds, --context-keys and --tls-window-seconds must be at least 1");
+    }
+    String tlsSummary = "";
+    if (faults.contains(Fault.tls)) {
+      java.time.Duration window = java.time.Duration.ofSeconds(tlsWindowSeconds);
+      TlsRuns.Side tls = TlsRuns.measure(false, runs, window);
+      TlsRuns.Side plain = TlsRuns.measure(true, runs, window);
+      TlsRuns.print(tls, plain);
+      tlsSummary = " " + TlsRuns.summary(tls, plain);
+    }
+    List<Fault> rows = faults.stream().filter(f -> f != Fault.tls).toList();
+    if (rows.isEmpty()) {
+      System.out.println("summary" + tlsSummary);
+      return 0;
     }
     Map<String, Stats> table = new LinkedHashMap<>();
     Stats failovers = new Stats();
@@ -62,13 +85,13 @@ public final class BenchCommand implements Callable<Integer> {
       io.tandem.it.flows.ContextCounterFlow.writeSettings(dir.resolve("agent-" + i).resolve("userdir"));
     }
     try (LocalCluster cluster = LocalCluster.start(ClusterSpec.defaults(List.of("a", "b")).withGroup("bench")
-        .withWorkDir(dir))) {
+        .withWorkDir(dir).withPlaintext(plaintext))) {
       System.out.println("work dir: " + cluster.workDir());
       FaultRuns fr = new FaultRuns(cluster);
       DeployRuns dr = new DeployRuns(cluster);
       ContextRuns cr = new ContextRuns(cluster, dir);
       boolean broken = false;
-      for (Fault f : faults) {
+      for (Fault f : rows) {
         Stats s = table.computeIfAbsent(label(f), k -> new Stats());
         Stats large = f == Fault.deploy ? table.computeIfAbsent(DEPLOY_LARGE, k -> new Stats()) : null;
         for (int i = 1; i <= runs && !broken; i++) {
@@ -156,11 +179,11 @@ public final class BenchCommand implements Callable<Integer> {
     long lossFailovers = failovers.runs() == 0 ? 0 : sum(failovers);
     System.out.printf("summary crash_p99_ms=%d hang_p99_ms=%d silent_p99_ms=%d switchover_gap_p99_ms=%d "
         + "leader_loss_failovers=%d restart_baseline_p50_ms=%d deploy_small_p99_ms=%d deploy_5mb_p99_ms=%d "
-        + "deploy_failover_new_revision=%d/%d%s violations=%d%n",
+        + "deploy_failover_new_revision=%d/%d%s%s violations=%d%n",
         p99(table, Fault.crash), p99(table, Fault.hang), p99(table, Fault.silent), p99(table, Fault.switchover),
         lossFailovers, baseline.percentile(50), p99(table, DEPLOY_SMALL), p99(table, DEPLOY_LARGE), newRevision[0],
         deployFailover == null ? 0 : deployFailover.runs() + deployFailover.failures(),
-        contextRow == null ? "" : " " + ctx.summary(), violations);
+        contextRow == null ? "" : " " + ctx.summary(), tlsSummary, violations);
     return violations == 0 ? 0 : 1;
   }
 
@@ -187,6 +210,7 @@ public final class BenchCommand implements Callable<Integer> {
       case deploy -> DEPLOY_SMALL;
       case deployfailover -> "deploy+kill -> new rev";
       case context -> "context sets/s";
+      case tls -> "tls vs plaintext";
     };
   }
 
