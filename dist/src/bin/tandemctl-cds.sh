@@ -17,14 +17,16 @@ tandemctl_run() {
   if [ "${TANDEM_CDS:-on}" = off ]; then
     exec "$java" ${TANDEM_JAVA_OPTS-$TANDEMCTL_JAVA_OPTS} -cp "$cp" "$TANDEMCTL_MAIN" "$@"
   fi
-  if ! { mkdir -p "$dir" && [ -w "$dir" ]; } 2>/dev/null; then
-    dir="${XDG_CACHE_HOME:-$HOME/.cache}/tandem/cds"
-    mkdir -p "$dir" 2>/dev/null || true
-  fi
   local real jars key archive
   real="$(readlink -f "$java")"
   IFS=: read -r -a jars <<<"$cp"
   key="$( { echo "$real"; stat -L -c '%n %s %Y' "$real" "${jars[@]}"; } 2>/dev/null | cksum | cut -d' ' -f1)"
+  # an archive in DIR is used even when DIR is read-only (made there by its owner, e.g. root's
+  # first tandemctl call after installing); else one is made in DIR or in the user's cache
+  if [ ! -f "$dir/tandemctl-$key.jsa" ] && ! { mkdir -p "$dir" && [ -w "$dir" ]; } 2>/dev/null; then
+    dir="${XDG_CACHE_HOME:-$HOME/.cache}/tandem/cds"
+    mkdir -p "$dir" 2>/dev/null || true
+  fi
   archive="$dir/tandemctl-$key.jsa"
   # -Xlog:cds: the JVM's notes on classes it cannot archive (picocli's Java 5 classes, signed
   # Bouncy Castle jars) would go to stdout, into tandemctl's output
