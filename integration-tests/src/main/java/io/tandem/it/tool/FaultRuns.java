@@ -86,14 +86,26 @@ final class FaultRuns {
   static final int CRASH_LOOP_KILLS = 4;
   private static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * First the leader's view no longer has {@code old} ready (right after a kill it still may: its
+   * last heartbeat said so), then a ready standby again: {@code old} ready, an active other than it,
+   * and the group not without a ready standby.
+   */
   private long untilReadyStandby(AgentNode old, long t0) {
+    Waits.until("the leader's view without " + old.instance() + " ready (its Node-RED killed)", RESTORE_TIMEOUT,
+        Duration.ofMillis(5), () -> cluster.admin().tryGroup(cluster.groupName())
+            .filter(g -> !readyIn(g, old.instance())).map(g -> true));
     long at = Waits.until("a ready standby again (" + old.instance() + " restarted)", RESTORE_TIMEOUT,
         Duration.ofMillis(5), () -> cluster.admin().tryGroup(cluster.groupName())
             .filter(g -> !g.getActive().isEmpty() && !g.getActive().equals(old.instance()))
             .filter(g -> g.getWithoutReadyStandbyMillis() == 0)
-            .filter(g -> g.getInstancesList().stream().anyMatch(i -> i.getId().equals(old.instance()) && i.getReady()))
+            .filter(g -> readyIn(g, old.instance()))
             .map(g -> System.nanoTime()));
     return (at - t0) / 1_000_000;
+  }
+
+  private static boolean readyIn(io.tandem.proto.admin.GroupView g, String instance) {
+    return g.getInstancesList().stream().anyMatch(i -> i.getId().equals(instance) && i.getReady());
   }
 
   long hang() throws InterruptedException {
