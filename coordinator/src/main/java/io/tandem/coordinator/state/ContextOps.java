@@ -1,6 +1,7 @@
 package io.tandem.coordinator.state;
 
 import com.google.protobuf.ByteString;
+import io.tandem.common.context.ContextScopes;
 import io.tandem.proto.state.CommandResult;
 import io.tandem.proto.state.ContextOp;
 import io.tandem.proto.state.ContextOpResult;
@@ -10,7 +11,6 @@ import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.RememberedRequest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 public final class ContextOps {
   /** Longest scope name (Node-RED's ids are 16 hex digits; a node scope is "node:NODE:FLOW"). */
-  public static final int MAX_SCOPE_CHARS = 1024;
+  public static final int MAX_SCOPE_CHARS = ContextScopes.MAX_SCOPE_CHARS;
   /** Default of config {@code context.maxValueBytes}: key + value bytes of one entry. */
   public static final long DEFAULT_MAX_VALUE_BYTES = 1024L * 1024;
   /** Default of config {@code context.maxGroupBytes}: the sum over a group's entries. */
@@ -31,23 +31,7 @@ public final class ContextOps {
 
   /** Empty if {@code scope} is global, flow:ID or node:ID, else what is wrong with it. */
   public static Optional<String> scopeProblem(String scope) {
-    if (scope.isEmpty()) {
-      return Optional.of("scope is missing (use global, flow:ID or node:ID)");
-    }
-    if (scope.length() > MAX_SCOPE_CHARS) {
-      return Optional.of("scope \"" + scope.substring(0, 40) + "...\" is longer than " + MAX_SCOPE_CHARS
-          + " characters");
-    }
-    if (scope.equals("global")) {
-      return Optional.empty();
-    }
-    if ((scope.startsWith("flow:") || scope.startsWith("node:")) && scope.length() > 5) {
-      return Optional.empty();
-    }
-    if (scope.equals("flow:") || scope.equals("node:")) {
-      return Optional.of("scope \"" + scope + "\" names no id (use flow:ID or node:ID)");
-    }
-    return Optional.of("scope \"" + scope + "\" is not global, flow:ID or node:ID");
+    return ContextScopes.scopeProblem(scope);
   }
 
   /** Empty if {@code op} is well formed (kind, scope, key), else a sentence saying what is wrong. */
@@ -132,17 +116,6 @@ public final class ContextOps {
 
   /** A size for people: "100 bytes", "512 KB", "2.1 MB" (1 KB = 1024 bytes). */
   public static String size(long bytes) {
-    if (bytes < 1024) {
-      return bytes + (bytes == 1 ? " byte" : " bytes");
-    }
-    double kb = bytes / 1024.0;
-    if (kb < 1024) {
-      return trim(String.format(Locale.ROOT, "%.1f", kb)) + " KB";
-    }
-    return trim(String.format(Locale.ROOT, "%.1f", kb / 1024.0)) + " MB";
-  }
-
-  private static String trim(String decimal) {
-    return decimal.endsWith(".0") ? decimal.substring(0, decimal.length() - 2) : decimal;
+    return ContextScopes.size(bytes);
   }
 }

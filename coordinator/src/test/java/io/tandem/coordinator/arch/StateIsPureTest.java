@@ -64,7 +64,9 @@ class StateIsPureTest {
                 // JSON numbers of context increments (ContextNumbers): Jackson's pure number
                 // reader and its JDK-independent shortest-digits writer, no parser, no I/O.
                 .or(JavaClass.Predicates.equivalentTo(com.fasterxml.jackson.core.io.NumberInput.class))
-                .or(JavaClass.Predicates.equivalentTo(com.fasterxml.jackson.core.io.NumberOutput.class)))
+                .or(JavaClass.Predicates.equivalentTo(com.fasterxml.jackson.core.io.NumberOutput.class))
+                // scope names and sizes of context entries (shared with tandemctl): string checks only
+                .or(JavaClass.Predicates.equivalentTo(io.tandem.common.context.ContextScopes.class)))
         .because("the state imports no other coordinator package (lease, ratis, grpc, server, cli)")
         .check(imported);
   }

@@ -31,7 +31,8 @@ final class ProcessFixture implements AutoCloseable {
   /**
    * The repo's bin folder if this build writes to coordinator/target (what the scripts run);
    * otherwise (a build with -Dtandem.target=...) copies of the scripts in a mirror whose
-   * coordinator/target links to this build's folder, so the scripts run what was just built.
+   * coordinator/target links to this build's folder (and cli/target to the cli module's folder of
+   * the same name), so the scripts run what was just built.
    */
   private static Path binFor(Path work) throws IOException {
     Path root = repoRoot();
@@ -43,6 +44,11 @@ final class ProcessFixture implements AutoCloseable {
     Files.createDirectories(mirror.resolve("bin"));
     Files.createDirectories(mirror.resolve("coordinator"));
     Files.createSymbolicLink(mirror.resolve("coordinator/target"), buildDir.toRealPath());
+    // tandemctl runs the cli module's build of the same name (cli/target-x), with the CDS helper
+    Files.createDirectories(mirror.resolve("cli"));
+    Files.createSymbolicLink(mirror.resolve("cli/target"), root.resolve("cli").resolve(buildDir.getFileName()));
+    Files.createDirectories(mirror.resolve("dist/src/bin"));
+    Files.copy(root.resolve("dist/src/bin/tandemctl-cds.sh"), mirror.resolve("dist/src/bin/tandemctl-cds.sh"));
     for (String s : List.of("tandem-coordinator", "tandemctl")) {
       Path copy = mirror.resolve("bin").resolve(s);
       Files.copy(root.resolve("bin").resolve(s), copy, StandardCopyOption.COPY_ATTRIBUTES);

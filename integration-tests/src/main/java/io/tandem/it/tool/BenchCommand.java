@@ -23,9 +23,12 @@ import picocli.CommandLine.Option;
         "flush latency), then a counter every 10 ms and SIGKILL of the active's Node-RED (increments lost).",
         "'tls': the crash row and the agents' heartbeat round trips and leader CPU on a mutual-TLS cluster, then",
         "on a plaintext one (not in the default rows). --plaintext runs the other rows without TLS.",
+        "'restored': SIGKILL the active's Node-RED -> the group has a ready standby again (the old instance,",
+        "in the leader's view); 'crashloop': the same, its Node-RED killed again each time it is ready, 4 kills,",
+        "timed from the last.",
         "Select rows with --only (e.g. --only context). Takes about 30 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, tls }
+  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, tls, restored, crashloop }
   static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
   static final String DEPLOY_SMALL = "deploy -> standby (small)";
   static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
@@ -34,7 +37,7 @@ public final class BenchCommand implements Callable<Integer> {
   int runs;
 
   @Option(names = {"--faults", "--only"}, split = ",",
-      defaultValue = "crash,hang,silent,leader,switchover,deploy,deployfailover,context",
+      defaultValue = "crash,hang,silent,leader,switchover,deploy,deployfailover,context,restored,crashloop",
       description = "Faults (rows) to measure (default: ${DEFAULT-VALUE}).")
   List<Fault> faults;
 
@@ -133,6 +136,8 @@ public final class BenchCommand implements Callable<Integer> {
                 continue;
               }
               case crash -> s.add(fr.crash());
+              case restored -> s.add(fr.restored());
+              case crashloop -> s.add(fr.crashLoop());
               case hang -> s.add(fr.hang());
               case silent -> s.add(fr.silent());
               case switchover -> s.add(fr.switchover());
@@ -211,6 +216,8 @@ public final class BenchCommand implements Callable<Integer> {
       case deployfailover -> "deploy+kill -> new rev";
       case context -> "context sets/s";
       case tls -> "tls vs plaintext";
+      case restored -> "crash -> ready standby";
+      case crashloop -> "crash loop -> ready standby";
     };
   }
 

@@ -48,6 +48,66 @@ final class FaultRuns {
     return ms;
   }
 
+  /**
+   * SIGKILL of the active's Node-RED -> the group has a ready standby again: the old instance, whose
+   * agent restarted its Node-RED, is ready in the leader's view and the group is no longer
+   * without a ready standby ({@code without_ready_standby_millis} 0).
+   */
+  long restored() throws InterruptedException {
+    AgentNode old = active();
+    int mark = cluster.witness().size();
+    long t0 = Faults.crashNodeRed(old);
+    takeover(mark, old.instance(), t0);
+    long ms = untilReadyStandby(old, t0);
+    cluster.awaitSteady(STEADY);
+    return ms;
+  }
+
+  /**
+   * A crash loop: the active's Node-RED is killed, then that instance's Node-RED again each time
+   * it has become a ready standby, {@value #CRASH_LOOP_KILLS} kills in all; returns the last kill
+   * -> a ready standby again (what the restart backoff makes of a runtime that keeps dying).
+   */
+  long crashLoop() throws InterruptedException {
+    AgentNode old = active();
+    int mark = cluster.witness().size();
+    long t0 = Faults.crashNodeRed(old);
+    takeover(mark, old.instance(), t0);
+    for (int k = 1; k < CRASH_LOOP_KILLS; k++) {
+      long ms = untilReadyStandby(old, t0);
+      System.out.printf("    crash loop kill %d: ready standby again after %d ms%n", k, ms);
+      t0 = Faults.crashNodeRed(old);
+    }
+    long ms = untilReadyStandby(old, t0);
+    cluster.awaitSteady(STEADY);
+    return ms;
+  }
+
+  static final int CRASH_LOOP_KILLS = 4;
+  private static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * First the leader's view no longer has {@code old} ready (right after a kill it still may: its
+   * last heartbeat said so), then a ready standby again: {@code old} ready, an active other than it,
+   * and the group not without a ready standby.
+   */
+  private long untilReadyStandby(AgentNode old, long t0) {
+    Waits.until("the leader's view without " + old.instance() + " ready (its Node-RED killed)", RESTORE_TIMEOUT,
+        Duration.ofMillis(5), () -> cluster.admin().tryGroup(cluster.groupName())
+            .filter(g -> !readyIn(g, old.instance())).map(g -> true));
+    long at = Waits.until("a ready standby again (" + old.instance() + " restarted)", RESTORE_TIMEOUT,
+        Duration.ofMillis(5), () -> cluster.admin().tryGroup(cluster.groupName())
+            .filter(g -> !g.getActive().isEmpty() && !g.getActive().equals(old.instance()))
+            .filter(g -> g.getWithoutReadyStandbyMillis() == 0)
+            .filter(g -> readyIn(g, old.instance()))
+            .map(g -> System.nanoTime()));
+    return (at - t0) / 1_000_000;
+  }
+
+  private static boolean readyIn(io.tandem.proto.admin.GroupView g, String instance) {
+    return g.getInstancesList().stream().anyMatch(i -> i.getId().equals(instance) && i.getReady());
+  }
+
   long hang() throws InterruptedException {
     AgentNode old = active();
     int mark = cluster.witness().size();

@@ -8,7 +8,7 @@ import picocli.CommandLine.IVersionProvider;
 /** The version from the jar's Maven descriptor (absent when run from a classes folder). */
 final class VersionProvider implements IVersionProvider {
   private static final String POM_PROPERTIES =
-      "/META-INF/maven/io.tandem/tandem-coordinator/pom.properties";
+      "/META-INF/maven/io.tandem/tandem-cli/pom.properties";
 
   @Override
   public String[] getVersion() {

@@ -1,6 +1,6 @@
 package io.tandem.coordinator.cli;
 
-import io.tandem.coordinator.state.ContextOps;
+import io.tandem.common.context.ContextScopes;
 import io.tandem.proto.admin.ContextKeyView;
 import io.tandem.proto.admin.ListContextRequest;
 import io.tandem.proto.admin.ListContextResponse;
@@ -22,7 +22,7 @@ final class ContextCommand extends CtlCommand {
   @Override
   int run(AdminClient client) {
     if (scope != null) {
-      ContextOps.scopeProblem(scope).ifPresent(p -> {
+      ContextScopes.scopeProblem(scope).ifPresent(p -> {
         throw new ParameterException(spec.commandLine(), "--scope: " + p);
       });
     }
@@ -53,16 +53,16 @@ final class ContextCommand extends CtlCommand {
       Table t = new Table("SCOPE", "KEY", "SIZE");
       long sum = 0;
       for (ContextKeyView k : r.getKeysList()) {
-        t.row(k.getScope(), k.getKey(), ContextOps.size(k.getSizeBytes()));
+        t.row(k.getScope(), k.getKey(), ContextScopes.size(k.getSizeBytes()));
         sum += k.getSizeBytes();
       }
       t.print(out());
       if (scope != null) {
-        out().println(r.getKeysCount() + (r.getKeysCount() == 1 ? " key, " : " keys, ") + ContextOps.size(sum) + where);
+        out().println(r.getKeysCount() + (r.getKeysCount() == 1 ? " key, " : " keys, ") + ContextScopes.size(sum) + where);
       }
     }
-    out().println("context version " + r.getVersion() + ": " + ContextOps.size(r.getTotalBytes()) + " of "
-        + ContextOps.size(r.getMaxGroupBytes()) + " (context.maxGroupBytes) used");
+    out().println("context version " + r.getVersion() + ": " + ContextScopes.size(r.getTotalBytes()) + " of "
+        + ContextScopes.size(r.getMaxGroupBytes()) + " (context.maxGroupBytes) used");
     out().flush();
     return 0;
   }
