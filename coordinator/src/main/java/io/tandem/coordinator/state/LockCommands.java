@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 final class LockCommands {
   /** Keys a group may have at most (free keys count: they keep their last token). */
-  static final int MAX_KEYS = 1024;
+  static final int MAX_KEYS = Groups.MAX_LOCK_KEYS;
 
   private LockCommands() {}
 
