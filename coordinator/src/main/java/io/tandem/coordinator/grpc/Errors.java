@@ -89,11 +89,13 @@ public final class Errors {
     if (r.getOutcome() != Outcome.STALE_TOKEN) {
       return outcome(r);
     }
-    if (r.getActive().isEmpty()) {
+    // all-active: members deploy under the group's token, which never changes; only the revision can differ
+    boolean allActive = r.getActive().isEmpty() && r.getToken() > 0 && r.getToken() == token;
+    if (!allActive && r.getActive().isEmpty()) {
       return precondition("this instance (" + instance + ") is not the active: group \"" + r.getGroup()
           + "\" has no active instance now; nothing was changed");
     }
-    if (!r.getActive().equals(instance)) {
+    if (!allActive && !r.getActive().equals(instance)) {
       return precondition("this instance (" + instance + ") is the standby; the active is " + r.getActive());
     }
     if (r.getToken() != token) {

@@ -287,7 +287,8 @@ final class AllActiveKeeper {
     int bestHeld = Integer.MAX_VALUE;
     long bestScore = 0;
     for (String id : wanting) {
-      if (id.equals(exclude) || !live(group, id, now, takeover)
+      Long granted = leases.getOrDefault(group, Map.of()).get(id); // a lease granted here, not the takeover default
+      if (id.equals(exclude) || granted == null || granted - now <= 0
           || pendingFences.getOrDefault(group, Set.of()).contains(id)) {
         continue;
       }
