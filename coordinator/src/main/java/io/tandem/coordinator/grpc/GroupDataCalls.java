@@ -96,7 +96,8 @@ final class GroupDataCalls {
         if (err2 != null) {
           out.onError(ctx.errors().of(err2));
         } else if (r.getOutcome() != Outcome.OK) {
-          out.onError(refused(req.getInstance(), req.getToken(), req.getExpectedRevision(), r));
+          out.onError(Errors.flowsRefused(req.getInstance(), req.getToken(), req.getExpectedRevision(), r,
+              revision(r.getGroup(), r.getRevision()), g.getMode() == GroupMode.ALL_ACTIVE));
         } else {
           String digest = revision(req.getGroup(), r.getRevision()).map(FlowsRevision::getDigest).orElse("");
           out.onNext(DeployResponse.newBuilder().setRevision(r.getRevision()).setDigest(digest).build());

@@ -87,9 +87,14 @@ final class AllActiveKeeper {
     return expiry(group, instance, takeover) - now > 0;
   }
 
-  /** Lease left of a member, ms (0: none). */
+  /**
+   * Lease left of a member granted by this leader, ms (0: none). A lease a predecessor may have
+   * granted counts for handovers (it is waited out) but not here: a deploy or a status "ready"
+   * needs a heartbeat this leader answered with a lease.
+   */
   long leaseLeftMillis(String group, String instance, long now, long takeover) {
-    return Math.max(0, (expiry(group, instance, takeover) - now) / 1_000_000);
+    Long granted = leases.getOrDefault(group, Map.of()).get(instance);
+    return granted == null ? 0 : Math.max(0, (granted - now) / 1_000_000);
   }
 
   /**
