@@ -21,9 +21,12 @@ import picocli.CommandLine.Option;
         "right after a deploy answered, then the new active must serve the new revision. 'context': a flow",
         "sets global context in store tandem as fast as it can for --context-seconds (sets/s, Raft entries/s,",
         "flush latency), then a counter every 10 ms and SIGKILL of the active's Node-RED (increments lost).",
+        "'footprint' (not in the default set): an idle cluster whose agents run with the launcher's default",
+        "JVM options; CPU share and RSS of the active's and the standby's agent JVM from /proc over",
+        "--footprint-minutes (its own cluster, --runs ignored).",
         "Select rows with --only (e.g. --only context). Takes about 30 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context }
+  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, footprint }
   static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
   static final String DEPLOY_SMALL = "deploy -> standby (small)";
   static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
@@ -44,10 +47,33 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Distinct keys the 'context' flow cycles through (default: ${DEFAULT-VALUE}).")
   int contextKeys;
 
+  @Option(names = "--footprint-minutes", defaultValue = "3",
+      description = "Idle window of the 'footprint' row, in minutes (default: ${DEFAULT-VALUE}; the goal is stated for 10).")
+  double footprintMinutes;
+
+  @Option(names = "--footprint-warmup", defaultValue = "30",
+      description = "Seconds the 'footprint' cluster idles before the window (default: ${DEFAULT-VALUE}).")
+  int footprintWarmup;
+
   @Override
   public Integer call() throws Exception {
-    if (runs < 1 || contextSeconds < 1 || contextKeys < 1) {
-      throw new IllegalArgumentException("--runs, --context-seconds and --context-keys must be at least 1");
+    if (runs < 1 || contextSeconds < 1 || contextKeys < 1 || footprintMinutes <= 0 || footprintWarmup < 0) {
+      throw new IllegalArgumentException("--runs, --context-seconds and --context-keys must be at least 1, "
+          + "--footprint-minutes above 0");
+    }
+    String footprintSummary = "";
+    if (faults.contains(Fault.footprint)) {
+      System.out.println("Starting the footprint cluster (agents with the launcher's default JVM options)...");
+      List<FootprintRuns.Result> fp = FootprintRuns.measure(
+          java.nio.file.Files.createTempDirectory("tandem-bench-footprint-"), java.time.Duration.ofSeconds(footprintWarmup),
+          java.time.Duration.ofMillis(Math.round(footprintMinutes * 60_000)));
+      FootprintRuns.print(fp);
+      footprintSummary = FootprintRuns.summary(fp);
+      faults = faults.stream().filter(f -> f != Fault.footprint).toList();
+      if (faults.isEmpty()) {
+        System.out.println("summary " + footprintSummary);
+        return 0;
+      }
     }
     Map<String, Stats> table = new LinkedHashMap<>();
     Stats failovers = new Stats();
@@ -160,7 +186,8 @@ public final class BenchCommand implements Callable<Integer> {
         p99(table, Fault.crash), p99(table, Fault.hang), p99(table, Fault.silent), p99(table, Fault.switchover),
         lossFailovers, baseline.percentile(50), p99(table, DEPLOY_SMALL), p99(table, DEPLOY_LARGE), newRevision[0],
         deployFailover == null ? 0 : deployFailover.runs() + deployFailover.failures(),
-        contextRow == null ? "" : " " + ctx.summary(), violations);
+        (contextRow == null ? "" : " " + ctx.summary()) + (footprintSummary.isEmpty() ? "" : " " + footprintSummary),
+        violations);
     return violations == 0 ? 0 : 1;
   }
 
@@ -187,6 +214,7 @@ public final class BenchCommand implements Callable<Integer> {
       case deploy -> DEPLOY_SMALL;
       case deployfailover -> "deploy+kill -> new rev";
       case context -> "context sets/s";
+      case footprint -> "footprint";
     };
   }
 
