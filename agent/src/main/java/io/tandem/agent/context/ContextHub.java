@@ -201,7 +201,10 @@ final class ContextHub {
       while (true) {
         boolean wanted = wantWriter();
         List<CorrectionValue> corr = deliverable();
-        boolean moved = replica.loaded() && (since <= 0 || replica.version() != since);
+        // since 0 (a resync) on an empty store (version 0) is answered when something changes or
+        // after the wait, like any other up-to-date poll: answered at once it made the plugin of a
+        // group without context writes poll in a tight loop (hundreds of polls a second)
+        boolean moved = replica.loaded() && ((since <= 0 && replica.version() > 0) || replica.version() != since);
         long left = end - System.nanoTime();
         if (moved || wanted != writer || !corr.isEmpty() || left <= 0) {
           if (!replica.loaded()) {

@@ -22,11 +22,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The reconcile loop: one control thread merges every event (heartbeat reply, watch update, runtime
  * change) into {@link ControlState}, runs {@link Decide} and lets the {@link ActionExecutor} act. It
- * also runs on a timer set exactly for the lease's stop time, and on a 10 ms safety tick.
+ * also runs on a timer set exactly for the lease's stop time, on a timer set exactly for the end of
+ * a throttled action's gap, and on a 100 ms safety tick. Every input of {@link Decide} arrives as an
+ * event (heartbeat reply, watch update, runtime listener, context {@link #poke()}) and its only
+ * clock-driven outcomes are the lease's stop time and the throttle gaps, which have their own
+ * timers: the tick is a backstop and detection does not wait for it (an idle agent wakes 10 times a
+ * second instead of 100).
  */
 public final class Reconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
-  private static final long TICK_MS = 10;
+  private static final long TICK_MS = 100;
   private static final long RETRY_GAP_NANOS = 200_000_000L;
   private static final long RENEW_GAP_NANOS = 100_000_000L;
   private final String group;
@@ -50,6 +55,8 @@ public final class Reconciler implements AutoCloseable {
   private boolean lastActionFailed;
   private long timerStopAt = Long.MIN_VALUE;
   private ScheduledFuture<?> stopTimer;
+  private ScheduledFuture<?> gapTimer;
+  private long gapTimerAt;
   private long lastGeneration;
   private String leaseRefusal; // why the granted lease does not fit the settings; null: it fits
   private long refusedLeaseMillis;
@@ -171,7 +178,9 @@ public final class Reconciler implements AutoCloseable {
         if (lastAction == null) {
           lastReason = a.reason();
         }
-      } else if (!throttled(a, now)) {
+      } else if (throttled(a, now)) {
+        armGapTimer(lastActionNanos + gap(a));
+      } else {
         log.info("{} [{} token {}]", a.reason(), a.kind(), a.token());
         lastActionFailed = !executor.execute(a, v, now);
         lastAction = a;
@@ -224,9 +233,24 @@ public final class Reconciler implements AutoCloseable {
     if (lastAction == null || lastAction.kind() != a.kind() || lastAction.token() != a.token()) {
       return false;
     }
-    long gap = a.kind() == ActionKind.RENEW_NOW ? RENEW_GAP_NANOS
-        : lastActionFailed ? RETRY_GAP_NANOS : 0;
-    return now - lastActionNanos < gap;
+    return now - lastActionNanos < gap(a);
+  }
+
+  private long gap(Action a) {
+    return a.kind() == ActionKind.RENEW_NOW ? RENEW_GAP_NANOS : lastActionFailed ? RETRY_GAP_NANOS : 0;
+  }
+
+  /** Reconciles again when a throttled action's gap ends (not later than the tick would). */
+  private void armGapTimer(long atNanos) {
+    boolean pending = gapTimer != null && !gapTimer.isDone() && gapTimerAt - System.nanoTime() > 0;
+    if (pending && gapTimerAt - atNanos <= 0) {
+      return;
+    }
+    if (gapTimer != null) {
+      gapTimer.cancel(false);
+    }
+    gapTimerAt = atNanos;
+    gapTimer = thread.schedule(this::reconcile, Math.max(0, atNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   private void armStopTimer(Lease l) {

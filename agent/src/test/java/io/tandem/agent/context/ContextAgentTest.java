@@ -91,6 +91,28 @@ class ContextAgentTest {
   }
 
   @Test
+  void aResyncPollOnAStoreNeverWrittenWaitsInsteadOfAnsweringAtOnce() throws Exception {
+    coordinator.version = 0; // a group whose context was never written
+    start(Duration.ofMillis(50), 5000);
+    long t0 = System.nanoTime();
+    JsonNode r = poll(0, 0, 400);
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    // answered at once, the plugin polled since=0 again at once: a tight loop on every idle agent
+    assertThat(waited).as(r.toString()).isGreaterThanOrEqualTo(350);
+    assertThat(r.path("version").asLong()).isZero();
+    assertThat(r.path("full").isObject()).as(r.toString()).isTrue(); // what a resync needs: empty
+  }
+
+  @Test
+  void aResyncPollIsAnsweredAtOnceWhenTheStoreHasAVersion() throws Exception {
+    start(Duration.ofMillis(50), 5000); // version 3
+    long t0 = System.nanoTime();
+    JsonNode r = poll(0, 0, 3000);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2000);
+    assertThat(r.path("version").asLong()).isEqualTo(3);
+  }
+
+  @Test
   void flowsMayStartOnlyAfterThePluginPolledAsTheWriterAtTheRequiredVersion() throws Exception {
     start(Duration.ofMillis(50), 5000);
     agent.prepare(7, 3);

@@ -91,7 +91,10 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
       return real;
     }
 
-    /** JVM options (TANDEM_JAVA_OPTS) of a process: a coordinator id, or "agent-" + instance. */
+    /**
+     * JVM options (TANDEM_JAVA_OPTS) of a process: a coordinator id, or "agent-" + instance; null
+     * leaves TANDEM_JAVA_OPTS unset (the launcher's defaults).
+     */
     default String javaOpts(String process, String base) {
       return base;
     }

@@ -154,7 +154,10 @@ public final class LocalCluster implements AutoCloseable {
   /** TANDEM_JAVA_OPTS and extra environment of one process, from the topology. */
   private Map<String, String> env(String process) {
     Map<String, String> env = new java.util.HashMap<>(spec.topology().environment(process));
-    env.put("TANDEM_JAVA_OPTS", spec.topology().javaOpts(process, spec.javaOpts()));
+    String opts = spec.topology().javaOpts(process, spec.javaOpts());
+    if (opts != null) { // null: the launcher's own defaults
+      env.put("TANDEM_JAVA_OPTS", opts);
+    }
     return env;
   }
 

@@ -26,9 +26,12 @@ import picocli.CommandLine.Option;
         "'restored': SIGKILL the active's Node-RED -> the group has a ready standby again (the old instance,",
         "in the leader's view); 'crashloop': the same, its Node-RED killed again each time it is ready, 4 kills,",
         "timed from the last.",
+        "'footprint' (not in the default set): an idle cluster whose agents run with the launcher's default",
+        "JVM options; CPU share and RSS of the active's and the standby's agent JVM from /proc over",
+        "--footprint-minutes (its own cluster, --runs ignored).",
         "Select rows with --only (e.g. --only context). Takes about 30 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, tls, restored, crashloop }
+  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, tls, restored, crashloop, footprint }
   static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
   static final String DEPLOY_SMALL = "deploy -> standby (small)";
   static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
@@ -57,10 +60,20 @@ public final class BenchCommand implements Callable<Integer> {
       description = "The idle window of each 'tls' side in which heartbeats and leader CPU are read (default: ${DEFAULT-VALUE}).")
   int tlsWindowSeconds;
 
+  @Option(names = "--footprint-minutes", defaultValue = "3",
+      description = "Idle window of the 'footprint' row, in minutes (default: ${DEFAULT-VALUE}; the goal is stated for 10).")
+  double footprintMinutes;
+
+  @Option(names = "--footprint-warmup", defaultValue = "30",
+      description = "Seconds the 'footprint' cluster idles before the window (default: ${DEFAULT-VALUE}).")
+  int footprintWarmup;
+
   @Override
   public Integer call() throws Exception {
-    if (runs < 1 || contextSeconds < 1 || contextKeys < 1 || tlsWindowSeconds < 1) {
-      throw new IllegalArgumentException("--runs, --context-seconds, --context-keys and --tls-window-seconds must be at least 1");
+    if (runs < 1 || contextSeconds < 1 || contextKeys < 1 || tlsWindowSeconds < 1 || footprintMinutes <= 0
+        || footprintWarmup < 0) {
+      throw new IllegalArgumentException("--runs, --context-seconds, --context-keys and --tls-window-seconds must be "
+          + "at least 1, --footprint-minutes above 0");
     }
     String tlsSummary = "";
     if (faults.contains(Fault.tls)) {
@@ -70,9 +83,18 @@ public final class BenchCommand implements Callable<Integer> {
       TlsRuns.print(tls, plain);
       tlsSummary = " " + TlsRuns.summary(tls, plain);
     }
-    List<Fault> rows = faults.stream().filter(f -> f != Fault.tls).toList();
+    String footprintSummary = "";
+    if (faults.contains(Fault.footprint)) {
+      System.out.println("Starting the footprint cluster (agents with the launcher's default JVM options)...");
+      List<FootprintRuns.Result> fp = FootprintRuns.measure(
+          java.nio.file.Files.createTempDirectory("tandem-bench-footprint-"), java.time.Duration.ofSeconds(footprintWarmup),
+          java.time.Duration.ofMillis(Math.round(footprintMinutes * 60_000)));
+      FootprintRuns.print(fp);
+      footprintSummary = " " + FootprintRuns.summary(fp);
+    }
+    List<Fault> rows = faults.stream().filter(f -> f != Fault.tls && f != Fault.footprint).toList();
     if (rows.isEmpty()) {
-      System.out.println("summary" + tlsSummary);
+      System.out.println("summary" + tlsSummary + footprintSummary);
       return 0;
     }
     Map<String, Stats> table = new LinkedHashMap<>();
@@ -188,7 +210,7 @@ public final class BenchCommand implements Callable<Integer> {
         p99(table, Fault.crash), p99(table, Fault.hang), p99(table, Fault.silent), p99(table, Fault.switchover),
         lossFailovers, baseline.percentile(50), p99(table, DEPLOY_SMALL), p99(table, DEPLOY_LARGE), newRevision[0],
         deployFailover == null ? 0 : deployFailover.runs() + deployFailover.failures(),
-        contextRow == null ? "" : " " + ctx.summary(), tlsSummary, violations);
+        contextRow == null ? "" : " " + ctx.summary(), tlsSummary + footprintSummary, violations);
     return violations == 0 ? 0 : 1;
   }
 
@@ -218,6 +240,7 @@ public final class BenchCommand implements Callable<Integer> {
       case tls -> "tls vs plaintext";
       case restored -> "crash -> ready standby";
       case crashloop -> "crash loop -> ready standby";
+      case footprint -> "footprint";
     };
   }
 
