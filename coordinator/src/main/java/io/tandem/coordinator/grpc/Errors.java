@@ -138,6 +138,10 @@ public final class Errors {
     return Status.NOT_FOUND.withDescription(message).asRuntimeException();
   }
 
+  public static StatusRuntimeException deadline(String message) {
+    return Status.DEADLINE_EXCEEDED.withDescription(message).asRuntimeException();
+  }
+
   public static StatusRuntimeException precondition(String message) {
     return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
   }
