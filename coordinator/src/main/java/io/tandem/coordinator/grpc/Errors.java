@@ -138,10 +138,6 @@ public final class Errors {
     return Status.NOT_FOUND.withDescription(message).asRuntimeException();
   }
 
-  public static StatusRuntimeException deadline(String message) {
-    return Status.DEADLINE_EXCEEDED.withDescription(message).asRuntimeException();
-  }
-
   public static StatusRuntimeException precondition(String message) {
     return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
   }

@@ -155,7 +155,7 @@ public final class Restarts {
           .setRuntimePid(req.getRuntimePid())
           .build());
     } else if (now - p.deadlineNanos() > 0) {
-      fail(key, p, Errors.deadline("\"" + r.getInstance() + "\" restarted but was not a ready standby within "
+      fail(key, p, gaveUp("\"" + r.getInstance() + "\" restarted but was not a ready standby within "
           + (p.deadlineNanos() - p.startNanos()) / 1_000_000 + " ms: " + notReady.get()));
     }
     return Optional.empty();
@@ -180,9 +180,17 @@ public final class Restarts {
   }
 
   private static RuntimeException timeout(RestartInstanceRequest r, long millis, Optional<Liveness> l) {
-    return Errors.deadline("\"" + r.getInstance() + "\" did not report the restart done within " + millis
+    return gaveUp("\"" + r.getInstance() + "\" did not report the restart done within " + millis
         + " ms" + l.map(x -> " (its runtime was last " + x.runtime().name().replace("RUNTIME_", "").toLowerCase()
             + ")").orElse(" (no heartbeat from its agent on this leader: is it running?)"));
+  }
+
+  /**
+   * ABORTED, not DEADLINE_EXCEEDED: the coordinator gave up waiting, which a client must not take
+   * for its own deadline and send again.
+   */
+  private static RuntimeException gaveUp(String message) {
+    return io.grpc.Status.ABORTED.withDescription(message).asRuntimeException();
   }
 
   /** Why the group's active is not healthy (no active, no live lease, not running), or empty. */
