@@ -18,14 +18,23 @@ import java.util.List;
  * @param javaOpts    TANDEM_JAVA_OPTS for the coordinator and agent JVMs
  * @param probeTimeout the agents' Node-RED probe response timeout (product default 250 ms)
  * @param probeMisses  missed probes that mean "hung" (product default 3)
+ * @param nodeRedDir   the Node-RED install the agents launch (null: {@link Repo#nodeRedDir()})
+ * @param nodeRedInstalls the agents' nodeRed.installs (dirs whose package.json gives the version)
  */
 public record ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
-    boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses) {
+    boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses,
+    Path nodeRedDir, List<Path> nodeRedInstalls) {
 
   /** Small JVMs that start quickly: 5 of them share 2 cores on a CI machine. */
   public static final String SMALL_JVM = "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
 
+  public ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
+      boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses) {
+    this(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, null, List.of());
+  }
+
   public ClusterSpec {
+    nodeRedInstalls = List.copyOf(nodeRedInstalls);
     instances = List.copyOf(instances);
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("at least one instance");
@@ -47,23 +56,29 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
   }
 
   public ClusterSpec withProbe(Duration timeout, int misses) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses, nodeRedDir, nodeRedInstalls);
   }
 
   public ClusterSpec withGroup(String g) {
-    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, nodeRedDir, nodeRedInstalls);
   }
 
   public ClusterSpec withWorkDir(Path d) {
-    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, nodeRedDir, nodeRedInstalls);
   }
 
   public ClusterSpec withHangRoute(boolean h) {
-    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses, nodeRedDir, nodeRedInstalls);
   }
 
   public ClusterSpec withTopology(Topology t) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses, nodeRedDir, nodeRedInstalls);
+  }
+
+  /** The agents launch Node-RED from {@code dir} and may restart on any of {@code installs}. */
+  public ClusterSpec withNodeRed(Path dir, List<Path> installs) {
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses,
+        dir, installs);
   }
 
   /**
