@@ -59,6 +59,7 @@ public final class Agent implements AutoCloseable {
   private final Thread exitHook = new Thread(this::close, "tandem-agent-shutdown");
   private final GroupData groupData;
   private final ContextAgent context;
+  private final RuntimeRestarts restarts;
   private AgentHttpServer http;
   private boolean closed;
   /** Set when close() begins: from then on heartbeats say this instance cannot take over. */
@@ -67,6 +68,7 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentConfig config) {
     this.config = config;
     this.runtime = NodeRedRuntimes.create(config.nodeRed());
+    this.restarts = new RuntimeRestarts(runtime, config.nodeRed().installs());
     this.metrics = new AgentMetrics(config.group(), config.instance());
     this.hooks = new HookRunner(config.hooks(), config.group(), config.instance());
     LinkListener listener = new LinkListener() {
@@ -76,6 +78,9 @@ public final class Agent implements AutoCloseable {
           context().onAssignment(response.getAssignment());
         }
         reconciler().onHeartbeat(sentAtNanos, response);
+        if (response.hasRestart()) {
+          restarts().onRequest(response.getRestart(), reconciler().snapshot());
+        }
         learnCoordinators(response);
         if (groupData() != null && response.hasAssignment()) {
           groupData().onAssignment(response.getAssignment());
@@ -146,6 +151,10 @@ public final class Agent implements AutoCloseable {
     return reconciler;
   }
 
+  private RuntimeRestarts restarts() {
+    return restarts;
+  }
+
   private GroupData groupData() {
     return groupData;
   }
@@ -156,16 +165,18 @@ public final class Agent implements AutoCloseable {
 
   private HeartbeatRequest heartbeatRequest() {
     AgentSnapshot s = reconciler.snapshot();
+    io.tandem.agent.nodered.RuntimeStatus st = runtime.status();
     HeartbeatRequest.Builder b = HeartbeatRequest.newBuilder()
         .setGroup(config.group())
         .setInstance(config.instance())
         .setHost(config.host())
-        .setRuntime(runtime.status().state())
+        .setRuntime(st.state())
         .setRunningToken(s.token())
         .setFencedToken(s.fencedToken());
     if (groupData != null) {
       groupData.fill(b);
     }
+    restarts.fill(b, st);
     String contextNotReady = context == null ? "" : context.notReadyDetail();
     if (!contextNotReady.isEmpty()) {
       String other = b.getNotReadyDetail();

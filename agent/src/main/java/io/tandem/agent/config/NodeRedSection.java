@@ -2,6 +2,7 @@ package io.tandem.agent.config;
 
 import io.tandem.common.config.ConfigException;
 import io.tandem.common.config.YamlSection;
+import io.tandem.agent.nodered.NodeRedInstalls;
 import io.tandem.agent.nodered.NodeRedSettings;
 import io.tandem.agent.nodered.NodeRedSettings.Mode;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ final class NodeRedSection {
 
   static NodeRedSettings read(YamlSection s, YamlSection probe, Path base) throws ConfigException {
     s.onlyKnown(Set.of("mode", "command", "userDir", "host", "port", "args", "env", "url",
-        "tokenFile", "restartBackoff", "stopTimeout", "adminCa"));
+        "tokenFile", "restartBackoff", "stopTimeout", "adminCa", "installs"));
     probe.onlyKnown(Set.of("interval", "timeout", "misses"));
     String modeText = s.string("mode", "launch").toLowerCase(Locale.ROOT);
     Mode mode = switch (modeText) {
@@ -71,9 +72,9 @@ final class NodeRedSection {
         tokenFile = userDir.resolve(DEFAULT_TOKEN_FILE);
       }
       return new NodeRedSettings(mode, command, userDir, host, port, args, env, null, tokenFile,
-          interval, timeout, misses, min, max, stopTimeout, adminCa);
+          interval, timeout, misses, min, max, stopTimeout, adminCa, installs(s, base));
     }
-    for (String launchOnly : List.of("command", "host", "port", "args", "env", "stopTimeout")) {
+    for (String launchOnly : List.of("command", "host", "port", "args", "env", "stopTimeout", "installs")) {
       if (s.has(launchOnly)) {
         throw s.error(launchOnly, "is for launch mode; in attach mode only url, tokenFile, adminCa and userDir apply");
       }
@@ -87,5 +88,46 @@ final class NodeRedSection {
     }
     return new NodeRedSettings(mode, List.of(), attachedUserDir, null, 0, List.of(), Map.of(), url, tokenFile,
         interval, timeout, misses, min, max, null, adminCa);
+  }
+
+  /**
+   * nodeRed.installs: a mapping VERSION: DIR, or a list of DIRs whose package.json gives the
+   * version. Every dir must hold a node-red package (itself, or node_modules/node-red).
+   */
+  static NodeRedInstalls installs(YamlSection s, Path base) throws ConfigException {
+    if (!s.has("installs")) {
+      return NodeRedInstalls.NONE;
+    }
+    Map<String, Path> named = new java.util.LinkedHashMap<>();
+    List<Path> dirs = new java.util.ArrayList<>();
+    if (s.isMapping("installs")) {
+      for (Map.Entry<String, String> e : s.stringMap("installs").entrySet()) {
+        if (!e.getKey().matches("[A-Za-z0-9.+_-]{1,64}")) {
+          throw s.error("installs." + e.getKey(), "must be a Node-RED version such as 4.1.8");
+        }
+        Path dir = resolve(e.getValue(), base);
+        if (NodeRedInstalls.read(dir).isEmpty()) {
+          throw s.error("installs." + e.getKey(), dir + " holds no node-red package (no red.js and package.json"
+              + " there nor in node_modules/node-red); e.g. bin/install-node-red " + e.getKey() + " DIR");
+        }
+        named.put(e.getKey(), dir);
+      }
+    } else {
+      List<String> list = s.strings("installs");
+      for (int i = 0; i < list.size(); i++) {
+        Path dir = resolve(list.get(i), base);
+        if (NodeRedInstalls.read(dir).isEmpty()) {
+          throw s.error("installs[" + i + "]", dir + " holds no node-red package with a version (no red.js and"
+              + " package.json there nor in node_modules/node-red)");
+        }
+        dirs.add(dir);
+      }
+    }
+    return new NodeRedInstalls(named, dirs);
+  }
+
+  private static Path resolve(String text, Path base) {
+    Path p = Path.of(text.startsWith("~/") ? System.getProperty("user.home") + text.substring(1) : text);
+    return (p.isAbsolute() || base == null ? p : base.resolve(p)).normalize();
   }
 }

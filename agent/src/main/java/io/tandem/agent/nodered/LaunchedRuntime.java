@@ -50,6 +50,9 @@ final class LaunchedRuntime extends ProbedRuntime {
   private String lastBootFailure = ""; // last output line of the previous exit at boot
   private int restarts;
   private boolean started;
+  /** The process was stopped for a requested restart: relaunch at once, no backoff. Guarded by lock. */
+  private boolean restartRequested;
+  private volatile List<String> command;
 
   LaunchedRuntime(NodeRedSettings settings, String token) {
     super(settings, "port-" + settings.port());
@@ -58,6 +61,56 @@ final class LaunchedRuntime extends ProbedRuntime {
     this.layout = new UserDirLayout(settings.userDir());
     this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
     this.shutdownHook = new Thread(this::killOnExit, "tandem-nodered-kill-on-exit");
+    this.command = settings.command();
+  }
+
+  @Override
+  public List<String> command() {
+    return command;
+  }
+
+  @Override
+  public String restart(List<String> newCommand, String reason) {
+    Process p;
+    long gen;
+    synchronized (lock) {
+      if (closed || !started) {
+        return "the runtime is not running (the agent is " + (closed ? "closing" : "starting") + ")";
+      }
+      if (state == RuntimeState.RUNTIME_RUNNING) {
+        return "its flows are running";
+      }
+      if (newCommand != null) {
+        command = List.copyOf(newCommand);
+      }
+      p = process;
+      gen = generation;
+      if (p == null) {
+        // down: the relaunch already scheduled uses the new command
+        log.info("Restart of Node-RED {} requested ({}) while it is down; its next launch uses: {}", name, reason,
+            String.join(" ", command));
+        return "";
+      }
+      restartRequested = true;
+      killReason = reason;
+      terminated = true;
+      // no probe of the stopping process may make it look ready again
+      set(RuntimeState.RUNTIME_DOWN, p.pid(), "stopping for a restart: " + reason);
+    }
+    List<ProcessHandle> descendants = p.toHandle().descendants().toList();
+    log.info("Restarting Node-RED {} (pid {}, generation {}): {}; SIGTERM now, then relaunch with: {}", name,
+        p.pid(), gen, reason, String.join(" ", command));
+    p.destroy();
+    p.onExit().thenRun(() -> descendants.stream().filter(ProcessHandle::isAlive)
+        .forEach(ProcessHandle::destroyForcibly));
+    schedule(() -> {
+      if (p.isAlive()) {
+        log.warn("Node-RED {} (pid {}) has not exited {} ms after SIGTERM (nodeRed.stopTimeout); killing it",
+            name, p.pid(), settings.stopTimeout().toMillis());
+        ProcessTree.killForcibly(p);
+      }
+    }, settings.stopTimeout());
+    return "";
   }
 
   @Override
@@ -122,7 +175,7 @@ final class LaunchedRuntime extends ProbedRuntime {
     try {
       UserDirPreparer.prepare(layout, settings.host(), settings.port(), settings.tokenFile(), storageAgent,
           settings.adminCa() != null, contextPlugin);
-      ProcessBuilder pb = NodeRedCommand.processBuilder(settings, layout);
+      ProcessBuilder pb = NodeRedCommand.processBuilder(settings, layout, command);
       logOffset = LogTail.size(layout.logFile());
       p = LaunchThread.start(pb);
     } catch (IOException | RuntimeException e) {
@@ -174,6 +227,13 @@ final class LaunchedRuntime extends ProbedRuntime {
       String ran = String.format("%.1f s", uptimeNanos / 1e9);
       if (closed) {
         log.info("Node-RED {} (pid {}) stopped: {}", name, p.pid(), detail);
+        return;
+      }
+      if (restartRequested) {
+        restartRequested = false;
+        log.info("Node-RED {} (pid {}, generation {}) {} after {}; launching it again now", name, p.pid(), gen,
+            detail, ran);
+        schedule(this::launch, Duration.ZERO);
         return;
       }
       Duration delay = backoff.next(readyGeneration == gen);

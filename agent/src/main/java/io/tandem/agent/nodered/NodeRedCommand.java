@@ -22,11 +22,16 @@ final class NodeRedCommand {
    * --port &lt;port&gt; &lt;extra args&gt;. setpriv execs the command, so the process id is Node-RED's.
    */
   static List<String> build(NodeRedSettings s, UserDirLayout layout) {
+    return build(s, layout, s.command());
+  }
+
+  /** As {@link #build(NodeRedSettings, UserDirLayout)} with {@code command} instead of the configured one. */
+  static List<String> build(NodeRedSettings s, UserDirLayout layout, List<String> command) {
     List<String> cmd = new ArrayList<>();
     cmd.add(setpriv());
     cmd.add("--pdeathsig");
     cmd.add("KILL");
-    cmd.addAll(s.command().isEmpty() ? List.of("node-red") : s.command());
+    cmd.addAll(command.isEmpty() ? List.of("node-red") : command);
     cmd.add("--settings");
     cmd.add(layout.tandemSettingsFile().toString());
     cmd.add("--userDir");
@@ -38,8 +43,13 @@ final class NodeRedCommand {
   }
 
   static ProcessBuilder processBuilder(NodeRedSettings s, UserDirLayout layout) throws IOException {
+    return processBuilder(s, layout, s.command());
+  }
+
+  static ProcessBuilder processBuilder(NodeRedSettings s, UserDirLayout layout, List<String> command)
+      throws IOException {
     rotateLog(layout.logFile());
-    ProcessBuilder pb = new ProcessBuilder(build(s, layout));
+    ProcessBuilder pb = new ProcessBuilder(build(s, layout, command));
     pb.directory(layout.userDir().toFile());
     Map<String, String> env = pb.environment();
     env.putAll(s.env());

@@ -52,6 +52,21 @@ public interface NodeRedRuntime extends AutoCloseable {
   /** The admin API client of the runtime now, or null when there is none to talk to. */
   NodeRedAdminClient adminClient();
 
+  /**
+   * LAUNCH: stop this runtime gracefully (SIGTERM; SIGKILL after stopTimeout) and launch it again at
+   * once as a spare, with {@code command} (null: the command it runs now) from then on. Only while
+   * its flows are stopped. Returns at once: "" when the restart is under way (a new generation
+   * follows), else why not. ATTACH: always refused.
+   */
+  default String restart(java.util.List<String> command, String reason) {
+    return "attach mode: this agent did not start Node-RED, so it cannot restart it";
+  }
+
+  /** The command line the runtime is (re)launched with (LAUNCH; empty otherwise). */
+  default java.util.List<String> command() {
+    return java.util.List.of();
+  }
+
   /** True in LAUNCH mode. */
   boolean canKill();
 

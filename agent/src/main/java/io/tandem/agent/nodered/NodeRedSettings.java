@@ -29,6 +29,7 @@ import java.util.Objects;
  *                          (its flows already stopped) before it sends SIGKILL
  * @param adminCa           PEM certificates the agent trusts for an HTTPS admin API (launch: settings.js with
  *                          https; attach: an https url); null: plain HTTP (launch) or the JVM's trust (attach)
+ * @param installs          LAUNCH: the Node-RED installs a restart may switch to (tandemctl restart --node-red-version)
  */
 public record NodeRedSettings(
     Mode mode,
@@ -46,7 +47,8 @@ public record NodeRedSettings(
     Duration restartBackoffMin,
     Duration restartBackoffMax,
     Duration stopTimeout,
-    Path adminCa) {
+    Path adminCa,
+    NodeRedInstalls installs) {
 
   public enum Mode { LAUNCH, ATTACH }
 
@@ -70,6 +72,7 @@ public record NodeRedSettings(
     restartBackoffMin = restartBackoffMin == null ? DEFAULT_BACKOFF_MIN : restartBackoffMin;
     restartBackoffMax = restartBackoffMax == null ? DEFAULT_BACKOFF_MAX : restartBackoffMax;
     stopTimeout = stopTimeout == null ? DEFAULT_STOP_TIMEOUT : stopTimeout;
+    installs = installs == null ? NodeRedInstalls.NONE : installs;
     Objects.requireNonNull(tokenFile, "tokenFile");
     if (mode == Mode.LAUNCH) {
       Objects.requireNonNull(userDir, "userDir is required in launch mode");
@@ -93,6 +96,15 @@ public record NodeRedSettings(
       throw new IllegalArgumentException("restartBackoffMax (" + restartBackoffMax
           + ") is shorter than restartBackoffMin (" + restartBackoffMin + ")");
     }
+  }
+
+  /** Without other installs. */
+  public NodeRedSettings(Mode mode, List<String> command, Path userDir, String host, int port,
+      List<String> extraArgs, Map<String, String> env, URI url, Path tokenFile, Duration probeInterval,
+      Duration probeTimeout, int probeMisses, Duration restartBackoffMin, Duration restartBackoffMax,
+      Duration stopTimeout, Path adminCa) {
+    this(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval, probeTimeout,
+        probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, NodeRedInstalls.NONE);
   }
 
   /** Without adminCa (plain HTTP in launch mode). */
@@ -127,7 +139,13 @@ public record NodeRedSettings(
   /** This settings with {@code adminCa}. */
   public NodeRedSettings withAdminCa(Path ca) {
     return new NodeRedSettings(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval,
-        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, ca);
+        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, ca, installs);
+  }
+
+  /** This settings with {@code other} installs. */
+  public NodeRedSettings withInstalls(NodeRedInstalls other) {
+    return new NodeRedSettings(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval,
+        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, other);
   }
 
   /** The base URL of the admin API: {@link #url} in attach mode, http://host:port/ in launch mode. */

@@ -108,6 +108,8 @@ final class Json {
       io.put("fencedToken", i.getFencedToken());
       io.put("loadedRevision", i.getLoadedRevision());
       io.put("notReadyReason", i.getNotReadyReason());
+      io.put("nodeRedVersion", i.getNodeRedVersion());
+      io.put("runtimePid", i.getRuntimePid());
     }
     return o;
   }

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       GroupCommand.class,
       InstanceCommand.class,
       SwitchoverCommand.class,
+      RestartCommand.class,
       MaintenanceCommand.class,
       HistoryCommand.class,
       LocksCommand.class,

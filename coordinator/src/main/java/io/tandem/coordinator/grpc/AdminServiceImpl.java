@@ -223,6 +223,33 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
+  public void restartInstance(io.tandem.proto.admin.RestartInstanceRequest req,
+      StreamObserver<io.tandem.proto.admin.RestartInstanceResponse> out) {
+    try {
+      Restarts.check(req);
+      if (!ctx.raft().isLeaderReady() || !ctx.keeper().isLeader()) {
+        throw new NotLeader(ctx.raft().leaderId().filter(id -> !id.equals(ctx.raft().selfId())));
+      }
+      ctx.raft().readGroup(req.getGroup())
+          .thenCompose(g -> ctx.restarts().start(req,
+              g.orElseThrow(() -> Errors.notFound("group \"" + req.getGroup() + "\" does not exist")),
+              io.tandem.coordinator.state.Groups.currentRevision(ctx.raft().stateMachine().state(),
+                  req.getGroup()).orElse(null),
+              ctx.keeper(), ctx.nanos().getAsLong()))
+          .whenComplete((r, err) -> {
+            if (err != null) {
+              out.onError(ctx.errors().of(err));
+            } else {
+              out.onNext(r);
+              out.onCompleted();
+            }
+          });
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+    }
+  }
+
+  @Override
   public void listContext(ListContextRequest req, StreamObserver<ListContextResponse> out) {
     answer(out, () -> {
       upToDate();

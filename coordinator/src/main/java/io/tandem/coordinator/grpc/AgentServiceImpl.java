@@ -133,7 +133,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       Grant grant = ctx.keeper().heartbeat(req.getGroup(), req.getInstance(), req.getRuntime(),
           req.getRunningToken(), req.getFencedToken(), report, group, now);
       ctx.onHeartbeat().run();
-      out.onNext(HeartbeatResponse.newBuilder()
+      var restart = ctx.restarts().onHeartbeat(req, group, () -> io.tandem.coordinator.state.Groups
+          .currentRevision(ctx.raft().stateMachine().state(), req.getGroup()).orElse(null), ctx.keeper(), now);
+      HeartbeatResponse.Builder answer = HeartbeatResponse.newBuilder();
+      restart.ifPresent(answer::setRestart);
+      out.onNext(answer
           .setAssignment(Assignments.of(req.getGroup(), group,
               Assignments.activeEditorUrl(ctx.keeper(), req.getGroup(), group)))
           .setLeaseMillis(grant.leaseMillis())

@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
  * @param onHeartbeat counts a served heartbeat (metrics)
  * @param switchoverTimeout default time a planned switchover may take
  * @param metrics counters fed by the services (context writes)
+ * @param restarts restarts of instances' Node-RED that admins asked for (leader memory)
  */
 public record ServiceContext(
     RaftNode raft,
@@ -26,4 +27,5 @@ public record ServiceContext(
     Runnable kickTicker,
     Runnable onHeartbeat,
     Duration switchoverTimeout,
-    CoordinatorMetrics metrics) {}
+    CoordinatorMetrics metrics,
+    Restarts restarts) {}

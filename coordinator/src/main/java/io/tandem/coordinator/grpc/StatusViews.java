@@ -150,7 +150,9 @@ final class StatusViews {
           .setHeartbeatAgeMillis(live.map(l -> (now - l.lastHeardNanos()) / 1_000_000).orElse(-1L))
           .setFencedToken(live.map(Liveness::fencedToken).orElse(0L))
           .setLoadedRevision(live.map(l -> l.report().loadedRevision()).orElse(0L))
-          .setNotReadyReason(notReady.orElse("")));
+          .setNotReadyReason(notReady.orElse(""))
+          .setNodeRedVersion(ctx.restarts().heard(g.getName(), i.getId()).map(Restarts.Heard::nodeRedVersion).orElse(""))
+          .setRuntimePid(ctx.restarts().heard(g.getName(), i.getId()).map(Restarts.Heard::pid).orElse(0L)));
     }
     return b.setStandbysReady(ready).build();
   }

@@ -58,6 +58,7 @@ public final class CoordinatorServer implements AutoCloseable {
   private final GrpcExecutor grpcExecutor;
   private MetricsHttpServer metricsHttp;
   private volatile boolean closed;
+  private final io.tandem.coordinator.grpc.Restarts restarts;
 
   /** A coordinator on the system clocks. */
   public CoordinatorServer(CoordinatorConfig config) throws IOException {
@@ -81,8 +82,11 @@ public final class CoordinatorServer implements AutoCloseable {
         return config.peer(id); // Raft not started or closing
       }
     });
+    io.tandem.coordinator.grpc.Restarts restarts = new io.tandem.coordinator.grpc.Restarts();
+    this.restarts = restarts;
     ServiceContext ctx = new ServiceContext(raft, keeper, watch, errors, nanos,
-        System::currentTimeMillis, ticker::kick, metrics::heartbeat, config.switchoverTimeout(), metrics);
+        System::currentTimeMillis, ticker::kick, metrics::heartbeat, config.switchoverTimeout(), metrics,
+        restarts);
     AdminServiceImpl admin = new AdminServiceImpl(ctx);
     raft.stateMachine().addAppliedListener(watch);
     raft.stateMachine().addAppliedListener(admin.switchoverListener());
@@ -124,6 +128,7 @@ public final class CoordinatorServer implements AutoCloseable {
     public void onNotLeader(Optional<String> leader) {
       if (keeper.isLeader()) {
         keeper.stepDown();
+        restarts.stepDown();
         LOG.info("{} is no longer the leader{}", config.nodeId(),
             leader.map(l -> "; the leader is " + l).orElse(""));
       }

@@ -20,15 +20,23 @@ import java.util.List;
  * @param probeMisses  missed probes that mean "hung" (product default 3)
  * @param plaintext    tls: {insecure: true} everywhere instead of mutual TLS (the default): only
  *                     for tests and benchmark rows about plaintext
+ * @param nodeRedDir   the Node-RED install the agents launch (null: {@link Repo#nodeRedDir()})
+ * @param nodeRedInstalls the agents' nodeRed.installs (dirs whose package.json gives the version)
  */
 public record ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
     boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses,
-    boolean plaintext) {
+    boolean plaintext, Path nodeRedDir, List<Path> nodeRedInstalls) {
 
   /** Small JVMs that start quickly: 5 of them share 2 cores on a CI machine. */
   public static final String SMALL_JVM = "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
 
+  public ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
+      boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses) {
+    this(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, null, List.of());
+  }
+
   public ClusterSpec {
+    nodeRedInstalls = List.copyOf(nodeRedInstalls);
     instances = List.copyOf(instances);
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("at least one instance");
@@ -38,7 +46,7 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
   /** The product's default timings (lease 2 s, probe 250 ms x 3): what the benchmark measures. */
   public static ClusterSpec defaults(List<String> instances) {
     return new ClusterSpec(null, "line1", instances, Duration.ofSeconds(2), true, Topology.DIRECT, SMALL_JVM,
-        Duration.ofMillis(250), 3, false);
+        Duration.ofMillis(250), 3, false, null, List.of());
   }
 
   /**
@@ -50,28 +58,35 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
   }
 
   public ClusterSpec withProbe(Duration timeout, int misses) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses, plaintext);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses, plaintext, nodeRedDir, nodeRedInstalls);
   }
 
   public ClusterSpec withGroup(String g) {
-    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext);
+    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls);
   }
 
   public ClusterSpec withWorkDir(Path d) {
-    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext);
+    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls);
   }
 
   public ClusterSpec withHangRoute(boolean h) {
-    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses, plaintext);
+    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls);
   }
 
   /** Plaintext ({@code true}) or mutual TLS ({@code false}, the default) on every channel. */
   public ClusterSpec withPlaintext(boolean p) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, p);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, p,
+        nodeRedDir, nodeRedInstalls);
   }
 
   public ClusterSpec withTopology(Topology t) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses, plaintext);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls);
+  }
+
+  /** The agents launch Node-RED from {@code dir} and may restart on any of {@code installs}. */
+  public ClusterSpec withNodeRed(Path dir, List<Path> installs) {
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext,
+        dir, installs);
   }
 
   /**

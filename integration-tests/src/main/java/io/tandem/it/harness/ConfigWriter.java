@@ -57,6 +57,10 @@ final class ConfigWriter {
     y.append("  host: 127.0.0.1\n");
     y.append("  port: ").append(a.nodeRedPort()).append('\n');
     y.append("  tokenFile: ").append(quote(a.tokenFile().toString())).append('\n');
+    if (!spec.nodeRedInstalls().isEmpty()) {
+      y.append("  installs: [").append(spec.nodeRedInstalls().stream().map(p -> quote(p.toString()))
+          .collect(Collectors.joining(", "))).append("]\n");
+    }
     y.append("  env: {").append(env.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .map(e -> e.getKey() + ": " + quote(e.getValue())).collect(Collectors.joining(", "))).append("}\n");
     return write(dir.resolve("agent-" + a.instance() + ".yaml"), y.toString());

@@ -75,7 +75,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private void boot() {
     LOG.info("starting a Tandem cluster in {}", workDir);
-    Path redJs = Repo.redJs();
+    Path redJs = spec.nodeRedDir() == null ? Repo.redJs() : spec.nodeRedDir().resolve("node_modules/node-red/red.js");
     for (CoordinatorNode n : coordinators) {
       launch(n, coordinators, false);
     }
