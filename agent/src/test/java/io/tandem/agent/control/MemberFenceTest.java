@@ -38,6 +38,7 @@ class MemberFenceTest {
     Lease fresh = state.onHeartbeat(NOW + 110 * MS, Messages.allActiveReply(2000, 23, 12));
     assertThat(fresh.isNone()).isFalse();
     assertThat(state.view().memberFenced()).isFalse();
+    state.onRuntime(Views.status(io.tandem.proto.agent.RuntimeState.RUNTIME_STANDBY, ""));
     assertThat(Decide.decide(state.view(), NOW + 120 * MS).kind()).isEqualTo(ActionKind.SET_TOKEN_AND_START);
   }
 
