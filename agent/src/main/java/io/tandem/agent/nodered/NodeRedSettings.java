@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param adminCa           PEM certificates the agent trusts for an HTTPS admin API (launch: settings.js with
  *                          https; attach: an https url); null: plain HTTP (launch) or the JVM's trust (attach)
  * @param installs          LAUNCH: the Node-RED installs a restart may switch to (tandemctl restart --node-red-version)
+ * @param editorUrl         where a browser reaches this Node-RED's editor (sent in heartbeats so that a
+ *                          standby's editor can link the active's); null: {@link #editorUrlOrDefault()}
  */
 public record NodeRedSettings(
     Mode mode,
@@ -48,7 +50,8 @@ public record NodeRedSettings(
     Duration restartBackoffMax,
     Duration stopTimeout,
     Path adminCa,
-    NodeRedInstalls installs) {
+    NodeRedInstalls installs,
+    String editorUrl) {
 
   public enum Mode { LAUNCH, ATTACH }
 
@@ -98,13 +101,13 @@ public record NodeRedSettings(
     }
   }
 
-  /** Without other installs. */
+  /** Without other installs and without an editorUrl (derived from the address, see {@link #editorUrlOrDefault()}). */
   public NodeRedSettings(Mode mode, List<String> command, Path userDir, String host, int port,
       List<String> extraArgs, Map<String, String> env, URI url, Path tokenFile, Duration probeInterval,
       Duration probeTimeout, int probeMisses, Duration restartBackoffMin, Duration restartBackoffMax,
       Duration stopTimeout, Path adminCa) {
     this(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval, probeTimeout,
-        probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, NodeRedInstalls.NONE);
+        probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, NodeRedInstalls.NONE, null);
   }
 
   /** Without adminCa (plain HTTP in launch mode). */
@@ -139,13 +142,32 @@ public record NodeRedSettings(
   /** This settings with {@code adminCa}. */
   public NodeRedSettings withAdminCa(Path ca) {
     return new NodeRedSettings(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval,
-        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, ca, installs);
+        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, ca, installs, editorUrl);
   }
 
   /** This settings with {@code other} installs. */
   public NodeRedSettings withInstalls(NodeRedInstalls other) {
     return new NodeRedSettings(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval,
-        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, other);
+        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, other, editorUrl);
+  }
+
+  /** This settings with {@code editorUrl}. */
+  public NodeRedSettings withEditorUrl(String editor) {
+    return new NodeRedSettings(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval,
+        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, installs, editor);
+  }
+
+  /**
+   * The editor's address for browsers: {@link #editorUrl} if set, else the Node-RED address the agent
+   * uses ({@link #baseUrl()}; https in launch mode with adminCa). Set editorUrl when browsers reach
+   * Node-RED by another name (a listen address of 0.0.0.0, a proxy).
+   */
+  public String editorUrlOrDefault() {
+    if (editorUrl != null && !editorUrl.isBlank()) {
+      return editorUrl;
+    }
+    String base = baseUrl().toString();
+    return mode == Mode.LAUNCH && adminCa != null && base.startsWith("http:") ? "https" + base.substring(4) : base;
   }
 
   /** The base URL of the admin API: {@link #url} in attach mode, http://host:port/ in launch mode. */

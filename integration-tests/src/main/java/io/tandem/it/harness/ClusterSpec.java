@@ -32,7 +32,7 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
 
   public ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
       boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses) {
-    this(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, null, List.of());
+    this(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, false, null, List.of());
   }
 
   public ClusterSpec {
