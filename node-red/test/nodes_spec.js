@@ -287,6 +287,36 @@ describe("tandem leader and tandem role nodes", function () {
     agent.unfreeze();
   });
 
+  it("sends the agent's token from tokenFile with every request", async function () {
+    await agent.close();
+    agent = await roleAgent({ authToken: "t0ken" });
+    agent.lock("poll-plc", "a", 41);
+    const dir = require("fs").mkdtempSync(require("path").join(require("os").tmpdir(), "tandem-nodes-"));
+    const tokenFile = require("path").join(dir, "agent.token");
+    require("fs").writeFileSync(tokenFile, "t0ken\n");
+    settings({ tokenFile });
+    await helper.load(leaderNode, leaderFlow());
+    const n1 = helper.getNode("n1");
+    const seen = statuses(n1);
+    await until("leader", () => seen().some((s) => s.text === "leader (token 41)"));
+    assert.deepStrictEqual(agent.wanted("poll-plc"), ["n1"]);
+  });
+
+  it("tandem role with initial off and one lock: no start message, only that key's events", async function () {
+    agent.lock("other", "a", 4);
+    settings();
+    await helper.load(roleNode, [
+      { id: "r1", type: "tandem role", initial: false, lock: "k1", wires: [["h1"]] },
+      { id: "h1", type: "helper" }]);
+    const got = [];
+    helper.getNode("h1").on("input", (m) => got.push(m));
+    await until("an answer", () => agent.requestsOf("GET", "/tandem/role").length >= 2);
+    agent.lock("k1", "a", 6);
+    await until("k1 acquired", () => got.length >= 1);
+    await sleep(100);
+    assert.deepStrictEqual(got.map((m) => [m.topic, m.payload, m.tandem.lock]), [["lock", "acquired", "k1"]]);
+  });
+
   it("without RED.settings.tandemNodes: red 'not configured', every message to output 2", async function () {
     helper.settings({ tandemNodes: undefined });
     await helper.load(leaderNode, leaderFlow());
