@@ -221,13 +221,15 @@ class RoleWatcher extends EventEmitter {
         if (!this.running) {
           return;
         }
+        const version = r.body && typeof r.body === "object" ? r.body.version : undefined;
+        // poll again at once only after a proper long poll: a 503, an answer without a version, or
+        // an unchanged one well before waitMs (an agent that does not wait) must not make it spin
+        const proper = r.status === 200 && typeof version === "number"
+          && (since === undefined || version !== since || this.now() - sentAt >= this.cfg.waitMs / 2);
         if (r.status === 200 || r.status === 503) {
           this.refreshNow();
-          // a 503 answers at once: do not spin
-          this.later(() => this.pollLoop(), r.status === 200 ? 0 : this.cfg.retryMs);
-        } else {
-          this.later(() => this.pollLoop(), this.cfg.retryMs);
         }
+        this.later(() => this.pollLoop(), proper ? 0 : this.cfg.retryMs);
       }, (e) => {
         this.unreachable(e);
         this.later(() => this.pollLoop(), this.cfg.retryMs);

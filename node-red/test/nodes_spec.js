@@ -317,6 +317,15 @@ describe("tandem leader and tandem role nodes", function () {
     assert.deepStrictEqual(got.map((m) => [m.topic, m.payload, m.tandem.lock]), [["lock", "acquired", "k1"]]);
   });
 
+  it("does not spin when the agent answers a long poll at once with the same version", async function () {
+    agent.ignoreSince = true;
+    settings();
+    await helper.load(roleNode, [{ id: "r1", type: "tandem role", wires: [[]] }]);
+    await sleep(600);
+    const polls = agent.requestsOf("GET", "/tandem/role").filter((r) => r.query.includes("since=")).length;
+    assert.ok(polls <= 8, polls + " long polls in 600 ms");
+  });
+
   it("without RED.settings.tandemNodes: red 'not configured', every message to output 2", async function () {
     helper.settings({ tandemNodes: undefined });
     await helper.load(leaderNode, leaderFlow());

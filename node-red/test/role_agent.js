@@ -80,7 +80,7 @@ function roleAgent(options) {
       if (agent.unlinked) {
         return answer(503, roleBody());
       }
-      if (since !== null && Number(since) === agent.state.version) {
+      if (since !== null && Number(since) === agent.state.version && !agent.ignoreSince) {
         const p = { answer };
         p.timer = setTimeout(() => {
           agent.polls = agent.polls.filter((x) => x !== p);
