@@ -61,7 +61,8 @@ class RoleWatcher extends EventEmitter {
 
   release() {
     this.users = Math.max(0, this.users - 1);
-    if (this.users === 0 && this.wanted.size === 0) {
+    // with a DELETE in flight the last unwant() stops the watcher once it is answered
+    if (this.users === 0 && this.wanted.size === 0 && this.deleting.size === 0) {
       this.stop();
     }
   }
@@ -150,7 +151,7 @@ class RoleWatcher extends EventEmitter {
           this.held.delete(key);
           this.changed();
         }
-        if (this.users === 0 && this.wanted.size === 0) {
+        if (this.users === 0 && this.wanted.size === 0 && this.deleting.size === 0) {
           this.stop();
         }
       });
