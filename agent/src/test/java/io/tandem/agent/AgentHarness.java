@@ -85,6 +85,28 @@ final class AgentHarness implements AutoCloseable {
     }
   }
 
+  /** Starts the cluster and creates the all-active group {@code group} with {@code instances}. */
+  static AgentHarness startAllActive(String group, String... instances) throws IOException {
+    Path root = Files.createTempDirectory("tandem-agent-test-");
+    MiniCluster cluster = MiniCluster.start(3);
+    AgentHarness h = new AgentHarness(root, cluster, group);
+    try {
+      cluster.waitForLeader(LONG);
+      io.tandem.proto.admin.CreateGroupRequest.Builder b = io.tandem.proto.admin.CreateGroupRequest.newBuilder()
+          .setRequestId(java.util.UUID.randomUUID().toString()).setGroup(group)
+          .setMode(io.tandem.proto.state.GroupMode.ALL_ACTIVE);
+      for (int i = 0; i < instances.length; i++) {
+        b.addInstances(io.tandem.proto.state.InstanceSpec.newBuilder().setId(instances[i])
+            .setHost("127.0.0.1").setPriority(instances.length - i));
+      }
+      h.client.admin(st -> st.createGroup(b.build()));
+      return h;
+    } catch (RuntimeException e) {
+      h.close();
+      throw e;
+    }
+  }
+
   /** The coordinators' view: a fresh heartbeat of {@code instance} said ready (loaded, stopped). */
   boolean readyOnCoordinators(String instance) {
     return leaderView().getInstancesList().stream()
