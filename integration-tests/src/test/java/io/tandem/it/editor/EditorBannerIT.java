@@ -55,7 +55,15 @@ class EditorBannerIT {
     WebDriverWait wait = new WebDriverWait(browser, UI);
 
     browser.get(standby.editorUrl());
-    WebElement banner = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("tandem-standby-banner")));
+    WebElement banner;
+    try {
+      banner = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("tandem-standby-banner")));
+    } catch (RuntimeException e) {
+      screenshot("editor-standby-failed.png");
+      throw new AssertionError("no banner on the standby's editor; its GET tandem/role answers "
+          + fetch(standby.editorUrl() + "tandem/role") + "; the agent's GET /tandem/role answers "
+          + fetch(standby.apiUrl() + "tandem/role"), e);
+    }
     wait.until(d -> banner.getText().contains(active.instance()));
     assertThat(banner.getText()).contains("This is the standby " + standby.instance())
         .contains("deploys here are refused").contains("deploy on the active, " + active.instance());
@@ -95,6 +103,17 @@ class EditorBannerIT {
   private String roleShown() {
     List<WebElement> role = browser.findElements(By.cssSelector(".tandem-sidebar .tandem-role"));
     return role.isEmpty() ? null : role.get(0).getText();
+  }
+
+  private static String fetch(String url) {
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return "HTTP " + r.statusCode() + " " + r.body();
+    } catch (Exception e) {
+      return "no answer (" + e + ")";
+    }
   }
 
   private Path screenshot(String name) throws Exception {
