@@ -18,24 +18,33 @@ import java.util.List;
  * @param javaOpts    TANDEM_JAVA_OPTS for the coordinator and agent JVMs
  * @param probeTimeout the agents' Node-RED probe response timeout (product default 250 ms)
  * @param probeMisses  missed probes that mean "hung" (product default 3)
+ * @param mode         the group's mode (ACTIVE_STANDBY: the witness flow; ALL_ACTIVE with {@code lockKeys})
+ * @param lockKeys     all-active only: the lock keys of {@link io.tandem.it.flows.LockFlow} (one
+ *                     {@code tandem leader} node each, calling the witness with its key)
  */
 public record ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
-    boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses) {
+    boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses,
+    io.tandem.proto.state.GroupMode mode, List<String> lockKeys) {
 
   /** Small JVMs that start quickly: 5 of them share 2 cores on a CI machine. */
   public static final String SMALL_JVM = "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
 
   public ClusterSpec {
     instances = List.copyOf(instances);
+    lockKeys = List.copyOf(lockKeys);
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("at least one instance");
+    }
+    if (allActive() == lockKeys.isEmpty()) {
+      throw new IllegalArgumentException("an all-active cluster runs the lock flows (lock keys), an active-standby one none");
     }
   }
 
   /** The product's default timings (lease 2 s, probe 250 ms x 3): what the benchmark measures. */
   public static ClusterSpec defaults(List<String> instances) {
     return new ClusterSpec(null, "line1", instances, Duration.ofSeconds(2), true, Topology.DIRECT, SMALL_JVM,
-        Duration.ofMillis(250), 3);
+        Duration.ofMillis(250), 3,
+        io.tandem.proto.state.GroupMode.ACTIVE_STANDBY, List.of());
   }
 
   /**
@@ -47,23 +56,33 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
   }
 
   public ClusterSpec withProbe(Duration timeout, int misses) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses, mode, lockKeys);
+  }
+
+  /** An all-active group whose instances run {@link io.tandem.it.flows.LockFlow} for {@code keys}. */
+  public ClusterSpec allActive(List<String> keys) {
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses,
+        io.tandem.proto.state.GroupMode.ALL_ACTIVE, keys);
+  }
+
+  public boolean allActive() {
+    return mode == io.tandem.proto.state.GroupMode.ALL_ACTIVE;
   }
 
   public ClusterSpec withGroup(String g) {
-    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, mode, lockKeys);
   }
 
   public ClusterSpec withWorkDir(Path d) {
-    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, mode, lockKeys);
   }
 
   public ClusterSpec withHangRoute(boolean h) {
-    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses, mode, lockKeys);
   }
 
   public ClusterSpec withTopology(Topology t) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses, mode, lockKeys);
   }
 
   /**
