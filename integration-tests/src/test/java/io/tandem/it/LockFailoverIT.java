@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * End to end, real processes: an all-active group of three Node-RED instances (three coordinators
  * with mutual TLS, one agent each), flows with five {@code tandem leader} nodes (k1..k5), each behind
  * an inject every 50 ms, calling the witness with the lock's token. The locks spread; then SIGKILL,
- * hang and SIGSTOP (longer than the lease, then SIGCONT) of a holder's Node-RED: each time the key
+ * hang and SIGSTOP (longer than the lease, then SIGCONT) of a holder's Node-RED, and SIGSTOP of a
+ * holder's whole host (agent and Node-RED, longer than the lease, then SIGCONT): each time the key
  * moves to another instance under a higher token, the witness never sees two holders of one key at
  * once, and the tokens of every key strictly increase.
  */
@@ -42,8 +43,9 @@ class LockFailoverIT {
       LockRuns runs = new LockRuns(cluster);
       Move crash = runs.crash("k1");
       Move hang = runs.hang("k2");
-      Move pause = runs.pauseAndReturn("k3", spec.lease().multipliedBy(3));
-      for (Move m : List.of(crash, hang, pause)) {
+      Move stop = runs.pauseNodeRed("k3", spec.lease().multipliedBy(3));
+      Move host = runs.pauseAndReturn("k4", spec.lease().multipliedBy(3));
+      for (Move m : List.of(crash, hang, stop, host)) {
         System.out.println("LockFailoverIT: " + m);
         assertThat(m.to()).as("%s moved", m).isNotEqualTo(m.from());
         assertThat(m.toToken()).as("%s: higher token", m).isGreaterThan(m.fromToken());

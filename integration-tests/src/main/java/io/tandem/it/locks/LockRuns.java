@@ -100,6 +100,34 @@ public final class LockRuns {
   }
 
   /**
+   * SIGSTOP of the holder's Node-RED alone for {@code pause} (its agent runs on, finds it hung and
+   * kills it, or it wakes up when the pause ends): then SIGCONT if it still exists.
+   */
+  public Move pauseNodeRed(String key, Duration pause) throws InterruptedException {
+    LockView before = lock(key);
+    AgentNode holder = cluster.agent(before.getHolder());
+    int mark = cluster.witness().size();
+    int overlaps = cluster.witness().overlaps().size();
+    long pid = holder.nodeRedPid(Duration.ofSeconds(5));
+    long t0 = System.nanoTime();
+    io.tandem.it.harness.ProcessRegistry.signal(pid, "STOP");
+    Move m;
+    try {
+      m = takeover(key, before, mark, overlaps, t0);
+      long left = pause.toMillis() - (System.nanoTime() - t0) / 1_000_000;
+      if (left > 0) {
+        Thread.sleep(left);
+      }
+    } finally {
+      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        io.tandem.it.harness.ProcessRegistry.signal(pid, "CONT");
+      }
+    }
+    Thread.sleep(1000);
+    return finish(m, mark, overlaps);
+  }
+
+  /**
    * The holder's host vanishes (SIGSTOP of agent and Node-RED) for {@code pause}, longer than the
    * lease, and returns (SIGCONT): its Node-RED may wake with its old token before its agent has
    * caught up; the witness refuses those calls (counted in {@link Move#staleRefused()}).
