@@ -59,6 +59,8 @@ public final class Agent implements AutoCloseable {
   private final Thread exitHook = new Thread(this::close, "tandem-agent-shutdown");
   private final GroupData groupData;
   private final ContextAgent context;
+  private final io.tandem.agent.locks.Locks locks;
+  private final String agentToken;
   private AgentHttpServer http;
   private boolean closed;
   /** Set when close() begins: from then on heartbeats say this instance cannot take over. */
@@ -105,21 +107,40 @@ public final class Agent implements AutoCloseable {
       public void reportFenced(long token, FenceReason reason, String detail) {
         lastReport.set(link.reportFenced(token, reason, detail));
       }
+
+      @Override
+      public void reportFenced(long token, FenceReason reason, String detail, Runnable done) {
+        java.util.concurrent.CompletableFuture<Boolean> f = link.reportFenced(token, reason, detail);
+        lastReport.set(f);
+        f.whenComplete((ok, e) -> done.run());
+      }
     };
+    this.agentToken = agentToken(config);
+    java.util.concurrent.atomic.AtomicReference<Reconciler> rec = new java.util.concurrent.atomic.AtomicReference<>();
+    this.locks = io.tandem.agent.locks.Locks.create(config.group(), config.instance(),
+        new io.tandem.agent.groupdata.GroupDataClient(link.endpoints(), config.lease().rpcTimeout(),
+            Duration.ofSeconds(3)),
+        metrics, () -> {
+          Reconciler r = rec.get();
+          if (r != null) {
+            r.poke();
+          }
+        }, link::heartbeatNow);
     this.context = config.context().enabled()
         ? new ContextAgent(config.group(), config.instance(), config.context(),
             config.nodeRed().mode() == NodeRedSettings.Mode.ATTACH, link.endpoints(),
-            config.lease().rpcTimeout(), metrics.registry(), agentToken(config))
+            config.lease().rpcTimeout(), metrics.registry(), agentToken)
         : null;
     this.reconciler = new Reconciler(config.group(), config.instance(), config.lease(), runtime,
-        port, hooks, metrics, link::target, context == null ? ContextPort.NONE : context);
+        port, hooks, metrics, link::target, context == null ? ContextPort.NONE : context, locks);
+    rec.set(reconciler);
     if (context != null) {
       context.onGateChange(reconciler::poke);
     }
     metrics.bind(reconciler::snapshot);
     this.groupData = config.nodeRed().userDir() == null ? null
         : new GroupData(config.group(), config.instance(), new UserDirLayout(config.nodeRed().userDir()), runtime,
-            link.endpoints(), config.lease().rpcTimeout(), reconciler::snapshot, agentToken(config));
+            link.endpoints(), config.lease().rpcTimeout(), reconciler::snapshot, agentToken);
   }
 
   private static String agentToken(AgentConfig config) {
@@ -162,7 +183,9 @@ public final class Agent implements AutoCloseable {
         .setHost(config.host())
         .setRuntime(runtime.status().state())
         .setRunningToken(s.token())
-        .setFencedToken(s.fencedToken());
+        .setFencedToken(s.fencedToken())
+        .addAllWantedLocks(locks.wantedForHeartbeat())
+        .setEditorUrl(config.nodeRed().editorUrlOrDefault());
     if (groupData != null) {
       groupData.fill(b);
     }
@@ -215,8 +238,10 @@ public final class Agent implements AutoCloseable {
     if (context != null) {
       routes.addAll(context.routes());
     }
+    routes.addAll(new io.tandem.agent.locks.LockEndpoints(locks, agentToken).routes());
     http = AgentHttpServer.start(config.http(), reconciler::snapshot, metrics, routes, config.httpToken(),
-        context == null ? null : () -> contextStatus(context.status()));
+        context == null ? null : () -> contextStatus(context.status()),
+        () -> io.tandem.agent.locks.LockJson.locks(locks.role(), System.nanoTime()));
     if (!config.httpToken().required() && !isLoopback(config.http().host())) {
       log.warn("the agent's local API listens on {} (not loopback) and http.token is not set: /status and "
           + "/metrics are open to whoever reaches that address; set http.token or http.tokenFile (docs/agent.md)",
@@ -320,6 +345,7 @@ public final class Agent implements AutoCloseable {
       }
     }
     reconciler.close();
+    locks.close();
     if (context != null) {
       context.close();
     }

@@ -20,7 +20,8 @@ final class NodeRedSection {
 
   static NodeRedSettings read(YamlSection s, YamlSection probe, Path base) throws ConfigException {
     s.onlyKnown(Set.of("mode", "command", "userDir", "host", "port", "args", "env", "url",
-        "tokenFile", "restartBackoff", "stopTimeout", "adminCa"));
+        "tokenFile", "restartBackoff", "stopTimeout", "adminCa", "editorUrl"));
+    String editorUrl = s.has("editorUrl") ? AgentConfigLoader.httpUrl(s, "editorUrl").toString() : null;
     probe.onlyKnown(Set.of("interval", "timeout", "misses"));
     String modeText = s.string("mode", "launch").toLowerCase(Locale.ROOT);
     Mode mode = switch (modeText) {
@@ -71,11 +72,11 @@ final class NodeRedSection {
         tokenFile = userDir.resolve(DEFAULT_TOKEN_FILE);
       }
       return new NodeRedSettings(mode, command, userDir, host, port, args, env, null, tokenFile,
-          interval, timeout, misses, min, max, stopTimeout, adminCa);
+          interval, timeout, misses, min, max, stopTimeout, adminCa, editorUrl);
     }
     for (String launchOnly : List.of("command", "host", "port", "args", "env", "stopTimeout")) {
       if (s.has(launchOnly)) {
-        throw s.error(launchOnly, "is for launch mode; in attach mode only url, tokenFile, adminCa and userDir apply");
+        throw s.error(launchOnly, "is for launch mode; in attach mode only url, tokenFile, adminCa, editorUrl and userDir apply");
       }
     }
     // attach mode: optional; the attached Node-RED's userDir, where the group's flows are kept (.tandem/)
@@ -86,6 +87,6 @@ final class NodeRedSection {
           + "Node-RED's adminAuth accepts; see docs/agent.md)");
     }
     return new NodeRedSettings(mode, List.of(), attachedUserDir, null, 0, List.of(), Map.of(), url, tokenFile,
-        interval, timeout, misses, min, max, null, adminCa);
+        interval, timeout, misses, min, max, null, adminCa, editorUrl);
   }
 }

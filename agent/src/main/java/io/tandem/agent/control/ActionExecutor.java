@@ -22,15 +22,19 @@ final class ActionExecutor {
   private final LeaseSettings lease;
   private final ControlState state;
   private final ContextPort context;
+  private final java.util.function.LongConsumer reported;
 
   ActionExecutor(NodeRedRuntime runtime, CoordinatorPort coordinator, HookRunner hooks,
       LeaseSettings lease, ControlState state) {
-    this(runtime, coordinator, hooks, lease, state, ContextPort.NONE);
+    this(runtime, coordinator, hooks, lease, state, ContextPort.NONE, t -> { });
   }
 
+  /** {@code reported} is called (on any thread) with the token once a fence report is done. */
   ActionExecutor(NodeRedRuntime runtime, CoordinatorPort coordinator, HookRunner hooks,
-      LeaseSettings lease, ControlState state, ContextPort context) {
+      LeaseSettings lease, ControlState state, ContextPort context,
+      java.util.function.LongConsumer reported) {
     this.context = context;
+    this.reported = reported;
     this.runtime = runtime;
     this.coordinator = coordinator;
     this.hooks = hooks;
@@ -144,7 +148,7 @@ final class ActionExecutor {
     if (token > 0) {
       state.fenced(token);
       if (gone) {
-        coordinator.reportFenced(token, reason, why);
+        report(token, reason, why);
         hooks.fire(HookRunner.Event.DEACTIVATE, token, why);
       }
     }
@@ -180,7 +184,7 @@ final class ActionExecutor {
       // fenced even if it could not be killed: the heartbeats then stop renewing the lease
       state.fenced(a.token());
       if (killed) {
-        coordinator.reportFenced(a.token(), FenceReason.HUNG, a.reason());
+        report(a.token(), FenceReason.HUNG, a.reason());
       }
       if (v.runningToken() == a.token()) {
         hooks.fire(HookRunner.Event.DEACTIVATE, a.token(), a.reason());
@@ -195,9 +199,13 @@ final class ActionExecutor {
 
   private void fence(long token, FenceReason reason, String why, boolean wasRunning) {
     state.fenced(token);
-    coordinator.reportFenced(token, reason, why);
+    report(token, reason, why);
     if (wasRunning) {
       hooks.fire(HookRunner.Event.DEACTIVATE, token, why);
     }
+  }
+
+  private void report(long token, FenceReason reason, String why) {
+    coordinator.reportFenced(token, reason, why, () -> reported.accept(token));
   }
 }

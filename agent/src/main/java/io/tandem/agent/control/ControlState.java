@@ -6,6 +6,7 @@ import io.tandem.proto.agent.Assignment;
 import io.tandem.proto.agent.GroupUpdate;
 import io.tandem.proto.agent.HeartbeatResponse;
 import io.tandem.proto.agent.RuntimeState;
+import io.tandem.proto.state.GroupMode;
 
 /**
  * What the agent knows and did, merged from coordinator messages that may arrive duplicated or out
@@ -23,6 +24,11 @@ public final class ControlState {
   private long fencedToken;
   private long killedGeneration = -1;
   private ContextGate context = ContextGate.NOT_REQUIRED;
+  // all-active: a member's fence is for one lease, not for the (fixed) group token
+  private boolean memberFenced;
+  private boolean fenceReportPending;
+  private long leaseFloorNanos;
+  private long lockFloor;
 
   public ControlState(String instance, LeaseSettings settings) {
     this.instance = instance;
@@ -33,7 +39,12 @@ public final class ControlState {
   public Lease onHeartbeat(long sentAtNanos, HeartbeatResponse r) {
     Committed c = committed(r.getAssignment(), r.getCommitIndex());
     onCommitted(c, r.getReleaseRequested());
-    if (r.getLeaseMillis() <= 0 || !c.names(instance)) {
+    boolean member = c.isAllActive() && committed.isAllActive() && committed.token() == c.token();
+    if (r.getLeaseMillis() <= 0 || !(c.names(instance) || member)) {
+      return Lease.NONE;
+    }
+    if (member && memberFenced && (fenceReportPending || sentAtNanos - leaseFloorNanos <= 0)) {
+      // granted before the leader saw the fence report: the leader may end it any moment
       return Lease.NONE;
     }
     long end = settings.stopAtNanos(sentAtNanos, r.getLeaseMillis()) + settings.stopBudget().toNanos();
@@ -41,6 +52,9 @@ public final class ControlState {
         settings.stopAtNanos(sentAtNanos, r.getLeaseMillis()));
     if (lease.isWeakerThan(granted)) {
       lease = granted;
+    }
+    if (member) {
+      memberFenced = false;
     }
     return granted;
   }
@@ -50,6 +64,11 @@ public final class ControlState {
   }
 
   void onCommitted(Committed c, boolean releaseRequested) {
+    if (!committed.known() && c.isAllActive()) {
+      // locks this instance held before the agent (re)started belong to a runtime that is gone:
+      // given back and acquired again under a fresh token, never believed under the old one
+      lockFloor = Math.max(lockFloor, c.highestLockTokenOf(instance));
+    }
     if (committed.isOlderThan(c)) {
       committed = c;
     }
@@ -69,9 +88,37 @@ public final class ControlState {
 
   /** The agent fenced itself for {@code token}: it will never run flows under it (or a lower one). */
   public void fenced(long token) {
+    if (committed.isAllActive() && token == committed.token()) {
+      memberFence();
+      return;
+    }
     fencedToken = Math.max(fencedToken, token);
     if (runningToken <= fencedToken) {
       runningToken = 0;
+    }
+  }
+
+  /**
+   * All-active: the agent stopped its flows (or they died) under the group token. The lease it held
+   * is dropped, every lock it holds by the committed view is never believed held again, and only a
+   * lease from a heartbeat sent after the leader acknowledged the fence report starts flows again.
+   */
+  private void memberFence() {
+    runningToken = 0;
+    lease = Lease.NONE;
+    memberFenced = true;
+    fenceReportPending = true;
+    lockFloor = Math.max(lockFloor, committed.highestLockTokenOf(instance));
+  }
+
+  /**
+   * The fence report for {@code token} was answered (or given up) at {@code atNanos}: leases granted
+   * to heartbeats sent after that count again.
+   */
+  public void fenceReported(long token, long atNanos) {
+    if (memberFenced && fenceReportPending && committed.isAllActive() && token == committed.token()) {
+      fenceReportPending = false;
+      leaseFloorNanos = atNanos;
     }
   }
 
@@ -86,11 +133,12 @@ public final class ControlState {
 
   public View view() {
     return new View(instance, committed, releaseToken, lease, runtime, runningToken, fencedToken,
-        killedGeneration, context);
+        killedGeneration, context, memberFenced, lockFloor);
   }
 
   static Committed committed(Assignment a, long commitIndex) {
     return new Committed(true, a.getExists(), a.getActive(), a.getToken(), a.getMaintenance(),
-        commitIndex, a.getContextVersion());
+        commitIndex, a.getContextVersion(), a.getMode() == GroupMode.ALL_ACTIVE, a.getFlowsRevision(),
+        a.getActiveEditorUrl(), a.getLocksList());
   }
 }

@@ -9,4 +9,13 @@ public interface CoordinatorPort {
 
   /** Tell the leader, asynchronously and with retries, that the agent fenced itself for a token. */
   void reportFenced(long token, FenceReason reason, String detail);
+
+  /**
+   * As {@link #reportFenced(long, FenceReason, String)}; {@code done} runs once the leader answered
+   * the report or the reporter gave up (all-active members count fresh leases from then on).
+   */
+  default void reportFenced(long token, FenceReason reason, String detail, Runnable done) {
+    reportFenced(token, reason, detail);
+    done.run();
+  }
 }

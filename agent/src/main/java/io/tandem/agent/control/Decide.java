@@ -49,6 +49,9 @@ public final class Decide {
       return Action.reportFenced(held, FenceReason.CRASHED, "token " + held
           + " fenced: Node-RED went away while running flows (" + describe(v) + ")");
     }
+    if (c.isAllActive()) {
+      return MemberDecide.decide(v, nowNanos);
+    }
     if (held > 0 || rs == RuntimeState.RUNTIME_RUNNING) {
       return whileRunning(v, nowNanos, assignedToMe);
     }
@@ -158,7 +161,7 @@ public final class Decide {
         + " before starting flows");
   }
 
-  private static String describe(View v) {
+  static String describe(View v) {
     String d = v.runtime().detail();
     String state = v.runtime().state().name().replace("RUNTIME_", "").toLowerCase();
     return d.isEmpty() ? state : state + ": " + d;

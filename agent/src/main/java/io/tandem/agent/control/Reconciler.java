@@ -39,6 +39,7 @@ public final class Reconciler implements AutoCloseable {
   private final Supplier<String> coordinatorTarget;
   private final ScheduledExecutorService thread;
   private final ContextPort context;
+  private final LocksPort locks;
   private final NoneLog noneLog = new NoneLog();
   private final RefusalLog refusals = new RefusalLog();
   private volatile AgentSnapshot snapshot;
@@ -66,7 +67,16 @@ public final class Reconciler implements AutoCloseable {
   public Reconciler(String group, String instance, LeaseSettings lease, NodeRedRuntime runtime,
       CoordinatorPort coordinator, HookRunner hooks, AgentMetrics metrics,
       Supplier<String> coordinatorTarget, ContextPort context) {
+    this(group, instance, lease, runtime, coordinator, hooks, metrics, coordinatorTarget, context,
+        LocksPort.NONE);
+  }
+
+  /** With the lock side {@code locks}: it sees the view after every reconcile. */
+  public Reconciler(String group, String instance, LeaseSettings lease, NodeRedRuntime runtime,
+      CoordinatorPort coordinator, HookRunner hooks, AgentMetrics metrics,
+      Supplier<String> coordinatorTarget, ContextPort context, LocksPort locks) {
     this.context = context;
+    this.locks = locks;
     this.group = group;
     this.instance = instance;
     this.lease = lease;
@@ -74,7 +84,8 @@ public final class Reconciler implements AutoCloseable {
     this.metrics = metrics;
     this.coordinatorTarget = coordinatorTarget;
     this.state = new ControlState(instance, lease);
-    this.executor = new ActionExecutor(runtime, coordinator, hooks, lease, state, context);
+    this.executor = new ActionExecutor(runtime, coordinator, hooks, lease, state, context,
+        this::fenceReported);
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
       Thread th = new Thread(r, "tandem-control");
       th.setDaemon(true);
@@ -133,6 +144,12 @@ public final class Reconciler implements AutoCloseable {
 
   private void onRuntime(RuntimeStatus s) {
     post(() -> { });
+  }
+
+  /** A fence report is done (answered or given up): called on the reporter's thread. */
+  private void fenceReported(long token) {
+    long at = System.nanoTime();
+    post(() -> state.fenceReported(token, at));
   }
 
   /** Reconcile now (the context store's gate changed). Returns at once. */
@@ -242,8 +259,12 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private void publish(long now) {
-    snapshot = Snapshots.of(group, state.view(), now, coordinatorTarget.get(), lastReason, situation,
+    View v = state.view();
+    snapshot = Snapshots.of(group, v, now, coordinatorTarget.get(), lastReason, situation,
         lastActionAtMillis, refusals.current());
+    if (locks != null) {
+      locks.onView(v, now);
+    }
   }
 
   /**

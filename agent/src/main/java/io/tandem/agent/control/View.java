@@ -15,6 +15,9 @@ import io.tandem.agent.nodered.RuntimeStatus;
  * @param fencedToken      the highest token this agent fenced itself for
  * @param killedGeneration the runtime generation the agent already killed (-1: none)
  * @param context          whether the context store lets flows start (see {@link ContextGate})
+ * @param memberFenced     all-active: the agent fenced itself and holds no fresh lease since then
+ * @param lockFloor        all-active: the highest lock token held here when the agent fenced; a
+ *                         lock whose token is not above it is never believed held again
  */
 public record View(
     String instance,
@@ -25,9 +28,19 @@ public record View(
     long runningToken,
     long fencedToken,
     long killedGeneration,
-    ContextGate context) {
+    ContextGate context,
+    boolean memberFenced,
+    long lockFloor) {
   public View {
     context = context == null ? ContextGate.NOT_REQUIRED : context;
+  }
+
+  /** Active-standby views (no member fence, no lock floor). */
+  public View(String instance, Committed committed, long releaseToken, Lease lease,
+      RuntimeStatus runtime, long runningToken, long fencedToken, long killedGeneration,
+      ContextGate context) {
+    this(instance, committed, releaseToken, lease, runtime, runningToken, fencedToken,
+        killedGeneration, context, false, 0);
   }
 
   /** Without a context store. */

@@ -92,6 +92,7 @@ public final class GroupData implements AutoCloseable {
   private volatile long groupRevision = -1;   // from the last assignment; -1 unknown
   private volatile String assignedActive = "";
   private volatile long assignedToken;
+  private volatile boolean allActive;
   private volatile long served = -1;          // revision last handed to the runtime by getFlows
   private volatile boolean reloading;
   private volatile String credentialKeyDigest = "";
@@ -142,6 +143,7 @@ public final class GroupData implements AutoCloseable {
     }
     assignedActive = a.getActive();
     assignedToken = a.getToken();
+    allActive = a.getMode() == io.tandem.proto.state.GroupMode.ALL_ACTIVE;
     long before = groupRevision;
     groupRevision = a.getFlowsRevision();
     if (before != groupRevision) {
@@ -457,10 +459,13 @@ public final class GroupData implements AutoCloseable {
     }
   }
 
-  /** The group has no revision and this instance runs its own flows as the active: import them once. */
+  /**
+   * The group has no revision and this instance runs its own flows as the active (all-active: as a
+   * member with a live lease; the first import wins, the others follow it): import them once.
+   */
   private void maybeImport(RuntimeStatus st) throws IOException {
     long token = assignedToken;
-    if (!instance.equals(assignedActive) || token <= 0 || importedForToken == token
+    if (!(instance.equals(assignedActive) || allActive) || token <= 0 || importedForToken == token
         || st.state() != RuntimeState.RUNTIME_RUNNING || snapshot.get().token() != token) {
       return;
     }

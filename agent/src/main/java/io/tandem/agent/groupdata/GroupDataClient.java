@@ -64,6 +64,12 @@ public final class GroupDataClient {
     return call(ch -> stub(ch).getContext(request));
   }
 
+  /** All-active: give up a held lock; FAILED_PRECONDITION when not held under that token. */
+  public io.tandem.proto.agent.ReleaseLockResponse releaseLock(
+      io.tandem.proto.agent.ReleaseLockRequest request) {
+    return call(ch -> stub(ch).releaseLock(request));
+  }
+
   private final ThreadLocal<Long> budgetEnd = new ThreadLocal<>();
 
   /**

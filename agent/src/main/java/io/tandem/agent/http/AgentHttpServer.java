@@ -73,7 +73,20 @@ public final class AgentHttpServer implements AutoCloseable {
   public static AgentHttpServer start(HostPort address, Supplier<AgentSnapshot> snapshot,
       AgentMetrics metrics, List<HttpRoute> routes, BearerToken token,
       Supplier<? extends com.fasterxml.jackson.databind.JsonNode> contextStatus) throws IOException {
-    Handler handler = new Api(snapshot, metrics, new RouteTable(routes), token, contextStatus);
+    return start(address, snapshot, metrics, routes, token, contextStatus, null);
+  }
+
+  /**
+   * As above; {@code locksStatus} (null: none) gives the "locks" array of /status.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static AgentHttpServer start(HostPort address, Supplier<AgentSnapshot> snapshot,
+      AgentMetrics metrics, List<HttpRoute> routes, BearerToken token,
+      Supplier<? extends com.fasterxml.jackson.databind.JsonNode> contextStatus,
+      Supplier<? extends com.fasterxml.jackson.databind.JsonNode> locksStatus) throws IOException {
+    Handler handler = new Api(snapshot, metrics, new RouteTable(routes), token, contextStatus,
+        locksStatus);
     return new AgentHttpServer(HttpServers.start(address.host(), address.port(), "http", handler));
   }
 
@@ -92,9 +105,12 @@ public final class AgentHttpServer implements AutoCloseable {
     private final RouteTable routes;
     private final BearerToken token;
     private final Supplier<? extends com.fasterxml.jackson.databind.JsonNode> contextStatus;
+    private final Supplier<? extends com.fasterxml.jackson.databind.JsonNode> locksStatus;
 
     Api(Supplier<AgentSnapshot> snapshot, AgentMetrics metrics, RouteTable routes, BearerToken token,
-        Supplier<? extends com.fasterxml.jackson.databind.JsonNode> contextStatus) {
+        Supplier<? extends com.fasterxml.jackson.databind.JsonNode> contextStatus,
+        Supplier<? extends com.fasterxml.jackson.databind.JsonNode> locksStatus) {
+      this.locksStatus = locksStatus;
       this.snapshot = snapshot;
       this.metrics = metrics;
       this.routes = routes;
@@ -132,7 +148,8 @@ public final class AgentHttpServer implements AutoCloseable {
         case "/health" -> text(request, response, callback, 200, "ok\n");
         case "/active" -> active(request, response, callback);
         case "/status" -> HttpServers.send(request, response, callback, 200, "application/json",
-            utf8(status(snapshot.get(), contextStatus == null ? null : contextStatus.get()) + "\n"));
+            utf8(status(snapshot.get(), contextStatus == null ? null : contextStatus.get(),
+                locksStatus == null ? null : locksStatus.get()) + "\n"));
         default -> HttpServers.send(request, response, callback, 200,
             "text/plain; version=0.0.4; charset=utf-8", utf8(metrics.scrape()));
       }
@@ -167,11 +184,19 @@ public final class AgentHttpServer implements AutoCloseable {
 
   /** The /status body; {@code context} (null: the store is off) becomes its "context" object. */
   static String status(AgentSnapshot s, com.fasterxml.jackson.databind.JsonNode context) {
+    return status(s, context, null);
+  }
+
+  /** As above; {@code locks} (null: none) becomes the "locks" array. */
+  static String status(AgentSnapshot s, com.fasterxml.jackson.databind.JsonNode context,
+      com.fasterxml.jackson.databind.JsonNode locks) {
     long now = System.nanoTime();
     ObjectNode o = JSON.createObjectNode()
         .put("group", s.group())
         .put("instance", s.instance())
-        .put("role", s.activeNow(now) ? "active" : s.role())
+        .put("mode", s.mode())
+        .put("role", s.activeNow(now) ? (AgentSnapshot.ALL_ACTIVE.equals(s.mode()) ? "member" : "active")
+            : s.role())
         .put("token", s.token())
         .put("committedActive", s.committedActive())
         .put("committedToken", s.committedToken())
@@ -190,6 +215,7 @@ public final class AgentHttpServer implements AutoCloseable {
     if (context != null) {
       o.set("context", context);
     }
+    o.set("locks", locks == null ? JSON.createArrayNode() : locks);
     return o.toString();
   }
 }

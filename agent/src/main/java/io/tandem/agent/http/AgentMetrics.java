@@ -61,6 +61,31 @@ public final class AgentMetrics {
     }
   }
 
+  /** The held-locks gauge, read from {@code held}. */
+  public void bindLocks(java.util.function.IntSupplier held) {
+    Gauge.builder("tandem_agent_locks_held", held::getAsInt)
+        .description("lock keys this instance believes it holds now")
+        .register(registry);
+  }
+
+  /** This instance came to hold a lock key (a new token). */
+  public void lockAcquired() {
+    Counter.builder("tandem_agent_lock_acquisitions")
+        .description("lock keys this instance came to hold (each new token counts)")
+        .register(registry)
+        .increment();
+  }
+
+  /** This instance stopped holding a lock key; {@code reason}: released, lease, moved. */
+  public void lockLost(String reason) {
+    Counter.builder("tandem_agent_lock_losses")
+        .description("lock keys this instance stopped holding: released (no flow wants it), lease "
+            + "(the lease or the flows ended), moved (the committed holder changed)")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
   public void runtimeRestart() {
     runtimeRestarts.increment();
   }

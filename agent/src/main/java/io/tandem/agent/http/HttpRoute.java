@@ -17,14 +17,18 @@ import java.util.Objects;
  * @param maxBodyBytes largest accepted request body (0: no body)
  * @param handler      runs on one of the server's threads once the whole body has arrived
  */
-public record HttpRoute(String method, String pathPrefix, int maxBodyBytes, Handler handler) {
+public record HttpRoute(String method, String pathPrefix, int maxBodyBytes, Handler handler,
+    AsyncHandler async) {
   /** Largest body a route may accept. */
   public static final int MAX_BODY_LIMIT = 64 * 1024 * 1024;
 
   public HttpRoute {
     method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
     Objects.requireNonNull(pathPrefix, "pathPrefix");
-    Objects.requireNonNull(handler, "handler");
+    if ((handler == null) == (async == null)) {
+      throw new IllegalArgumentException("route " + method + " " + pathPrefix
+          + ": exactly one of handler and async is required");
+    }
     if (!pathPrefix.startsWith("/") || pathPrefix.length() < 2) {
       throw new IllegalArgumentException("route path prefix must start with / and name a path: "
           + pathPrefix);
@@ -33,6 +37,21 @@ public record HttpRoute(String method, String pathPrefix, int maxBodyBytes, Hand
       throw new IllegalArgumentException("route " + method + " " + pathPrefix
           + ": maxBodyBytes must be 0.." + MAX_BODY_LIMIT + ", got " + maxBodyBytes);
     }
+  }
+
+  /** A route whose handler answers at once, on a server thread. */
+  public HttpRoute(String method, String pathPrefix, int maxBodyBytes, Handler handler) {
+    this(method, pathPrefix, maxBodyBytes, Objects.requireNonNull(handler, "handler"), null);
+  }
+
+  /**
+   * A route whose handler answers later (a long poll): it returns at once with a future and holds
+   * no server thread while it waits; the connection's idle timeout does not end the wait.
+   */
+  public static HttpRoute async(String method, String pathPrefix, int maxBodyBytes,
+      AsyncHandler handler) {
+    return new HttpRoute(method, pathPrefix, maxBodyBytes, null,
+        Objects.requireNonNull(handler, "handler"));
   }
 
   /** A route without a request body. */
@@ -48,5 +67,11 @@ public record HttpRoute(String method, String pathPrefix, int maxBodyBytes, Hand
   @FunctionalInterface
   public interface Handler {
     HttpReply handle(HttpCall call) throws Exception;
+  }
+
+  /** Answers one request later; an exception (thrown or in the future) becomes a 500. */
+  @FunctionalInterface
+  public interface AsyncHandler {
+    java.util.concurrent.CompletionStage<HttpReply> handle(HttpCall call) throws Exception;
   }
 }

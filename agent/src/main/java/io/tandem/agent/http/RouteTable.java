@@ -84,17 +84,50 @@ final class RouteTable {
 
   private static void run(HttpRoute route, HttpCall call, Request request, Response response,
       Callback callback) {
+    if (route.async() != null) {
+      runAsync(route, call, request, response, callback);
+      return;
+    }
     HttpReply reply;
     try {
       reply = route.handler().handle(call);
     } catch (Exception e) {
-      LOG.warn("{} {} failed: {}", call.method(), call.path(), e.toString(), e);
-      AgentHttpServer.text(request, response, callback, 500,
-          "internal error in " + call.method() + " " + call.path() + ": " + e.getMessage() + "\n");
+      failed(call, request, response, callback, e);
       return;
     }
+    send(reply, request, response, callback);
+  }
+
+  private static void runAsync(HttpRoute route, HttpCall call, Request request, Response response,
+      Callback callback) {
+    // the wait is the handler's (bounded by it): the connection's idle timeout must not end it
+    request.addIdleTimeoutListener(timeout -> false);
+    java.util.concurrent.CompletionStage<HttpReply> later;
+    try {
+      later = route.async().handle(call);
+    } catch (Exception e) {
+      failed(call, request, response, callback, e);
+      return;
+    }
+    later.whenComplete((reply, e) -> {
+      if (e != null) {
+        failed(call, request, response, callback, e);
+      } else {
+        send(reply, request, response, callback);
+      }
+    });
+  }
+
+  private static void send(HttpReply reply, Request request, Response response, Callback callback) {
     reply.headers().forEach((name, value) -> response.getHeaders().put(name, value));
     HttpServers.send(request, response, callback, reply.status(), reply.contentType(), reply.body());
+  }
+
+  private static void failed(HttpCall call, Request request, Response response, Callback callback,
+      Throwable e) {
+    LOG.warn("{} {} failed: {}", call.method(), call.path(), e.toString(), e);
+    AgentHttpServer.text(request, response, callback, 500,
+        "internal error in " + call.method() + " " + call.path() + ": " + e.getMessage() + "\n");
   }
 
   private static HttpCall call(Request request, String path, byte[] body) {
@@ -104,8 +137,11 @@ final class RouteTable {
     }
     headers.replaceAll((k, v) -> List.copyOf(v));
     String query = request.getHttpURI().getQuery();
+    java.net.SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+    boolean loopback = remote instanceof java.net.InetSocketAddress isa && isa.getAddress() != null
+        && isa.getAddress().isLoopbackAddress();
     return new HttpCall(request.getMethod(), path, query == null ? "" : query, Map.copyOf(headers),
-        body);
+        body, loopback);
   }
 
   private static void tooLarge(Request request, Response response, Callback callback,

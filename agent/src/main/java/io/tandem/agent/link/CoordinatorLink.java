@@ -68,7 +68,8 @@ public final class CoordinatorLink implements AutoCloseable {
   }
 
   /** Reports asynchronously that this agent fenced itself for {@code token}; never blocks. */
-  public Future<Boolean> reportFenced(long token, FenceReason reason, String detail) {
+  public java.util.concurrent.CompletableFuture<Boolean> reportFenced(long token, FenceReason reason,
+      String detail) {
     return reporter.report(FencedReport.newBuilder().setGroup(group).setInstance(instance)
         .setToken(token).setReason(reason).setDetail(detail).build());
   }

@@ -36,8 +36,23 @@ final class FenceReporter implements AutoCloseable {
     this.backoffs = backoffs;
   }
 
-  Future<Boolean> report(FencedReport report) {
-    return pool.submit(() -> deliver(report));
+  java.util.concurrent.CompletableFuture<Boolean> report(FencedReport report) {
+    java.util.concurrent.CompletableFuture<Boolean> f = new java.util.concurrent.CompletableFuture<>();
+    try {
+      pool.execute(() -> {
+        try {
+          f.complete(deliver(report));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          f.complete(false);
+        } catch (RuntimeException e) {
+          f.completeExceptionally(e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      f.complete(false);
+    }
+    return f;
   }
 
   private boolean deliver(FencedReport report) throws InterruptedException {

@@ -29,6 +29,8 @@ import java.util.Objects;
  *                          (its flows already stopped) before it sends SIGKILL
  * @param adminCa           PEM certificates the agent trusts for an HTTPS admin API (launch: settings.js with
  *                          https; attach: an https url); null: plain HTTP (launch) or the JVM's trust (attach)
+ * @param editorUrl         where a browser reaches this Node-RED's editor (sent in heartbeats so that a
+ *                          standby's editor can link the active's); null: {@link #editorUrlOrDefault()}
  */
 public record NodeRedSettings(
     Mode mode,
@@ -46,7 +48,8 @@ public record NodeRedSettings(
     Duration restartBackoffMin,
     Duration restartBackoffMax,
     Duration stopTimeout,
-    Path adminCa) {
+    Path adminCa,
+    String editorUrl) {
 
   public enum Mode { LAUNCH, ATTACH }
 
@@ -95,6 +98,15 @@ public record NodeRedSettings(
     }
   }
 
+  /** Without an editorUrl (derived from the address, see {@link #editorUrlOrDefault()}). */
+  public NodeRedSettings(Mode mode, List<String> command, Path userDir, String host, int port,
+      List<String> extraArgs, Map<String, String> env, URI url, Path tokenFile, Duration probeInterval,
+      Duration probeTimeout, int probeMisses, Duration restartBackoffMin, Duration restartBackoffMax,
+      Duration stopTimeout, Path adminCa) {
+    this(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval, probeTimeout,
+        probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, null);
+  }
+
   /** Without adminCa (plain HTTP in launch mode). */
   public NodeRedSettings(Mode mode, List<String> command, Path userDir, String host, int port,
       List<String> extraArgs, Map<String, String> env, URI url, Path tokenFile, Duration probeInterval,
@@ -127,7 +139,26 @@ public record NodeRedSettings(
   /** This settings with {@code adminCa}. */
   public NodeRedSettings withAdminCa(Path ca) {
     return new NodeRedSettings(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval,
-        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, ca);
+        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, ca, editorUrl);
+  }
+
+  /** This settings with {@code editorUrl}. */
+  public NodeRedSettings withEditorUrl(String editor) {
+    return new NodeRedSettings(mode, command, userDir, host, port, extraArgs, env, url, tokenFile, probeInterval,
+        probeTimeout, probeMisses, restartBackoffMin, restartBackoffMax, stopTimeout, adminCa, editor);
+  }
+
+  /**
+   * The editor's address for browsers: {@link #editorUrl} if set, else the Node-RED address the agent
+   * uses ({@link #baseUrl()}; https in launch mode with adminCa). Set editorUrl when browsers reach
+   * Node-RED by another name (a listen address of 0.0.0.0, a proxy).
+   */
+  public String editorUrlOrDefault() {
+    if (editorUrl != null && !editorUrl.isBlank()) {
+      return editorUrl;
+    }
+    String base = baseUrl().toString();
+    return mode == Mode.LAUNCH && adminCa != null && base.startsWith("http:") ? "https" + base.substring(4) : base;
   }
 
   /** The base URL of the admin API: {@link #url} in attach mode, http://host:port/ in launch mode. */

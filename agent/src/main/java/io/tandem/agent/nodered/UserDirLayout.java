@@ -73,6 +73,14 @@ public record UserDirLayout(Path userDir) {
     return userDir.resolve("tandem-context.js");
   }
 
+  /**
+   * The npm package node-red-contrib-tandem as the agent writes it (the tandem leader and tandem role
+   * nodes, the editor sidebar): the generated settings add it to Node-RED's nodesDir.
+   */
+  public Path nodesPackageDir() {
+    return userDir.resolve(".tandem-nodes");
+  }
+
   /** The group's data kept on this host: current.json (written by the agent), editor.json (by the plugin). */
   public Path groupDataDir() {
     return userDir.resolve(".tandem");

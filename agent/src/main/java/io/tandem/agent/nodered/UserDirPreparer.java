@@ -27,6 +27,14 @@ public final class UserDirPreparer {
   /** What the agent's token may do in Node-RED: read and change flows (and their state), set the token. */
   static final List<String> AGENT_PERMISSIONS = List.of("flows.read", "flows.write");
 
+  /**
+   * The files of node-red-contrib-tandem (node-red/ in the source tree, resources under package/ in
+   * the jar) that Node-RED loads as the Tandem nodes and the editor sidebar.
+   */
+  static final List<String> NODES_PACKAGE_FILES = List.of("package.json", "lib/role-watcher.js",
+      "nodes/tandem-leader.js", "nodes/tandem-leader.html", "nodes/tandem-role.js", "nodes/tandem-role.html",
+      "plugins/tandem-sidebar.js", "plugins/tandem-sidebar.html");
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -75,6 +83,9 @@ public final class UserDirPreparer {
   public static void prepare(UserDirLayout layout, String host, int port, Path tokenFile, URI storageAgent,
       boolean httpsTrusted, ContextPlugin context) throws IOException {
     Files.createDirectories(layout.userDir());
+    if (nodesAgent(storageAgent, context) != null) {
+      writeNodesPackage(layout);
+    }
     if (context != null) {
       writeAtomically(layout.contextModuleFile(), resource("plugins/context.js"), null);
     }
@@ -109,9 +120,30 @@ public final class UserDirPreparer {
     writeAtomically(layout.fenceModuleFile(), resource("tandem-fence.js"), null);
     writeAtomically(layout.fenceModuleHtmlFile(), resource("tandem-fence.html"), null);
     writeAtomically(layout.contextModuleFile(), resource("plugins/context.js"), null);
+    List<Path> nodes = writeNodesPackage(layout);
     mergeFlowsStopped(layout.runtimeConfigFile());
-    return List.of(layout.attachModuleFile(), layout.guardModuleFile(), layout.fenceModuleFile(),
-        layout.fenceModuleHtmlFile(), layout.contextModuleFile(), layout.runtimeConfigFile());
+    List<Path> written = new java.util.ArrayList<>(List.of(layout.attachModuleFile(), layout.guardModuleFile(),
+        layout.fenceModuleFile(), layout.fenceModuleHtmlFile(), layout.contextModuleFile()));
+    written.addAll(nodes);
+    written.add(layout.runtimeConfigFile());
+    return List.copyOf(written);
+  }
+
+  /** The agent address the Tandem nodes call: the context store's, else the storage plugin's. */
+  private static URI nodesAgent(URI storageAgent, ContextPlugin context) {
+    return context != null ? context.agentUrl() : storageAgent;
+  }
+
+  /** Writes node-red-contrib-tandem into {@link UserDirLayout#nodesPackageDir()}; returns its files. */
+  static List<Path> writeNodesPackage(UserDirLayout layout) throws IOException {
+    List<Path> written = new java.util.ArrayList<>();
+    for (String name : NODES_PACKAGE_FILES) {
+      Path target = layout.nodesPackageDir().resolve(name);
+      Files.createDirectories(target.getParent());
+      writeAtomically(target, resource("package/" + name), null);
+      written.add(target);
+    }
+    return written;
   }
 
   /** Sets "runtimeFlowState":"stop" in Node-RED's runtime config file, keeping every other key. */
@@ -196,6 +228,14 @@ public final class UserDirPreparer {
           .put("isDefault", context.isDefault());
     } else {
       cfg.putNull("context");
+    }
+    URI nodesAgent = nodesAgent(storageAgent, context);
+    if (nodesAgent != null) {
+      cfg.putObject("nodes")
+          .put("dir", layout.nodesPackageDir().toString())
+          .put("agentUrl", nodesAgent.toString());
+    } else {
+      cfg.putNull("nodes");
     }
     String template = resource("tandem-settings.js");
     String marker = "/*TANDEM_CONFIG*/";

@@ -77,6 +77,7 @@ public final class UserDirRelease {
         done.add("removed " + f);
       }
     }
+    done.addAll(removeNodesPackage(layout));
     Path nodes = layout.fenceModuleFile().getParent();
     for (Path dir : List.of(layout.userDir(), nodes, layout.groupDataDir())) {
       if (!Files.isDirectory(dir)) {
@@ -97,6 +98,30 @@ public final class UserDirRelease {
         if (left.findAny().isEmpty()) {
           Files.delete(dir);
           done.add("removed empty folder " + dir);
+        }
+      }
+    }
+    return done;
+  }
+
+  /** Removes the files of node-red-contrib-tandem the agent wrote, then its folders if empty. */
+  private static List<String> removeNodesPackage(UserDirLayout layout) throws IOException {
+    List<String> done = new ArrayList<>();
+    Path root = layout.nodesPackageDir();
+    for (String name : UserDirPreparer.NODES_PACKAGE_FILES) {
+      Path f = root.resolve(name);
+      if (Files.deleteIfExists(f)) {
+        done.add("removed " + f);
+      }
+      Files.deleteIfExists(f.resolveSibling(f.getFileName() + ".tandem-tmp"));
+    }
+    for (Path dir : List.of(root.resolve("lib"), root.resolve("nodes"), root.resolve("plugins"), root)) {
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> left = Files.list(dir)) {
+          if (left.findAny().isEmpty()) {
+            Files.delete(dir);
+            done.add("removed empty folder " + dir);
+          }
         }
       }
     }

@@ -20,6 +20,13 @@
 //
 // (agentUrl: the agent's http address; default: true makes "tandem" the default store). Flows then
 // also get the atomic helpers as global.get("tandem").context.
+//
+// The Tandem nodes (tandem leader, tandem role) and the editor sidebar (docs/locks.md) are loaded from
+// .tandem-nodes next to this file (added to nodesDir) and call the agent at options.agentUrl, or else
+// at options.context.agentUrl; with neither they are not loaded:
+//
+//   }, { tokenFile: "/etc/tandem/plc-a.token", agentUrl: "http://127.0.0.1:7401/",
+//        context: { agentUrl: "http://127.0.0.1:7401/" } });
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -91,6 +98,13 @@ module.exports = function tandemAttach(user, options) {
     stores.tandem = { module: contextModule, config: { agentUrl: options.context.agentUrl,
       tokenFile: options.tokenFile, tokenHeader: TOKEN_HEADER } };
     settings.contextStorage = stores;
+  }
+
+  const nodesAgentUrl = options.agentUrl || (options.context && options.context.agentUrl);
+  if (nodesAgentUrl) {
+    const own = user.nodesDir === undefined || user.nodesDir === null ? [] : [].concat(user.nodesDir);
+    settings.nodesDir = own.concat([path.join(__dirname, ".tandem-nodes")]);
+    settings.tandemNodes = { agentUrl: nodesAgentUrl, tokenFile: options.tokenFile, tokenHeader: TOKEN_HEADER };
   }
 
   const fence = { token: 0 };

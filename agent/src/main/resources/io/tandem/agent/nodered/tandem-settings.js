@@ -2,7 +2,8 @@
 // Your own settings stay in settings.js next to this file; this file loads them and adds only
 // what the agent needs: runtimeState (start/stop of flows over the admin API, by the agent only:
 // see tandem-guard.js), the agent's admin token (header x-tandem-token), the listen address, the
-// Tandem context store (contextStorage.tandem, beside your own stores), and the object that flows
+// Tandem context store (contextStorage.tandem, beside your own stores), the Tandem nodes and editor
+// sidebar (nodesDir, tandemNodes), and the object that flows
 // read with global.get("tandem"): the fencing token and the atomic context helpers.
 "use strict";
 const fs = require("fs");
@@ -120,6 +121,16 @@ if (tandem.context) {
   stores.tandem = { module: contextModule, config: { agentUrl: tandem.context.agentUrl,
     tokenFile: tandem.tokenFile, tokenHeader: tandem.tokenHeader } };
   settings.contextStorage = stores;
+}
+
+// The Tandem nodes (tandem leader, tandem role) and the editor sidebar: node-red-contrib-tandem, written
+// by the agent into tandem.nodes.dir and added to nodesDir (a copy the user installed into
+// <userDir>/node_modules takes precedence, as Node-RED prefers local modules). They call the agent at
+// the same address, with the same token, as the context store.
+if (tandem.nodes) {
+  const own = user.nodesDir === undefined || user.nodesDir === null ? [] : [].concat(user.nodesDir);
+  settings.nodesDir = own.concat([tandem.nodes.dir]);
+  settings.tandemNodes = { agentUrl: tandem.nodes.agentUrl, tokenFile: tandem.tokenFile, tokenHeader: tandem.tokenHeader };
 }
 
 // The fencing token: read-only for flows, set by the agent through POST <admin>/tandem/fence.

@@ -18,6 +18,8 @@ final class Views {
   private long fencedToken;
   private long killedGeneration = -1;
   private ContextGate context = ContextGate.NOT_REQUIRED;
+  private boolean memberFenced;
+  private long lockFloor;
 
   static Views view() {
     return new Views();
@@ -35,6 +37,27 @@ final class Views {
 
   Views assigned(String active, long token) {
     committed = Committed.of(active, token);
+    return this;
+  }
+
+  /** An all-active group with group token {@code token} and locks given as key, holder, token. */
+  Views allActive(long token, Object... locks) {
+    java.util.List<io.tandem.proto.state.Lock> l = new java.util.ArrayList<>();
+    for (int i = 0; i < locks.length; i += 3) {
+      l.add(io.tandem.proto.state.Lock.newBuilder().setKey((String) locks[i])
+          .setHolder((String) locks[i + 1]).setToken(((Number) locks[i + 2]).longValue()).build());
+    }
+    committed = Committed.allActive(token, l);
+    return this;
+  }
+
+  Views memberFenced() {
+    memberFenced = true;
+    return this;
+  }
+
+  Views lockFloor(long floor) {
+    lockFloor = floor;
     return this;
   }
 
@@ -84,6 +107,6 @@ final class Views {
 
   View build() {
     return new View(ME, committed, releaseToken, lease, runtime, runningToken, fencedToken,
-        killedGeneration, context);
+        killedGeneration, context, memberFenced, lockFloor);
   }
 }

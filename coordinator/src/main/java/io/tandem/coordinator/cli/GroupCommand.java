@@ -25,7 +25,8 @@ final class GroupCommand {
   private GroupCommand() {}
 
   static Table groupTable(List<GroupView> groups) {
-    Table t = new Table("GROUP", "ACTIVE", "TOKEN", "REVISION", "MAINTENANCE", "LEASE LEFT", "READY STANDBYS", "INSTANCES");
+    Table t = new Table("GROUP", "ACTIVE", "TOKEN", "REVISION", "MAINTENANCE", "LEASE LEFT", "READY STANDBYS", "INSTANCES",
+        "MODE", "LOCKS");
     for (GroupView g : groups) {
       t.row(
           g.getName(),
@@ -35,15 +36,18 @@ final class GroupCommand {
           Text.yesNo(g.getMaintenance()),
           Text.millis(g.getLeaseLeftMillis()),
           g.getStandbysReady(),
-          g.getInstancesCount());
+          g.getInstancesCount(),
+          Text.mode(g.getMode()),
+          Text.locks(g));
     }
     return t;
   }
 
   static void printGroup(PrintWriter out, GroupView g) {
     out.printf(
-        "group %s  active %s  token %d  maintenance %s  lease left %s  flows revision %s%n%n",
+        "group %s  %sactive %s  token %d  maintenance %s  lease left %s  flows revision %s%n%n",
         g.getName(),
+        "all-active".equals(g.getMode()) ? "mode all-active  " : "",
         Text.orDash(g.getActive()),
         g.getToken(),
         Text.yesNo(g.getMaintenance()),

@@ -2,6 +2,7 @@ package io.tandem.coordinator.cli;
 
 import io.tandem.proto.admin.CreateGroupRequest;
 import io.tandem.proto.admin.WriteResponse;
+import io.tandem.proto.state.GroupMode;
 import io.tandem.proto.state.InstanceSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,10 +38,26 @@ final class GroupCreateCommand extends CtlCommand {
       description = "Never choose this instance automatically (a switchover --to may); repeatable.")
   List<String> noFailover = new ArrayList<>();
 
+  @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      defaultValue = "active-standby",
+      description = {
+        "active-standby (default): one instance runs the flows, the others stand by and take over.",
+        "all-active: every ready instance runs the flows (load-balanced copies); singleton work is",
+        "guarded by locks (tandem leader nodes). Fixed at creation."
+      })
+  String mode = "active-standby";
+
   @Override
   int run(AdminClient client) {
+    GroupMode m = switch (mode) {
+      case "active-standby" -> GroupMode.ACTIVE_STANDBY;
+      case "all-active" -> GroupMode.ALL_ACTIVE;
+      default -> throw usage("--mode \"" + mode + "\": expected active-standby or all-active");
+    };
     CreateGroupRequest.Builder request =
-        CreateGroupRequest.newBuilder().setRequestId(AdminClient.newRequestId()).setGroup(name);
+        CreateGroupRequest.newBuilder().setRequestId(AdminClient.newRequestId()).setGroup(name).setMode(m);
     request.addAllInstances(specs().values());
     CreateGroupRequest built = request.build();
     WriteResponse w = client.call(stub -> stub.createGroup(built));
@@ -48,8 +65,8 @@ final class GroupCreateCommand extends CtlCommand {
       Json.print(out(), Json.write("group create", name, w));
     } else {
       out().printf(
-          "created group %s with %d instance(s) (log index %d)%n",
-          name, built.getInstancesCount(), w.getIndex());
+          "created group %s with %d instance(s) (log index %d)%s%n",
+          name, built.getInstancesCount(), w.getIndex(), m == GroupMode.ALL_ACTIVE ? ", mode all-active" : "");
       out().flush();
     }
     return 0;

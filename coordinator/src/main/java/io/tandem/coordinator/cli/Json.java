@@ -92,6 +92,9 @@ final class Json {
     o.put("standbysReady", g.getStandbysReady());
     o.put("withoutReadyStandbyMillis", g.getWithoutReadyStandbyMillis());
     o.put("currentRevision", g.getCurrentRevision());
+    o.put("mode", Text.mode(g.getMode()));
+    ArrayNode locks = o.putArray("locks");
+    g.getLocksList().forEach(l -> locks.add(lock(l)));
     ArrayNode instances = o.putArray("instances");
     for (InstanceView i : g.getInstancesList()) {
       ObjectNode io = instances.addObject();
@@ -109,6 +112,17 @@ final class Json {
     return o;
   }
 
+  static ObjectNode lock(io.tandem.proto.admin.LockView l) {
+    ObjectNode o = object();
+    o.put("key", l.getKey());
+    o.put("holder", l.getHolder());
+    o.put("token", l.getToken());
+    o.put("heldForMillis", l.getHeldForMillis());
+    ArrayNode wanted = o.putArray("wantedBy");
+    l.getWantedByList().forEach(wanted::add);
+    return o;
+  }
+
   static ObjectNode transition(String group, Transition t) {
     ObjectNode o = object();
     if (group != null) {
@@ -120,6 +134,9 @@ final class Json {
     o.put("to", t.getToInstance());
     o.put("token", t.getToken());
     o.put("reason", t.getReason());
+    if (!t.getLock().isEmpty()) {
+      o.put("lock", t.getLock());
+    }
     o.put("atUnixMillis", t.getAtUnixMillis());
     o.put("at", Text.time(t.getAtUnixMillis()));
     return o;

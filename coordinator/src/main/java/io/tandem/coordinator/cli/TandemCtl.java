@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       SwitchoverCommand.class,
       MaintenanceCommand.class,
       HistoryCommand.class,
+      LocksCommand.class,
       FlowsCommand.class,
       ContextCommand.class,
       WatchCommand.class,

@@ -27,6 +27,20 @@ final class Text {
     return String.format("%dm%02ds", ms / 60_000, (ms / 1000) % 60);
   }
 
+  /** A group view's mode ("" from an older coordinator reads as active-standby). */
+  static String mode(String mode) {
+    return mode == null || mode.isEmpty() ? "active-standby" : mode;
+  }
+
+  /** "2/5" held of known lock keys for an all-active group, "-" otherwise. */
+  static String locks(io.tandem.proto.admin.GroupView g) {
+    if (!"all-active".equals(g.getMode())) {
+      return "-";
+    }
+    long held = g.getLocksList().stream().filter(l -> !l.getHolder().isEmpty()).count();
+    return held + "/" + g.getLocksCount();
+  }
+
   static String yesNo(boolean b) {
     return b ? "yes" : "no";
   }
@@ -47,6 +61,9 @@ final class Text {
   static String change(Transition t) {
     String from = t.getFromInstance();
     String to = t.getToInstance();
+    if (t.getKind() == TransitionKind.LOCK_ACQUIRED || t.getKind() == TransitionKind.LOCK_RELEASED) {
+      return "lock " + t.getLock() + ": " + orDash(from) + " -> " + orDash(to);
+    }
     if (from.isEmpty() && to.isEmpty()) {
       return "-";
     }

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  *   - {id: c3, raft: 127.0.0.1:7203, grpc: 127.0.0.1:7103}
  * metrics: 127.0.0.1:7301        # optional
  * lease: {duration: 2s, renewInterval: 250ms, standbyFreshness: 1s, tickInterval: 20ms}
+ * locks: {settle: 250ms}          # optional; all-active groups (default: lease.renewInterval)
  * switchoverTimeout: 10s
  * flows: {keepRevisions: 20}     # optional
  * context: {maxValueBytes: 1MB, maxGroupBytes: 32MB}   # optional
@@ -39,7 +40,8 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
   private static final Set<String> TOP =
       Set.of("nodeId", "clusterId", "dataDir", "peers", "metrics", "lease", "switchoverTimeout", "flows", "context",
-          "join", "tls");
+          "join", "tls", "locks");
+  private static final Set<String> LOCKS = Set.of("settle");
   private static final Set<String> FLOWS = Set.of("keepRevisions");
   private static final Set<String> CONTEXT = Set.of("maxValueBytes", "maxGroupBytes");
   private static final Set<String> PEER = Set.of("id", "raft", "grpc");
@@ -88,7 +90,7 @@ public final class ConfigLoader {
       throw root.error("nodeId", "\"" + nodeId + "\" is not the id of any entry in peers");
     }
     Optional<HostPort> metrics = Optional.ofNullable(root.hostPort("metrics", null, true, ""));
-    LeaseSettings lease = lease(root.section("lease"));
+    LeaseSettings lease = locks(root.section("locks"), lease(root.section("lease")));
     Duration switchover = root.duration("switchoverTimeout", Duration.ofSeconds(10));
     String join = root.string("join", "false");
     if (!join.equals("true") && !join.equals("false")) {
@@ -170,6 +172,16 @@ public final class ConfigLoader {
       throw p.error(field, "is required (host:port)");
     }
     return a;
+  }
+
+  private static LeaseSettings locks(YamlSection s, LeaseSettings lease) throws ConfigException {
+    s.onlyKnown(LOCKS);
+    Duration settle = s.duration("settle", lease.renewInterval());
+    if (settle.compareTo(lease.lease()) > 0) {
+      throw s.error("settle", "must be at most lease.duration (" + lease.lease().toMillis()
+          + "ms): a free lock waits this long for every instance that wants it (got " + settle.toMillis() + "ms)");
+    }
+    return lease.withLockSettle(settle);
   }
 
   private static LeaseSettings lease(YamlSection s) throws ConfigException {

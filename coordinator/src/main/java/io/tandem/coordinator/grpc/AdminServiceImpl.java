@@ -159,8 +159,12 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     write(out, req.getRequestId(), () -> {
       Requests.name("group", req.getGroup());
       Requests.instances(req.getInstancesList());
+      if (req.getMode() == io.tandem.proto.state.GroupMode.UNRECOGNIZED) {
+        throw Errors.invalid("mode is not a known group mode (ACTIVE_STANDBY or ALL_ACTIVE)");
+      }
       return Command.newBuilder().setCreateGroup(
-          CreateGroup.newBuilder().setGroup(req.getGroup()).addAllInstances(req.getInstancesList()));
+          CreateGroup.newBuilder().setGroup(req.getGroup()).addAllInstances(req.getInstancesList())
+              .setMode(req.getMode()));
     });
   }
 

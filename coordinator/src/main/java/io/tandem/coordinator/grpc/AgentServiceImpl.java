@@ -19,6 +19,8 @@ import io.tandem.proto.agent.FencedReport;
 import io.tandem.proto.agent.GroupUpdate;
 import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.HeartbeatResponse;
+import io.tandem.proto.agent.ReleaseLockRequest;
+import io.tandem.proto.agent.ReleaseLockResponse;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.agent.WatchGroupRequest;
 import io.tandem.proto.agent.GetContextRequest;
@@ -42,6 +44,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
   private final GroupDataCalls groupData;
   private final ContextCalls context;
+  private final LockCalls locks;
 
   private final HeartbeatShedder shedder;
 
@@ -61,6 +64,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     this.shedder = new HeartbeatShedder(ctx.keeper().health(), maxPendingHeartbeats, renewInterval);
     this.groupData = new GroupDataCalls(ctx, this::checkLeader);
     this.context = new ContextCalls(ctx, this::checkLeader, groupData);
+    this.locks = new LockCalls(ctx, this::checkLeader);
   }
 
   @Override
@@ -98,6 +102,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       Requests.token("fenced_token", req.getFencedToken());
       FlowsRequests.revision("loaded_revision", req.getLoadedRevision());
       FlowsRequests.details("not_ready_detail", req.getNotReadyDetail(), req.getModulesList(), req.getCredentialKeyDigest());
+      Requests.lockKeys("wanted_locks", req.getWantedLocksList());
+      Requests.editorUrl(req.getEditorUrl());
       if (req.getRuntime() == RuntimeState.RUNTIME_STATE_UNSPECIFIED
           || req.getRuntime() == RuntimeState.UNRECOGNIZED) {
         throw Errors.invalid("runtime is required (DOWN, STARTING, STANDBY, RUNNING or HUNG)");
@@ -122,12 +128,14 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       long now = ctx.nanos().getAsLong(); // after the read confirmed leadership
       ctx.keeper().health().heartbeatDelay(now - arrived, now);
       RuntimeReport report = new RuntimeReport(req.getLoadedRevision(), req.getModulesList(),
-          req.getCredentialKeyDigest(), req.getNotReadyDetail());
+          req.getCredentialKeyDigest(), req.getNotReadyDetail(), java.util.Set.copyOf(req.getWantedLocksList()),
+          req.getEditorUrl());
       Grant grant = ctx.keeper().heartbeat(req.getGroup(), req.getInstance(), req.getRuntime(),
           req.getRunningToken(), req.getFencedToken(), report, group, now);
       ctx.onHeartbeat().run();
       out.onNext(HeartbeatResponse.newBuilder()
-          .setAssignment(Assignments.of(req.getGroup(), group))
+          .setAssignment(Assignments.of(req.getGroup(), group,
+              Assignments.activeEditorUrl(ctx.keeper(), req.getGroup(), group)))
           .setLeaseMillis(grant.leaseMillis())
           .setReleaseRequested(grant.releaseRequested())
           .setCommitIndex(ctx.raft().commitIndex())
@@ -168,6 +176,13 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           + (members.isEmpty() ? "none" : members) + "): add it (tandemctl instance add " + g + " " + i
           + ") or fix instance: in the agent's configuration";
     }
+    if (x.getMode() == io.tandem.proto.state.GroupMode.ALL_ACTIVE) {
+      return "no lease in the all-active group \"" + g + "\": the runtime must be loaded (standby or running) with"
+          + " the group's current revision " + x.getCurrentRevision() + " (it reports revision "
+          + req.getLoadedRevision() + ", runtime " + req.getRuntime().name().replace("RUNTIME_", "").toLowerCase()
+          + (req.getNotReadyDetail().isEmpty() ? "" : ", " + req.getNotReadyDetail())
+          + "), or its lease ran out on the leader or it fenced itself and still holds a lock being handed on";
+    }
     if (!x.getActive().equals(i) || req.getFencedToken() >= x.getToken()) {
       // a standby holds no lease by design; an active that fenced itself (a switchover, a crash)
       // knows why, and the assignment moves on
@@ -195,6 +210,11 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     } catch (RuntimeException e) {
       out.onError(ctx.errors().of(e));
     }
+  }
+
+  @Override
+  public void releaseLock(ReleaseLockRequest req, StreamObserver<ReleaseLockResponse> out) {
+    locks.release(req, out);
   }
 
   @Override

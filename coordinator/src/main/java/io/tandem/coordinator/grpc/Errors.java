@@ -86,14 +86,23 @@ public final class Errors {
    */
   public static StatusRuntimeException flowsRefused(String instance, long token, long expectedRevision,
       CommandResult r, Optional<FlowsRevision> current) {
+    return flowsRefused(instance, token, expectedRevision, r, current, false);
+  }
+
+  /**
+   * As above; {@code allActive}: the group is all-active, where members deploy under the group's
+   * token (which never changes) and there is no active, so what differs is the token or the revision.
+   */
+  public static StatusRuntimeException flowsRefused(String instance, long token, long expectedRevision,
+      CommandResult r, Optional<FlowsRevision> current, boolean allActive) {
     if (r.getOutcome() != Outcome.STALE_TOKEN) {
       return outcome(r);
     }
-    if (r.getActive().isEmpty()) {
+    if (!allActive && r.getActive().isEmpty()) {
       return precondition("this instance (" + instance + ") is not the active: group \"" + r.getGroup()
           + "\" has no active instance now; nothing was changed");
     }
-    if (!r.getActive().equals(instance)) {
+    if (!allActive && !r.getActive().equals(instance)) {
       return precondition("this instance (" + instance + ") is the standby; the active is " + r.getActive());
     }
     if (r.getToken() != token) {

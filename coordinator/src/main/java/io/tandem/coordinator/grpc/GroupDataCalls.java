@@ -14,6 +14,7 @@ import io.tandem.proto.state.CommandResult;
 import io.tandem.proto.state.EditorDataKind;
 import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupMode;
 import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.PutEditorData;
@@ -57,7 +58,18 @@ final class GroupDataCalls {
       return;
     }
     readMember(req.getGroup(), req.getInstance(), out, g -> {
-      if (!g.getActive().equals(req.getInstance()) || g.getToken() != req.getToken()) {
+      boolean allowed = g.getMode() == GroupMode.ALL_ACTIVE
+          ? g.getToken() == req.getToken() && ctx.keeper().memberLeaseLeftMillis(g.getName(), req.getInstance(),
+              ctx.nanos().getAsLong()).orElse(0L) > 0
+          : g.getActive().equals(req.getInstance()) && g.getToken() == req.getToken();
+      if (!allowed && g.getMode() == GroupMode.ALL_ACTIVE) {
+        out.onError(Errors.precondition("this instance (" + req.getInstance() + ") may not deploy to the all-active group \""
+            + g.getName() + "\" now: " + (g.getToken() != req.getToken() ? "it sent token " + req.getToken()
+                + ", the group's token is " + g.getToken() : "it holds no live lease on the leader")
+            + "; nothing was changed"));
+        return;
+      }
+      if (!allowed) {
         // The fence, before 16 MB go to the log; the state checks it again.
         CommandResult view = CommandResult.newBuilder().setOutcome(Outcome.STALE_TOKEN).setGroup(g.getName())
             .setActive(g.getActive()).setToken(g.getToken()).setRevision(g.getCurrentRevision()).build();
@@ -84,7 +96,8 @@ final class GroupDataCalls {
         if (err2 != null) {
           out.onError(ctx.errors().of(err2));
         } else if (r.getOutcome() != Outcome.OK) {
-          out.onError(refused(req.getInstance(), req.getToken(), req.getExpectedRevision(), r));
+          out.onError(Errors.flowsRefused(req.getInstance(), req.getToken(), req.getExpectedRevision(), r,
+              revision(r.getGroup(), r.getRevision()), g.getMode() == GroupMode.ALL_ACTIVE));
         } else {
           String digest = revision(req.getGroup(), r.getRevision()).map(FlowsRevision::getDigest).orElse("");
           out.onNext(DeployResponse.newBuilder().setRevision(r.getRevision()).setDigest(digest).build());

@@ -25,6 +25,37 @@ final class Requests {
     }
   }
 
+  /** Lock keys of a heartbeat or request: the key syntax, at most a group's number of keys, no repeats. */
+  static void lockKeys(String field, List<String> keys) {
+    if (keys.size() > io.tandem.coordinator.state.Groups.MAX_LOCK_KEYS) {
+      throw Errors.invalid(field + " lists " + keys.size() + " keys, more than a group may have ("
+          + io.tandem.coordinator.state.Groups.MAX_LOCK_KEYS + ")");
+    }
+    Set<String> seen = new HashSet<>();
+    for (String k : keys) {
+      lockKey(field, k);
+      if (!seen.add(k)) {
+        throw Errors.invalid(field + " lists \"" + k + "\" twice");
+      }
+    }
+  }
+
+  static void lockKey(String field, String key) {
+    Names.lockKeyProblem(key).ifPresent(p -> {
+      throw Errors.invalid(field + ": " + p);
+    });
+  }
+
+  static void editorUrl(String value) {
+    if (value.length() > 2048) {
+      throw Errors.invalid("editor_url is longer than 2048 characters");
+    }
+    if (!value.isEmpty() && !value.startsWith("http://") && !value.startsWith("https://")) {
+      throw Errors.invalid("editor_url must start with http:// or https:// (got \"" + value
+          .substring(0, Math.min(40, value.length())) + "\")");
+    }
+  }
+
   static void token(String field, long value) {
     if (value < 0) {
       throw Errors.invalid(field + " must not be negative (got " + value + ")");

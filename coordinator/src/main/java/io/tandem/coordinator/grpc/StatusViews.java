@@ -13,6 +13,9 @@ import io.tandem.proto.admin.PeerInfo;
 import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupMode;
+import io.tandem.proto.state.Lock;
+import io.tandem.proto.admin.LockView;
 import io.tandem.proto.state.InstanceSpec;
 import java.util.Comparator;
 import java.util.List;
@@ -124,6 +127,10 @@ final class StatusViews {
         .setWithoutReadyStandbyMillis(keeper.withoutReadyStandbyNanos(g.getName(), now).isPresent()
             ? keeper.withoutReadyStandbyNanos(g.getName(), now).getAsLong() / 1_000_000 : -1L);
     FlowsRevision current = Groups.currentRevision(ctx.raft().stateMachine().state(), g.getName()).orElse(null);
+    if (g.getMode() == GroupMode.ALL_ACTIVE) {
+      return allActive(g, b, current, now);
+    }
+    b.setMode("active-standby");
     int ready = 0;
     for (InstanceSpec i : g.getInstancesList()) {
       Optional<Liveness> live = keeper.liveness(g.getName(), i.getId());
@@ -146,6 +153,50 @@ final class StatusViews {
           .setNotReadyReason(notReady.orElse("")));
     }
     return b.setStandbysReady(ready).build();
+  }
+
+  /** All-active: "ready" is a live member lease on the leader; every lock and every wanted key. */
+  private GroupView allActive(Group g, GroupView.Builder b, FlowsRevision current, long now) {
+    LeaseKeeper keeper = ctx.keeper();
+    b.setMode("all-active").setLeaseLeftMillis(-1).setWithoutReadyStandbyMillis(-1);
+    int leased = 0;
+    for (InstanceSpec i : g.getInstancesList()) {
+      Optional<Liveness> live = keeper.liveness(g.getName(), i.getId());
+      long left = keeper.memberLeaseLeftMillis(g.getName(), i.getId(), now).orElse(-1L);
+      if (left > 0) {
+        leased++;
+      }
+      String why = !keeper.isLeader() ? "readiness is known on the leader only"
+          : left > 0 ? "" : live.isEmpty() ? "no heartbeat from " + i.getId() + " since this coordinator became the leader"
+              : "no live lease (" + live.get().runtime().name().replace("RUNTIME_", "").toLowerCase()
+                  + ", loaded revision " + live.get().report().loadedRevision() + ")";
+      b.addInstances(InstanceView.newBuilder()
+          .setId(i.getId())
+          .setHost(i.getHost())
+          .setPriority(i.getPriority())
+          .setNoFailover(i.getNoFailover())
+          .setRuntime(live.map(l -> runtimeName(l.runtime())).orElse("unknown"))
+          .setReady(left > 0)
+          .setHeartbeatAgeMillis(live.map(l -> (now - l.lastHeardNanos()) / 1_000_000).orElse(-1L))
+          .setFencedToken(live.map(Liveness::fencedToken).orElse(0L))
+          .setLoadedRevision(live.map(l -> l.report().loadedRevision()).orElse(0L))
+          .setNotReadyReason(why));
+    }
+    b.setStandbysReady(leased);
+    long wall = ctx.wallMillis().getAsLong();
+    java.util.SortedSet<String> keys = keeper.wantedKeys(g.getName());
+    g.getLocksList().forEach(l -> keys.add(l.getKey()));
+    for (String key : keys) {
+      Optional<Lock> l = Groups.lock(g, key);
+      boolean held = l.isPresent() && !l.get().getHolder().isEmpty();
+      b.addLocks(LockView.newBuilder()
+          .setKey(key)
+          .setHolder(l.map(Lock::getHolder).orElse(""))
+          .setToken(l.map(Lock::getToken).orElse(0L))
+          .setHeldForMillis(held ? Math.max(0, wall - l.get().getAcquiredUnixMillis()) : -1)
+          .addAllWantedBy(keeper.wantedBy(g.getName(), key)));
+    }
+    return b.build();
   }
 
   private static String runtimeName(RuntimeState s) {

@@ -87,6 +87,11 @@ final class Switchovers implements TandemStateMachine.AppliedListener {
       Duration timeout, SwitchoverRequests.Attempt attempt) {
     String name = req.getGroup();
     Group g = found.orElseThrow(() -> Errors.notFound("group \"" + name + "\" does not exist"));
+    if (g.getMode() == io.tandem.proto.state.GroupMode.ALL_ACTIVE) {
+      throw Errors.precondition("group \"" + name + "\" is an all-active group: every ready instance runs its"
+          + " flows, so there is no active to switch over; to move a lock, stop the tandem leader node that"
+          + " holds it (or the instance: tandemctl locks " + name + " shows the holders)");
+    }
     if (g.getMaintenance()) {
       throw Errors.precondition("group \"" + name + "\" is in maintenance: failover is paused;"
           + " turn maintenance off first");

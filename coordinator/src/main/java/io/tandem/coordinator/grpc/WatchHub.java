@@ -164,7 +164,7 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
           && r.get().token() == g.get().getToken();
     }
     return GroupUpdate.newBuilder()
-        .setAssignment(Assignments.of(group, g))
+        .setAssignment(Assignments.of(group, g, Assignments.activeEditorUrl(keeper, group, g)))
         .setReleaseRequested(release)
         .setCommitIndex(index)
         .build();

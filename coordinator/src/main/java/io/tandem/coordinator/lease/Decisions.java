@@ -1,7 +1,9 @@
 package io.tandem.coordinator.lease;
 
 import io.tandem.proto.agent.FenceReason;
+import io.tandem.proto.state.AcquireLock;
 import io.tandem.proto.state.Activate;
+import io.tandem.proto.state.ReleaseLock;
 import io.tandem.proto.state.Command;
 import io.tandem.proto.state.CommandResult;
 import io.tandem.proto.state.Deactivate;
@@ -37,6 +39,23 @@ final class Decisions {
                     .setExpectedToken(g.getToken())
                     .setReason(reason))
             .build();
+    return new Decision(g.getName(), c, cause);
+  }
+
+  /** Give {@code key} to {@code instance}, compare-and-set on the key's token (0: no entry yet). */
+  static Decision acquireLock(Group g, String key, String instance, long expectedToken, String reason, String cause) {
+    Command c = Command.newBuilder()
+        .setAcquireLock(AcquireLock.newBuilder().setGroup(g.getName()).setKey(key).setInstance(instance)
+            .setExpectedToken(expectedToken).setReason(reason))
+        .build();
+    return new Decision(g.getName(), c, cause);
+  }
+
+  /** Free {@code key}, compare-and-set on its token (the keeper names no instance). */
+  static Decision releaseLock(Group g, String key, long token, String reason, String cause) {
+    Command c = Command.newBuilder()
+        .setReleaseLock(ReleaseLock.newBuilder().setGroup(g.getName()).setKey(key).setToken(token).setReason(reason))
+        .build();
     return new Decision(g.getName(), c, cause);
   }
 

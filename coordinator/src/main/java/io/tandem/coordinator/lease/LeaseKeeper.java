@@ -7,6 +7,7 @@ import io.tandem.proto.agent.RuntimeState;
 import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
 import io.tandem.proto.state.GroupData;
+import io.tandem.proto.state.GroupMode;
 import io.tandem.proto.state.InstanceSpec;
 import io.tandem.proto.state.TandemState;
 import java.util.ArrayList;
@@ -55,6 +56,9 @@ public final class LeaseKeeper {
 
   private final long leaseNanos;
   private final long freshNanos;
+  private final AllActiveKeeper allActive;
+  /** Proposals in flight per group (all-active groups decide several lock moves at once). */
+  private final Map<String, Integer> pending = new HashMap<>();
   private boolean leader;
   private long takeoverNanos;
   private final Map<String, Map<String, Liveness>> liveness = new HashMap<>();
@@ -111,6 +115,7 @@ public final class LeaseKeeper {
   public LeaseKeeper(LeaseSettings settings, LeaderHealth health, ExpiryGuard.Limits expiryLimits) {
     this.leaseNanos = settings.lease().toNanos();
     this.freshNanos = settings.standbyFreshness().toNanos();
+    this.allActive = new AllActiveKeeper(leaseNanos, settings.lockSettle().toNanos());
     this.health = health;
     this.guard = new ExpiryGuard(expiryLimits, health);
   }
@@ -153,6 +158,8 @@ public final class LeaseKeeper {
   private void clear() {
     liveness.clear();
     leases.clear();
+    allActive.clear();
+    pending.clear();
     inFlight.clear();
     held.clear();
     decided.clear();
@@ -218,6 +225,15 @@ public final class LeaseKeeper {
       return Grant.NONE;
     }
     Group g = committed.get();
+    if (g.getMode() == GroupMode.ALL_ACTIVE) {
+      boolean[] fresh = {false};
+      boolean granted = allActive.heartbeat(g, instance, prev, live, currentRevisions.get(groupName), now,
+          takeoverNanos, fresh);
+      if (fresh[0]) {
+        dirty.add(groupName); // a new lease: free keys it wants may go to it
+      }
+      return granted ? new Grant(leaseMillis(), false) : Grant.NONE;
+    }
     if (!g.getActive().equals(instance) || live.fencedToken() >= g.getToken()) {
       return Grant.NONE;
     }
@@ -246,6 +262,10 @@ public final class LeaseKeeper {
     Liveness base =
         prev == null ? Liveness.first(RuntimeState.RUNTIME_STATE_UNSPECIFIED, now, 0, 0, RuntimeReport.NONE) : prev;
     byInstance.put(instance, base.fenced(token, reason, now));
+    Group g = lastState == null ? null : lastState.getGroupsMap().get(groupName);
+    if (g != null && g.getMode() == GroupMode.ALL_ACTIVE && token == g.getToken()) {
+      allActive.fenced(groupName, instance, now); // its lease ends now; its locks are handed on
+    }
     dirty.add(groupName);
   }
 
@@ -270,7 +290,13 @@ public final class LeaseKeeper {
 
   /** A proposal for {@code group} finished (committed, refused or failed). */
   public synchronized void proposalDone(String group) {
-    inFlight.remove(group);
+    int left = pending.getOrDefault(group, 1) - 1;
+    if (left <= 0) {
+      pending.remove(group);
+      inFlight.remove(group);
+    } else {
+      pending.put(group, left);
+    }
     dirty.add(group);
   }
 
@@ -314,6 +340,21 @@ public final class LeaseKeeper {
         continue;
       }
       inFlight.remove(name);
+      pending.remove(name);
+      if (g.getMode() == GroupMode.ALL_ACTIVE) {
+        long[] next = {Long.MAX_VALUE};
+        List<Decision> ds = allActive.decide(g, liveness.getOrDefault(name, Map.of()), now, takeoverNanos,
+            t -> guard.admit(t, withActive + 1), next);
+        if (!ds.isEmpty()) {
+          inFlight.put(name, now);
+          pending.put(name, ds.size());
+          out.addAll(ds);
+          due.add(new Due(now + IN_FLIGHT_LIMIT_NANOS, name));
+        } else if (next[0] != Long.MAX_VALUE) {
+          due.add(new Due(next[0], name));
+        }
+        continue;
+      }
       expireRelease(g, now);
       Optional<Decision> d = decideGroup(g, now, withActive);
       if (d.isPresent()) {
@@ -349,7 +390,7 @@ public final class LeaseKeeper {
 
   private void noteRedundancy(Group g, long now) {
     boolean warm = now - takeoverNanos >= freshNanos; // every live instance has heartbeated
-    if (!warm || best(g, now, g.getActive()).isPresent()) {
+    if (!warm || g.getMode() == GroupMode.ALL_ACTIVE || best(g, now, g.getActive()).isPresent()) {
       withoutStandbySince.remove(g.getName());
     } else {
       withoutStandbySince.putIfAbsent(g.getName(), now);
@@ -375,6 +416,8 @@ public final class LeaseKeeper {
       leases.keySet().retainAll(groups.keySet());
       liveness.keySet().retainAll(groups.keySet());
       inFlight.keySet().retainAll(groups.keySet());
+      pending.keySet().retainAll(groups.keySet());
+      allActive.retainGroups(groups.keySet());
       held.keySet().retainAll(groups.keySet());
       decided.keySet().retainAll(groups.keySet());
     }
@@ -579,6 +622,34 @@ public final class LeaseKeeper {
           + ", not a loaded standby with flows stopped");
     }
     return Readiness.problem(instance, g.getCurrentRevision(), current, l.report());
+  }
+
+  /** All-active: lease left of member {@code instance} on this leader's clock; empty on a non-leader. */
+  public synchronized Optional<Long> memberLeaseLeftMillis(String group, String instance, long now) {
+    return leader ? Optional.of(allActive.leaseLeftMillis(group, instance, now, takeoverNanos)) : Optional.empty();
+  }
+
+  /** All-active: the members with a live lease on this leader (empty on a non-leader). */
+  public synchronized List<String> leasedMembers(Group g, long now) {
+    return leader ? allActive.leased(g, now, takeoverNanos) : List.of();
+  }
+
+  /** All-active: the instances whose last heartbeat wants {@code key}, sorted (leader only). */
+  public synchronized List<String> wantedBy(String group, String key) {
+    return AllActiveKeeper.wantedBy(liveness.getOrDefault(group, Map.of()), key);
+  }
+
+  /** The keys any instance's last heartbeat wants in {@code group} (leader only), sorted. */
+  public synchronized java.util.SortedSet<String> wantedKeys(String group) {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    liveness.getOrDefault(group, Map.of()).values().forEach(l -> out.addAll(l.report().wantedLocks()));
+    return out;
+  }
+
+  /** The editor URL {@code instance} last reported ("" unknown). */
+  public synchronized String editorUrl(String group, String instance) {
+    Liveness l = liveness.getOrDefault(group, Map.of()).get(instance);
+    return l == null ? "" : l.report().editorUrl();
   }
 
   public synchronized Optional<Liveness> liveness(String group, String instance) {

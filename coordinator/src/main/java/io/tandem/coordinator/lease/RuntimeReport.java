@@ -1,6 +1,7 @@
 package io.tandem.coordinator.lease;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * What an agent's last heartbeat said about its runtime's group data (DESIGN.md, "The group's
@@ -10,12 +11,20 @@ import java.util.List;
  * @param loadedRevision 0: none (or its own local flows)
  * @param credentialKeyDigest "" unknown
  * @param notReadyDetail "" none
+ * @param wantedLocks all-active groups: the lock keys its flows want
+ * @param editorUrl where its Node-RED editor is reached ("" unknown)
  */
 public record RuntimeReport(
-    long loadedRevision, List<String> modules, String credentialKeyDigest, String notReadyDetail) {
+    long loadedRevision, List<String> modules, String credentialKeyDigest, String notReadyDetail,
+    Set<String> wantedLocks, String editorUrl) {
   public static final RuntimeReport NONE = new RuntimeReport(0, List.of(), "", "");
 
   public RuntimeReport {
     modules = List.copyOf(modules);
+    wantedLocks = Set.copyOf(wantedLocks);
+  }
+
+  public RuntimeReport(long loadedRevision, List<String> modules, String credentialKeyDigest, String notReadyDetail) {
+    this(loadedRevision, modules, credentialKeyDigest, notReadyDetail, Set.of(), "");
   }
 }

@@ -146,6 +146,24 @@ public final class CoordinatorMetrics {
         .increment();
   }
 
+  /**
+   * A committed lock move of an all-active group ({@code tandem_lock_handovers_total{cause}}):
+   * free (a free key given out), lease_expired, crashed / hung / ... (the holder fenced), removed,
+   * not_wanted (released), released (the holder's ReleaseLock).
+   */
+  public void lockHandover(String cause) {
+    Counter.builder("tandem.lock.handovers")
+        .description("lock acquisitions and releases decided by the leader in all-active groups, by cause")
+        .tag("cause", cause)
+        .register(registry)
+        .increment();
+  }
+
+  public double lockHandovers(String cause) {
+    Counter c = registry.find("tandem.lock.handovers").tag("cause", cause).counter();
+    return c == null ? 0 : c.count();
+  }
+
   public void decisionLatency(Duration d) {
     decisionLatency.record(d);
   }
@@ -163,6 +181,15 @@ public final class CoordinatorMetrics {
     contextBytes.register(rows, true);
     refreshGroupGauges();
     return registry.scrape();
+  }
+
+  private static double heldLocks(RaftNode r, String group) {
+    try {
+      var g = r.stateMachine().state().getGroupsMap().get(group);
+      return g == null ? 0 : g.getLocksList().stream().filter(l -> !l.getHolder().isEmpty()).count();
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   /** Per-group gauges: one set for each group of the state, removed with the group. */
@@ -191,6 +218,9 @@ public final class CoordinatorMetrics {
                   nanos.getAsLong()).stream().mapToDouble(v -> v / 1e9).findFirst().orElse(Double.NaN))
               .description("seconds the group has had no ready standby, counted on the leader since its"
                   + " takeover (0: it has one; leader only; NaN elsewhere)")
+              .tag("group", name).register(registry),
+          Gauge.builder("tandem.group.locks.held", raft, r -> heldLocks(r, name))
+              .description("locks of the group that have a holder (all-active groups; 0 in active-standby)")
               .tag("group", name).register(registry)));
     }
   }

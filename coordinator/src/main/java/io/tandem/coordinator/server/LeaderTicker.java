@@ -116,9 +116,15 @@ final class LeaderTicker implements AutoCloseable {
 
   private void propose(Decision d) {
     Command c = d.command().toBuilder().setStampedUnixMillis(wallMillis.getAsLong()).build();
+    boolean lock = c.hasAcquireLock() || c.hasReleaseLock();
     String what = c.hasActivate()
         ? "activate \"" + c.getActivate().getInstance() + "\": " + c.getActivate().getReason()
-        : "deactivate: " + c.getDeactivate().getReason();
+        : c.hasAcquireLock()
+            ? "give lock \"" + c.getAcquireLock().getKey() + "\" to \"" + c.getAcquireLock().getInstance() + "\": "
+                + c.getAcquireLock().getReason()
+            : c.hasReleaseLock()
+                ? "release lock \"" + c.getReleaseLock().getKey() + "\": " + c.getReleaseLock().getReason()
+                : "deactivate: " + c.getDeactivate().getReason();
     LOG.info("group {}: deciding ({}) to {}", d.group(), d.cause(), what);
     long t0 = nanos.getAsLong();
     raft.submit(c).whenComplete((result, err) -> {
@@ -134,7 +140,11 @@ final class LeaderTicker implements AutoCloseable {
         return;
       } else if (result.getOutcome() == Outcome.OK) {
         metrics.decisionLatency(Duration.ofNanos(nanos.getAsLong() - t0));
-        metrics.failover(d.cause());
+        if (lock) {
+          metrics.lockHandover(d.cause());
+        } else {
+          metrics.failover(d.cause());
+        }
         LOG.info("group {}: committed at index {}, active \"{}\" token {}", d.group(),
             result.getIndex(), result.getActive(), result.getToken());
       } else {

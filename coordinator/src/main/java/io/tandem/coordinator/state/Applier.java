@@ -66,8 +66,8 @@ public final class Applier {
       case SET_FLOWS -> FlowsCommands.setFlows(s, c.getSetFlows(), index, at);
       case PUT_EDITOR_DATA -> EditorDataCommands.put(s, c.getPutEditorData(), index);
       case CONTEXT_WRITE -> ContextCommands.write(s, c.getContextWrite(), index);
-      case ACQUIRE_LOCK, RELEASE_LOCK -> Change.refuse(index, Outcome.INVALID, "", null,
-          "lock commands are not applied yet (the locks change lands with their state machine)");
+      case ACQUIRE_LOCK -> LockCommands.acquire(s, c.getAcquireLock(), index, at);
+      case RELEASE_LOCK -> LockCommands.release(s, c.getReleaseLock(), index, at);
       case BODY_NOT_SET -> Change.refuse(index, Outcome.INVALID, "", null,
           "the command has no body this coordinator knows (empty, or written by a newer version)");
     };

@@ -3,6 +3,7 @@ package io.tandem.coordinator.state;
 import io.tandem.proto.state.Activate;
 import io.tandem.proto.state.Deactivate;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupMode;
 import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.TandemState;
 import io.tandem.proto.state.Transition;
@@ -25,6 +26,9 @@ final class AssignmentCommands {
       return refused.get();
     }
     Group g = state.getGroupsMap().get(name);
+    if (g.getMode() == GroupMode.ALL_ACTIVE) {
+      return allActive(index, g, "activate");
+    }
     Optional<String> bad = Names.instanceProblem(a.getInstance());
     if (bad.isPresent()) {
       return Change.refuse(index, Outcome.INVALID, name, g, bad.get());
@@ -60,6 +64,9 @@ final class AssignmentCommands {
       return refused.get();
     }
     Group g = state.getGroupsMap().get(name);
+    if (g.getMode() == GroupMode.ALL_ACTIVE) {
+      return allActive(index, g, "deactivate");
+    }
     if (d.getExpectedToken() != g.getToken()) {
       return stale(index, g, d.getExpectedToken());
     }
@@ -69,6 +76,12 @@ final class AssignmentCommands {
     Group after = Groups.appendHistory(g.toBuilder().setActive("").setToken(index), t).build();
     return Change.ok(index, name, after, "group \"" + name + "\" has no active instance (token " + index + ")",
         List.of(t));
+  }
+
+  private static Change allActive(long index, Group g, String what) {
+    return Change.refuse(index, Outcome.FAILED_PRECONDITION, g.getName(), g,
+        "cannot " + what + " in group \"" + g.getName() + "\": it is an all-active group (every ready instance"
+            + " runs its flows; singleton work is guarded by locks), it has no active instance to switch");
   }
 
   private static Change stale(long index, Group g, long expected) {

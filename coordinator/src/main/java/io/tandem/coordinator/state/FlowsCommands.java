@@ -2,6 +2,7 @@ package io.tandem.coordinator.state;
 
 import io.tandem.proto.state.FlowsRevision;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupMode;
 import io.tandem.proto.state.GroupData;
 import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.SetFlows;
@@ -107,6 +108,9 @@ final class FlowsCommands {
    * group's current token.
    */
   static Optional<Change> fenceRefusal(Group g, String instance, long token, long index, String what) {
+    if (g.getMode() == GroupMode.ALL_ACTIVE) {
+      return allActiveFence(g, instance, token, index, what);
+    }
     if (g.getActive().isEmpty()) {
       return Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, g.getName(), g,
           what + " refused: group \"" + g.getName() + "\" has no active instance (token " + g.getToken() + ")"));
@@ -119,6 +123,24 @@ final class FlowsCommands {
       return Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, g.getName(), g,
           what + " refused: token " + token + " is not the group's current token " + g.getToken()
               + " (the active is \"" + g.getActive() + "\")"));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * All-active: any member under the group's token (fixed at creation); the gRPC layer accepts
+   * the request only from a member whose lease is live on the leader.
+   */
+  private static Optional<Change> allActiveFence(Group g, String instance, long token, long index, String what) {
+    if (instance.isEmpty() || !Groups.isMember(g, instance)) {
+      return Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, g.getName(), g,
+          what + " refused: " + (instance.isEmpty() ? "it names no instance" : "\"" + instance + "\" is not a member")
+              + " of the all-active group \"" + g.getName() + "\""));
+    }
+    if (token != g.getToken()) {
+      return Optional.of(Change.refuse(index, Outcome.STALE_TOKEN, g.getName(), g,
+          what + " refused: token " + token + " is not the token " + g.getToken() + " of the all-active group \""
+              + g.getName() + "\""));
     }
     return Optional.empty();
   }

@@ -4,6 +4,7 @@ import io.tandem.proto.state.AddInstance;
 import io.tandem.proto.state.CreateGroup;
 import io.tandem.proto.state.DeleteGroup;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.GroupMode;
 import io.tandem.proto.state.InstanceSpec;
 import io.tandem.proto.state.Outcome;
 import io.tandem.proto.state.RemoveInstance;
@@ -45,13 +46,21 @@ final class GroupCommands {
     String ids = c.getInstancesList().stream().map(InstanceSpec::getId).collect(Collectors.joining(", "));
     Transition t = Change.transition(index, TransitionKind.GROUP_CREATED, "", "", 0,
         ids.isEmpty() ? "created without instances" : "created with instances " + ids, atMillis);
-    Group g =
+    boolean allActive = c.getMode() == GroupMode.ALL_ACTIVE;
+    if (c.getMode() == GroupMode.UNRECOGNIZED) {
+      return Change.refuse(index, Outcome.INVALID, name, null, "the group mode is not one this coordinator knows");
+    }
+    Group.Builder b =
         Group.newBuilder()
             .setName(name)
             .addAllInstances(c.getInstancesList())
             .setCreatedIndex(index)
-            .addHistory(t)
-            .build();
+            .setMode(allActive ? GroupMode.ALL_ACTIVE : GroupMode.ACTIVE_STANDBY)
+            .addHistory(allActive ? t.toBuilder().setToken(index).setReason(t.getReason() + " (all-active)").build() : t);
+    if (allActive) {
+      b.setToken(index); // fixed for the group's life: its members run under it, locks carry their own
+    }
+    Group g = b.build();
     return Change.ok(index, name, g, "group \"" + name + "\" created", List.of(t));
   }
 
@@ -121,10 +130,13 @@ final class GroupCommands {
     }
     Group.Builder b = g.toBuilder().clearInstances();
     g.getInstancesList().stream().filter(i -> !i.getId().equals(id)).forEach(b::addInstances);
+    List<Transition> freed = LockCommands.freeLocksOf(b, id, index, atMillis);
     Transition t = Change.transition(index, TransitionKind.INSTANCE_REMOVED, id, "", g.getToken(),
         "instance \"" + id + "\" removed", atMillis);
     Group after = Groups.appendHistory(b, t).build();
-    return Change.ok(index, name, after, "instance \"" + id + "\" removed", List.of(t));
+    List<Transition> all = new java.util.ArrayList<>(freed);
+    all.add(t);
+    return Change.ok(index, name, after, "instance \"" + id + "\" removed", all);
   }
 
   /** Idempotent: setting the flag it already has is OK and changes nothing. */

@@ -14,7 +14,16 @@ public final class Groups {
   /** History entries kept per group; the oldest are dropped first. */
   public static final int HISTORY_LIMIT = 100;
 
+  /** Lock keys an all-active group may have at most (free keys count: they keep their last token). */
+  public static final int MAX_LOCK_KEYS = 1024;
+
   private Groups() {}
+
+  /** The group's lock {@code key}, if it has an entry (free or held). */
+  public static Optional<io.tandem.proto.state.Lock> lock(Group group, String key) {
+    int at = LockCommands.find(group, key);
+    return at >= 0 ? Optional.of(group.getLocks(at)) : Optional.empty();
+  }
 
   /** The member with id {@code instance}, if any. */
   public static Optional<InstanceSpec> instance(Group group, String instance) {

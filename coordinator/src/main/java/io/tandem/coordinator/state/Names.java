@@ -12,7 +12,26 @@ public final class Names {
   /** The allowed form of group names and instance ids. */
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+  /** The allowed form of lock keys (all-active groups). */
+  public static final Pattern LOCK_KEY = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
+
   private Names() {}
+
+  /** Empty if {@code key} is a valid lock key, else a message that says what is wrong. */
+  public static Optional<String> lockKeyProblem(String key) {
+    if (key == null || key.isEmpty()) {
+      return Optional.of("lock key is missing");
+    }
+    if (key.length() > 128) {
+      return Optional.of("lock key \"" + shorten(key) + "\" is too long (" + key.length()
+          + " characters, at most 128)");
+    }
+    if (!LOCK_KEY.matcher(key).matches()) {
+      return Optional.of("lock key \"" + key
+          + "\" is invalid: use only letters A-Z a-z, digits 0-9, '.', '_', ':', '/' and '-'");
+    }
+    return Optional.empty();
+  }
 
   /** Empty if {@code name} is a valid group name, else a message that says what is wrong. */
   public static Optional<String> groupProblem(String name) {

@@ -99,9 +99,9 @@ class TandemCtlOutputTest {
                   + "warning: peer c3 is unreachable: no answer to the leader for 4.2s; check that it"
                   + " runs and that the leader can reach 127.0.0.1:7203\n")
           .contains(
-              "GROUP             ACTIVE  TOKEN  REVISION  MAINTENANCE  LEASE LEFT  READY STANDBYS  INSTANCES\n"
-                  + "line1             nr-a    17     57        no           1.8s        1               3\n"
-                  + "packaging-line-2  -       0      -         yes          -           0               0\n")
+              "GROUP             ACTIVE  TOKEN  REVISION  MAINTENANCE  LEASE LEFT  READY STANDBYS  INSTANCES  MODE            LOCKS\n"
+                  + "line1             nr-a    17     57        no           1.8s        1               3          active-standby  -\n"
+                  + "packaging-line-2  -       0      -         yes          -           0               0          active-standby  -\n")
           .contains(
               "GROUP  INSTANCE  RUNTIME  READY   REVISION\n"
                   + "line1  nr-a *    RUNNING  active  57\n"
@@ -125,6 +125,24 @@ class TandemCtlOutputTest {
       assertThat(r.getInstancesList())
           .extracting(i -> i.getId() + ":" + i.getPriority() + ":" + i.getNoFailover())
           .containsExactly("nr-a:10:false", "nr-b:0:false", "nr-c:-1:true");
+    }
+  }
+
+  @Test
+  void groupCreateSendsTheModeAndRefusesAnUnknownOne() throws Exception {
+    AtomicReference<CreateGroupRequest> created = new AtomicReference<>();
+    try (FakeCoordinator c = fake(created)) {
+      CtlRun run = CtlRun.at(c.address(), "group", "create", "web", "--instance", "a", "--instance", "b",
+          "--mode", "all-active");
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      assertThat(run.out()).contains("created group web with 2 instance(s) (log index 43), mode all-active");
+      assertThat(created.get().getMode()).isEqualTo(io.tandem.proto.state.GroupMode.ALL_ACTIVE);
+      CtlRun plain = CtlRun.at(c.address(), "group", "create", "line", "--instance", "a");
+      assertThat(plain.exitCode()).as(plain.toString()).isZero();
+      assertThat(created.get().getMode()).isEqualTo(io.tandem.proto.state.GroupMode.ACTIVE_STANDBY);
+      CtlRun bad = CtlRun.at(c.address(), "group", "create", "x", "--instance", "a", "--mode", "hot");
+      assertThat(bad.exitCode()).isEqualTo(2);
+      assertThat(bad.err()).contains("--mode \"hot\": expected active-standby or all-active");
     }
   }
 }

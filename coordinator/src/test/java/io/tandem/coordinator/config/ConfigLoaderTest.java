@@ -89,6 +89,14 @@ class ConfigLoaderTest {
     assertThat(c.lease().lease()).isEqualTo(Duration.ofSeconds(3));
     assertThat(c.lease().standbyFreshness()).isEqualTo(Duration.ofMillis(1500));
     assertThat(c.metricsAddress()).contains(new HostPort("127.0.0.1", 9100));
+    assertThat(c.lease().lockSettle()).as("locks.settle follows renewInterval").isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void locksSettleIsRead() throws Exception {
+    CoordinatorConfig c = parse("nodeId: c1\ndataDir: /tmp/x\n" + PEERS + "locks: {settle: 1s}\n");
+    assertThat(c.lease().lockSettle()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.lease().renewInterval()).isEqualTo(Duration.ofMillis(250));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -112,6 +120,8 @@ class ConfigLoaderTest {
     "nodeId: c1\\ndataDir: /x\\npeers:\\n  - {id: c1, raft: a:1, grpc: a:2, raft: a:3}| peers[0].raft: is given twice",
     "nodeId: c1\\ndataDir: /x\\nPEERSflows: {keepRevisions: 0}| flows.keepRevisions: must be between 1 and 1000, got 0",
     "nodeId: c1\\ndataDir: /x\\nPEERSflows: {keep: 3}| flows.keep: unknown field",
+    "nodeId: c1\\ndataDir: /x\\nPEERSlocks: {settle: 3s}| locks.settle: must be at most lease.duration",
+    "nodeId: c1\\ndataDir: /x\\nPEERSlocks: {ttl: 3s}| locks.ttl: unknown field",
   })
   void aBadFileIsRefusedWithAMessageNamingTheField(String yaml, String expected) {
     String text = yaml.replace("\\n", "\n").replace("PEERS", PEERS);

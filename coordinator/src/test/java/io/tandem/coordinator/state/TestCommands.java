@@ -1,6 +1,9 @@
 package io.tandem.coordinator.state;
 
+import io.tandem.proto.state.AcquireLock;
 import io.tandem.proto.state.Activate;
+import io.tandem.proto.state.GroupMode;
+import io.tandem.proto.state.ReleaseLock;
 import io.tandem.proto.state.AddInstance;
 import io.tandem.proto.state.Command;
 import io.tandem.proto.state.ContextOp;
@@ -32,6 +35,22 @@ final class TestCommands {
       c.addInstances(spec(i, 0));
     }
     return stamped().setCreateGroup(c).build();
+  }
+
+  /** An all-active group. */
+  static Command createAllActive(String group, String... instances) {
+    Command c = create(group, instances);
+    return c.toBuilder().setCreateGroup(c.getCreateGroup().toBuilder().setMode(GroupMode.ALL_ACTIVE)).build();
+  }
+
+  static Command acquire(String group, String key, String instance, long expectedToken) {
+    return stamped().setAcquireLock(AcquireLock.newBuilder().setGroup(group).setKey(key).setInstance(instance)
+        .setExpectedToken(expectedToken).setReason("test gives " + key + " to " + instance)).build();
+  }
+
+  static Command releaseLock(String group, String key, long token, String instance) {
+    return stamped().setReleaseLock(ReleaseLock.newBuilder().setGroup(group).setKey(key).setToken(token)
+        .setInstance(instance)).build();
   }
 
   static Command delete(String group) {
