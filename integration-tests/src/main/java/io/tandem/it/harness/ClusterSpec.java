@@ -35,7 +35,7 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("at least one instance");
     }
-    if (allActive() == lockKeys.isEmpty()) {
+    if ((mode == io.tandem.proto.state.GroupMode.ALL_ACTIVE) == lockKeys.isEmpty()) {
       throw new IllegalArgumentException("an all-active cluster runs the lock flows (lock keys), an active-standby one none");
     }
   }
