@@ -8,7 +8,6 @@ import io.tandem.it.harness.LocalCluster;
 import io.tandem.it.locks.LockRuns;
 import io.tandem.it.locks.LockRuns.Move;
 import io.tandem.proto.admin.LockView;
-import io.tandem.proto.state.GroupMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ class LockFailoverIT {
   void locksSpreadAndMoveSafelyUnderCrashHangAndPause() throws Exception {
     ClusterSpec spec = ClusterSpec.forCi(List.of("a", "b", "c")).withGroup("locks").allActive(KEYS);
     try (LocalCluster cluster = LocalCluster.start(spec)) {
-      assertThat(cluster.group().getMode()).isEqualTo(GroupMode.ALL_ACTIVE);
+      assertThat(cluster.group().getMode()).isEqualTo("all-active");
       assertThat(cluster.group().getActive()).isEmpty();
       Map<String, LockView> locks = cluster.awaitLocksSteady(LockRuns.STEADY);
       Map<String, Long> perHolder = locks.values().stream()

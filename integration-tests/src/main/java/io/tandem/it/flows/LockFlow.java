@@ -42,11 +42,16 @@ public final class LockFlow {
         "return msg;");
   }
 
-  /** The flows JSON (an array of nodes) for {@code keys}. */
+  /** The flows JSON (an array of nodes) for {@code keys}, with its tab enabled. */
   public static String json(List<String> keys) {
+    return json(keys, false);
+  }
+
+  /** The flows JSON for {@code keys}; a disabled tab starts no node (no lock is wanted). */
+  public static String json(List<String> keys, boolean disabled) {
     ArrayNode flows = JSON.createArrayNode();
     flows.addObject().put("id", "locks.tab").put("type", "tab").put("label", "Tandem locks")
-        .put("disabled", false).put("info", "Per lock: a tandem leader node calling the witness every "
+        .put("disabled", disabled).put("info", "Per lock: a tandem leader node calling the witness every "
             + PERIOD_MILLIS + " ms while this instance holds the lock");
     int y = 60;
     for (String key : keys) {
@@ -74,11 +79,14 @@ public final class LockFlow {
     return flows.toString();
   }
 
-  /** Writes the flows as userDir/flows.json (and the shared credentialSecret), like {@link WitnessFlow#writeTo}. */
-  public static void writeTo(Path userDir, List<String> keys) {
+  /**
+   * Writes the flows as userDir/flows.json (and the shared credentialSecret), like {@link WitnessFlow#writeTo};
+   * {@code disabled}: with the tab disabled (enabled later by a deploy).
+   */
+  public static void writeTo(Path userDir, List<String> keys, boolean disabled) {
     WitnessFlow.writeTo(userDir, false); // settings.js with the group's credentialSecret
     try {
-      Files.writeString(userDir.resolve("flows.json"), json(keys));
+      Files.writeString(userDir.resolve("flows.json"), json(keys, disabled));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write flows into " + userDir, e);
     }

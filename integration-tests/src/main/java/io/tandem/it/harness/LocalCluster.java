@@ -81,7 +81,7 @@ public final class LocalCluster implements AutoCloseable {
     List<String> grpc = coordinators.stream().map(CoordinatorNode::grpcAddress).toList();
     for (AgentNode a : agents) {
       if (spec.allActive()) {
-        io.tandem.it.flows.LockFlow.writeTo(a.userDir(), spec.lockKeys());
+        io.tandem.it.flows.LockFlow.writeTo(a.userDir(), spec.lockKeys(), true); // enabled by a deploy below
       } else {
         WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
       }
@@ -102,6 +102,7 @@ public final class LocalCluster implements AutoCloseable {
     }
     admin.createGroup(spec.group(), spec.instances(), spec.mode());
     if (spec.allActive()) {
+      enableLockFlows();
       awaitLocksSteady(START_TIMEOUT);
       LOG.info("cluster ready: all-active group {}, locks {}", spec.group(), describeLocks());
       return;
@@ -241,6 +242,37 @@ public final class LocalCluster implements AutoCloseable {
     } catch (HarnessException e) {
       throw new HarnessException(e.getMessage() + "; now: " + describe() + "; locks: " + describeLocks()
           + " (logs in " + workDir + ")", e);
+    }
+  }
+
+  /**
+   * All-active: once every instance runs the (disabled) lock flows as a member, one deploy through
+   * the first instance's editor enables them, so that every instance wants the keys at about the
+   * same moment and the keys spread (a key wanted by one instance alone goes to it, and stays).
+   */
+  private void enableLockFlows() {
+    Waits.until("every instance of " + spec.group() + " running its flows as a member", START_TIMEOUT,
+        Duration.ofMillis(100), () -> {
+          Optional<GroupView> g = admin.tryGroup(spec.group());
+          boolean all = g.isPresent() && g.get().getCurrentRevision() > 0 && agents.stream().allMatch(a ->
+              isReady(g.get(), a.instance()) && a.status().map(s -> "RUNNING".equals(s.runtime())).orElse(false));
+          return all ? Optional.of(true) : Optional.empty();
+        });
+    String url = agents.get(0).editorUrl();
+    try {
+      com.fasterxml.jackson.databind.JsonNode current = io.tandem.it.flows.EditorDeploy.current(url, Duration.ofSeconds(10));
+      com.fasterxml.jackson.databind.node.ArrayNode flows = (com.fasterxml.jackson.databind.node.ArrayNode)
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(io.tandem.it.flows.LockFlow.json(spec.lockKeys()));
+      io.tandem.it.flows.EditorDeploy.Answer a = io.tandem.it.flows.EditorDeploy.post(url,
+          current.path("rev").asText(""), flows, Duration.ofSeconds(30));
+      if (!a.deployed()) {
+        throw new HarnessException("the deploy enabling the lock flows was refused: " + a.status() + " " + a.message());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot deploy the lock flows through " + url, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HarnessException("interrupted while deploying the lock flows");
     }
   }
 
