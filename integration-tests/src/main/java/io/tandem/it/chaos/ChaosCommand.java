@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
         "Prints the faults by kind, activations, violations (with the offending history lines) and a last",
         "line 'summary faults=N activations=N violations=N seed=S' (plus ' clock-faults=off' without libfaketime).",
         "Exit code 1 if a violation was found.",
+        "Then (--locks-minutes, default 1; 0: not) the same faults against an all-active group of 3 instances",
+        "with 5 tandem leader locks, checked per key: never two holders acting at once, tokens strictly",
+        "increasing, every lock held again after the faults; its own report and summary line.",
         "Replay a run with its seed."})
 public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--minutes", defaultValue = "30", description = "How long to inject faults (default: ${DEFAULT-VALUE}).")
@@ -30,6 +33,10 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--instances", split = ",", defaultValue = "a,b",
       description = "Node-RED instances of the group (default: ${DEFAULT-VALUE}).")
   List<String> instances;
+
+  @Option(names = "--locks-minutes", defaultValue = "1",
+      description = "How long the all-active lock scenario runs after the main run (0: not at all; default: ${DEFAULT-VALUE}).")
+  int locksMinutes;
 
   @Override
   public Integer call() throws Exception {
@@ -43,6 +50,15 @@ public final class ChaosCommand implements Callable<Integer> {
     System.out.println("chaos run: seed=" + s + " (replay with --seed " + s + ")");
     ChaosReport report = ChaosRun.run(s, Duration.ofMinutes(minutes), ClusterSpec.defaults(instances), System.out);
     report.lines().forEach(System.out::println);
-    return report.ok() ? 0 : 1;
+    boolean ok = report.ok();
+    if (locksMinutes > 0) {
+      List<String> three = instances.size() >= 3 ? instances : List.of("a", "b", "c");
+      System.out.println("lock scenario: all-active group " + three + ", " + locksMinutes + " minute(s), seed=" + s);
+      ChaosReport locks = LockChaosRun.run(s, Duration.ofMinutes(locksMinutes), ClusterSpec.defaults(three)
+          .withGroup("locks").allActive(io.tandem.it.flows.LockFlow.keys(5)), System.out);
+      locks.lines().forEach(System.out::println);
+      ok &= locks.ok();
+    }
+    return ok ? 0 : 1;
   }
 }

@@ -82,6 +82,20 @@ public final class HistoryChecker {
     return new Verdict(acts, out);
   }
 
+  /**
+   * Checks the calls of each lock key on their own (a key's tokens are its own sequence): the
+   * verdict per key, in the order the keys first appear ("" holds the calls without a key).
+   */
+  public static Map<String, Verdict> checkPerKey(List<WitnessCall> history, Mode mode) {
+    Map<String, List<WitnessCall>> byKey = new LinkedHashMap<>();
+    for (WitnessCall c : history) {
+      byKey.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c);
+    }
+    Map<String, Verdict> out = new LinkedHashMap<>();
+    byKey.forEach((k, calls) -> out.put(k, check(calls, mode)));
+    return out;
+  }
+
   /** Activations in the order of their first counted call. */
   public static List<Activation> activations(List<WitnessCall> calls, Mode mode) {
     Map<String, Activation> byKey = new LinkedHashMap<>();

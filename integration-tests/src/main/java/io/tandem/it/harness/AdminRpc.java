@@ -115,8 +115,12 @@ public final class AdminRpc implements AutoCloseable {
 
   /** Creates the group; instances in descending priority (the first gets the highest). */
   public void createGroup(String name, List<String> instances) {
+    createGroup(name, instances, io.tandem.proto.state.GroupMode.ACTIVE_STANDBY);
+  }
+
+  public void createGroup(String name, List<String> instances, io.tandem.proto.state.GroupMode mode) {
     CreateGroupRequest.Builder b = CreateGroupRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-        .setGroup(name);
+        .setGroup(name).setMode(mode);
     for (int i = 0; i < instances.size(); i++) {
       b.addInstances(InstanceSpec.newBuilder().setId(instances.get(i)).setHost("127.0.0.1")
           .setPriority(100 - i * 10));

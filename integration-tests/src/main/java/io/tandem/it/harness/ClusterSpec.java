@@ -22,22 +22,28 @@ import java.util.List;
  *                     for tests and benchmark rows about plaintext
  * @param nodeRedDir   the Node-RED install the agents launch (null: {@link Repo#nodeRedDir()})
  * @param nodeRedInstalls the agents' nodeRed.installs (dirs whose package.json gives the version)
+ * @param mode         the group's mode (ACTIVE_STANDBY: the witness flow; ALL_ACTIVE with {@code lockKeys})
+ * @param lockKeys     all-active only: the lock keys of {@link io.tandem.it.flows.LockFlow} (one
+ *                     {@code tandem leader} node each, calling the witness with its key)
  */
 public record ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
     boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses,
-    boolean plaintext, Path nodeRedDir, List<Path> nodeRedInstalls) {
+    boolean plaintext, Path nodeRedDir, List<Path> nodeRedInstalls,
+    io.tandem.proto.state.GroupMode mode, List<String> lockKeys) {
 
   /** Small JVMs that start quickly: 5 of them share 2 cores on a CI machine. */
   public static final String SMALL_JVM = "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
 
   public ClusterSpec(Path workDir, String group, List<String> instances, Duration lease,
       boolean hangRoute, Topology topology, String javaOpts, Duration probeTimeout, int probeMisses) {
-    this(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, false, null, List.of());
+    this(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, false, null,
+        List.of(), io.tandem.proto.state.GroupMode.ACTIVE_STANDBY, List.of());
   }
 
   public ClusterSpec {
     nodeRedInstalls = List.copyOf(nodeRedInstalls);
     instances = List.copyOf(instances);
+    lockKeys = List.copyOf(lockKeys);
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("at least one instance");
     }
@@ -46,7 +52,7 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
   /** The product's default timings (lease 2 s, probe 250 ms x 3): what the benchmark measures. */
   public static ClusterSpec defaults(List<String> instances) {
     return new ClusterSpec(null, "line1", instances, Duration.ofSeconds(2), true, Topology.DIRECT, SMALL_JVM,
-        Duration.ofMillis(250), 3, false, null, List.of());
+        Duration.ofMillis(250), 3);
   }
 
   /**
@@ -58,35 +64,42 @@ public record ClusterSpec(Path workDir, String group, List<String> instances, Du
   }
 
   public ClusterSpec withProbe(Duration timeout, int misses) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses, plaintext, nodeRedDir, nodeRedInstalls);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, timeout, misses, plaintext, nodeRedDir, nodeRedInstalls, mode, lockKeys);
   }
 
   public ClusterSpec withGroup(String g) {
-    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls);
+    return new ClusterSpec(workDir, g, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls, mode, lockKeys);
   }
 
   public ClusterSpec withWorkDir(Path d) {
-    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls);
+    return new ClusterSpec(d, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls, mode, lockKeys);
   }
 
   public ClusterSpec withHangRoute(boolean h) {
-    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls);
+    return new ClusterSpec(workDir, group, instances, lease, h, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls, mode, lockKeys);
   }
 
   /** Plaintext ({@code true}) or mutual TLS ({@code false}, the default) on every channel. */
   public ClusterSpec withPlaintext(boolean p) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, p,
-        nodeRedDir, nodeRedInstalls);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, p, nodeRedDir, nodeRedInstalls, mode, lockKeys);
   }
 
   public ClusterSpec withTopology(Topology t) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, t, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls, mode, lockKeys);
   }
 
   /** The agents launch Node-RED from {@code dir} and may restart on any of {@code installs}. */
   public ClusterSpec withNodeRed(Path dir, List<Path> installs) {
-    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext,
-        dir, installs);
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext, dir, installs, mode, lockKeys);
+  }
+
+  /** An all-active group whose instances run {@link io.tandem.it.flows.LockFlow} for {@code keys}. */
+  public ClusterSpec allActive(List<String> keys) {
+    return new ClusterSpec(workDir, group, instances, lease, hangRoute, topology, javaOpts, probeTimeout, probeMisses, plaintext, nodeRedDir, nodeRedInstalls, io.tandem.proto.state.GroupMode.ALL_ACTIVE, keys);
+  }
+
+  public boolean allActive() {
+    return mode == io.tandem.proto.state.GroupMode.ALL_ACTIVE;
   }
 
   /**

@@ -26,6 +26,11 @@ final class ConfigWriter {
     y.append("metrics: 127.0.0.1:").append(self.metricsPort()).append('\n');
     y.append("lease: {duration: ").append(spec.lease().toMillis())
         .append("ms, renewInterval: 250ms, standbyFreshness: 1s, tickInterval: 20ms}\n");
+    if (spec.allActive()) {
+      // The instances load the deploy that enables the lock nodes up to about a second apart on a
+      // loaded 2-core machine: a free key waits this long for every instance that wants it (spread).
+      y.append("locks: {settle: ").append(spec.lease().toMillis() * 3 / 4).append("ms}\n");
+    }
     y.append(HarnessCerts.yaml(tls));
     return write(dir.resolve(self.id() + ".yaml"), y.toString());
   }

@@ -85,7 +85,11 @@ public final class LocalCluster implements AutoCloseable {
     });
     List<String> grpc = coordinators.stream().map(CoordinatorNode::grpcAddress).toList();
     for (AgentNode a : agents) {
-      WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
+      if (spec.allActive()) {
+        io.tandem.it.flows.LockFlow.writeTo(a.userDir(), spec.lockKeys(), true); // enabled by a deploy below
+      } else {
+        WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
+      }
       // an agent that dials proxies must not learn (and use) the coordinators' real addresses
       List<String> dialed = spec.topology().coordinatorsForAgent(a.instance(), grpc);
       Path cfg = ConfigWriter.agent(workDir, a, dialed, dialed.equals(grpc), spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()),
@@ -101,7 +105,13 @@ public final class LocalCluster implements AutoCloseable {
             return a.status().filter(s -> "STANDBY".equals(s.runtime())).map(s -> true);
           });
     }
-    admin.createGroup(spec.group(), spec.instances());
+    admin.createGroup(spec.group(), spec.instances(), spec.mode());
+    if (spec.allActive()) {
+      enableLockFlows();
+      awaitLocksSteady(START_TIMEOUT);
+      LOG.info("cluster ready: all-active group {}, locks {}", spec.group(), describeLocks());
+      return;
+    }
     awaitSteady(START_TIMEOUT);
     LOG.info("cluster ready: {} active in group {}", activeInstance(), spec.group());
   }
@@ -211,6 +221,77 @@ public final class LocalCluster implements AutoCloseable {
           boolean onARevision = g.get().getCurrentRevision() > 0;
           return serving && standbysReady && onARevision ? Optional.of(active) : Optional.empty();
         });
+  }
+
+  /**
+   * All-active: waits until every lock key of the spec is held, the witness accepted a call for each
+   * key from its holder under the lock's current token (after this call began), and every agent that
+   * is running is ready, all in one reading. Returns the locks by key.
+   */
+  public Map<String, io.tandem.proto.admin.LockView> awaitLocksSteady(Duration timeout) {
+    int from = witness.size();
+    try {
+      return Waits.until("every lock of " + spec.group() + " held and serving the witness", timeout,
+          Duration.ofMillis(50), () -> {
+            Optional<GroupView> g = admin.tryGroup(spec.group());
+            if (g.isEmpty()) {
+              return Optional.empty();
+            }
+            Map<String, io.tandem.proto.admin.LockView> held = new java.util.TreeMap<>();
+            g.get().getLocksList().stream().filter(l -> !l.getHolder().isEmpty()).forEach(l -> held.put(l.getKey(), l));
+            if (!held.keySet().containsAll(spec.lockKeys())) {
+              return Optional.empty();
+            }
+            List<io.tandem.it.witness.WitnessCall> calls = witness.callsSince(from);
+            boolean serving = spec.lockKeys().stream().allMatch(k -> calls.stream().anyMatch(c -> c.accepted()
+                && c.key().equals(k) && c.token() == held.get(k).getToken()
+                && c.instance().equals(held.get(k).getHolder())));
+            boolean ready = agents.stream().filter(a -> a.process() != null && a.process().isAlive())
+                .allMatch(a -> isReady(g.get(), a.instance()));
+            return serving && ready ? Optional.of(Map.copyOf(held)) : Optional.empty();
+          });
+    } catch (HarnessException e) {
+      throw new HarnessException(e.getMessage() + "; now: " + describe() + "; locks: " + describeLocks()
+          + " (logs in " + workDir + ")", e);
+    }
+  }
+
+  /**
+   * All-active: once every instance runs the (disabled) lock flows as a member, one deploy through
+   * the first instance's editor enables them, so that every instance wants the keys at about the
+   * same moment and the keys spread (a key wanted by one instance alone goes to it, and stays).
+   */
+  private void enableLockFlows() {
+    Waits.until("every instance of " + spec.group() + " running its flows as a member", START_TIMEOUT,
+        Duration.ofMillis(100), () -> {
+          Optional<GroupView> g = admin.tryGroup(spec.group());
+          boolean all = g.isPresent() && g.get().getCurrentRevision() > 0 && agents.stream().allMatch(a ->
+              isReady(g.get(), a.instance()) && a.status().map(s -> "RUNNING".equals(s.runtime())).orElse(false));
+          return all ? Optional.of(true) : Optional.empty();
+        });
+    String url = agents.get(0).editorUrl();
+    try {
+      com.fasterxml.jackson.databind.JsonNode current = io.tandem.it.flows.EditorDeploy.current(url, Duration.ofSeconds(10));
+      com.fasterxml.jackson.databind.node.ArrayNode flows = (com.fasterxml.jackson.databind.node.ArrayNode)
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(io.tandem.it.flows.LockFlow.json(spec.lockKeys()));
+      io.tandem.it.flows.EditorDeploy.Answer a = io.tandem.it.flows.EditorDeploy.post(url,
+          current.path("rev").asText(""), flows, Duration.ofSeconds(30));
+      if (!a.deployed()) {
+        throw new HarnessException("the deploy enabling the lock flows was refused: " + a.status() + " " + a.message());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot deploy the lock flows through " + url, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HarnessException("interrupted while deploying the lock flows");
+    }
+  }
+
+  /** The group's locks as "key=holder@token" (free: "key=-"), for messages. */
+  public String describeLocks() {
+    return admin.tryGroup(spec.group()).map(g -> String.join(" ", g.getLocksList().stream()
+        .map(l -> l.getKey() + "=" + (l.getHolder().isEmpty() ? "-" : l.getHolder() + "@" + l.getToken())).toList()))
+        .orElse("(no leader)");
   }
 
   /** One line on the state of the group and of every agent, for failure messages. */

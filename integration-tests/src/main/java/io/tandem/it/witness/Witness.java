@@ -26,6 +26,12 @@ import java.util.function.Predicate;
  * instance that was accepted with it; otherwise refused with 409. A call without a token (T &lt;= 0) is
  * refused. With {@code checkTokens=false} every call is accepted (the baseline without Tandem).
  * Every call is recorded in memory and appended to a log file (see {@link WitnessCall#toLine()}).
+ *
+ * <p>A call may name a lock key ({@code &key=K}): the rule above then holds per key (the last
+ * (instance, token) accepted for K), and the witness also records, per key, every
+ * {@link Overlap} (two instances acting for one key within one {@code overlapInterval}) and every
+ * stale token (lower than one already seen for the key: the calls it refuses, or would refuse with
+ * {@code checkTokens=false}).
  */
 public final class Witness implements AutoCloseable {
   private final HttpServer server;
@@ -33,13 +39,43 @@ public final class Witness implements AutoCloseable {
   private final BufferedWriter log;
   private final boolean checkTokens;
   private final List<WitnessCall> calls = new ArrayList<>();
-  private long highest;
-  private String highestHolder;
+  private final Map<String, KeyState> keys = new HashMap<>();
+  private final long overlapNanos;
+  private final List<Overlap> overlaps = new ArrayList<>();
+  private final List<WitnessCall> stale = new ArrayList<>();
   /** instance@token of each accepted activation: the flows marker of its first accepted call ("" none). */
   private final Map<String, String> firstFlows = new java.util.LinkedHashMap<>();
 
+  /** Within this interval, an instance acting again after another one acted for the same key is an overlap. */
+  public static final java.time.Duration DEFAULT_OVERLAP_INTERVAL = java.time.Duration.ofSeconds(1);
+
+  /**
+   * Two instances acted for one key at once: {@code instance} acted at {@code at}, {@code other}
+   * acted after {@code instance}'s previous call for the key, and both of {@code instance}'s calls
+   * lie within one overlap interval.
+   */
+  public record Overlap(String key, String instance, String other, WitnessCall at) {
+    @Override
+    public String toString() {
+      return "key " + (key.isEmpty() ? "(none)" : key) + ": " + instance + " and " + other + " acted at once; "
+          + at.toLine();
+    }
+  }
+
+  /** Per key: the highest token accepted and its holder, and every instance's last accepted call. */
+  private static final class KeyState {
+    long highest;
+    String holder;
+    final Map<String, Long> lastAccepted = new HashMap<>();
+  }
+
   public Witness(Path logFile, boolean checkTokens) {
+    this(logFile, checkTokens, DEFAULT_OVERLAP_INTERVAL);
+  }
+
+  public Witness(Path logFile, boolean checkTokens, java.time.Duration overlapInterval) {
     this.checkTokens = checkTokens;
+    this.overlapNanos = overlapInterval.toNanos();
     try {
       this.log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
       this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -71,7 +107,8 @@ public final class Witness implements AutoCloseable {
       } catch (NumberFormatException e) {
         token = 0;
       }
-      boolean ok = decide(instance, token, q.getOrDefault(io.tandem.it.flows.WitnessFlow.FLOWS_PARAM, ""));
+      boolean ok = decide(q.getOrDefault("key", ""), instance, token,
+          q.getOrDefault(io.tandem.it.flows.WitnessFlow.FLOWS_PARAM, ""));
       byte[] body = (ok ? "ok\n" : "stale token\n").getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(ok ? 200 : 409, body.length);
       ex.getResponseBody().write(body);
@@ -85,20 +122,39 @@ public final class Witness implements AutoCloseable {
 
   /** As {@link #decide(String, long)}, for a call that names the flows it runs ({@code flows}, "" none). */
   public synchronized boolean decide(String instance, long token, String flows) {
-    boolean ok;
-    if (!checkTokens) {
-      ok = true;
-    } else if (token <= 0 || token < highest) {
-      ok = false;
-    } else {
-      ok = token > highest || instance.equals(highestHolder);
+    return decide("", instance, token, flows);
+  }
+
+  /** A call acting under lock {@code key} ("" none), decided by the rule of that key alone. */
+  public synchronized boolean decideKeyed(String key, String instance, long token) {
+    return decide(key, instance, token, "");
+  }
+
+  private synchronized boolean decide(String key, String instance, long token, String flows) {
+    KeyState k = keys.computeIfAbsent(key, x -> new KeyState());
+    boolean valid = token > 0 && token >= k.highest && (token > k.highest || instance.equals(k.holder));
+    boolean ok = !checkTokens || valid;
+    if (valid && token > k.highest) {
+      k.highest = token;
+      k.holder = instance;
     }
-    if (ok && token > highest) {
-      highest = token;
-      highestHolder = instance;
-    }
-    WitnessCall c = new WitnessCall(calls.size(), System.nanoTime(), System.currentTimeMillis(), instance, token, ok);
+    WitnessCall c = new WitnessCall(calls.size(), System.nanoTime(), System.currentTimeMillis(), instance, token, ok,
+        key);
     calls.add(c);
+    if (token > 0 && token < k.highest) {
+      stale.add(c);
+    }
+    if (ok) {
+      Long mine = k.lastAccepted.get(instance);
+      if (mine != null && c.nanos() - mine < overlapNanos) {
+        k.lastAccepted.forEach((other, at) -> {
+          if (!other.equals(instance) && at > mine) {
+            overlaps.add(new Overlap(key, instance, other, c));
+          }
+        });
+      }
+      k.lastAccepted.put(instance, c.nanos());
+    }
     try {
       log.write(c.toLine());
       log.newLine();
@@ -111,6 +167,16 @@ public final class Witness implements AutoCloseable {
     }
     notifyAll();
     return ok;
+  }
+
+  /** Every overlap so far (see {@link Overlap}), in the order seen. */
+  public synchronized List<Overlap> overlaps() {
+    return List.copyOf(overlaps);
+  }
+
+  /** Every call whose token was lower than one already seen for its key, in the order seen. */
+  public synchronized List<WitnessCall> staleTokens() {
+    return List.copyOf(stale);
   }
 
   /**

@@ -34,4 +34,24 @@ class ChaosSuiteIT {
     assertThat(report.activations()).as("activations seen by the witness").isPositive();
     assertThat(report.deploysCommitted()).as("revisions committed by deploys during the faults").isPositive();
   }
+
+  /**
+   * The all-active topology: three instances running five {@code tandem leader} keys under the same
+   * random faults (bounded: {@code -Dtandem.chaos.locks.seconds}, default 60), checked per key.
+   */
+  @Test
+  void randomFaultsNeverGiveALockTwoHolders() throws Exception {
+    long seed = Long.getLong("tandem.chaos.seed", Nemesis.newSeed());
+    Duration budget = Duration.ofSeconds(Long.getLong("tandem.chaos.locks.seconds", 60));
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    System.out.println("ChaosSuiteIT locks: seed=" + seed + " (replay with -Dtandem.chaos.seed=" + seed + ")");
+    ChaosReport report = LockChaosRun.run(seed, budget, ClusterSpec.forCi(List.of("a", "b", "c"))
+        .withGroup("locks").allActive(io.tandem.it.flows.LockFlow.keys(5)), out);
+    String text = buf.toString(StandardCharsets.UTF_8) + String.join("\n", report.lines());
+    System.out.println(text);
+    assertThat(report.findings()).as("lock chaos run, seed %d:%n%s", seed, text).isEmpty();
+    assertThat(report.faults()).as("faults injected").isPositive();
+    assertThat(report.activations()).as("lock activations seen by the witness").isPositive();
+  }
 }
