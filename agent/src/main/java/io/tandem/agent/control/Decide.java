@@ -119,15 +119,9 @@ public final class Decide {
       return Action.stop(held, FenceReason.RELEASED,
           "flows stopped: a planned switchover asked this instance to release token " + held);
     }
-    if (lease.isNone() || lease.token() != held) {
-      return Action.stop(held, FenceReason.LEASE_LOST,
-          "flows stopped: there is no lease for token " + held);
-    }
-    if (!lease.validFor(held, now)) {
-      long endsIn = (lease.endNanos() - now) / 1_000_000;
-      return Action.stop(held, FenceReason.LEASE_LOST, endsIn >= 0
-          ? "flows stopped: the lease ends in " + endsIn + " ms and was not renewed"
-          : "flows stopped: the lease ended " + (-endsIn) + " ms ago and was not renewed");
+    Action selfFence = selfFence(lease, held, now);
+    if (selfFence != null) {
+      return selfFence;
     }
     if (v.runtime().state() == RuntimeState.RUNTIME_STANDBY) {
       return Action.start(held, "flows restarted: Node-RED reports them stopped although this "
@@ -142,6 +136,25 @@ public final class Decide {
    * the replica and the plugin's writer role, wait for its proof, or hand the token back when it
    * never came (so that a Node-RED without the context store cannot hold a group's token forever).
    */
+  /**
+   * The self-fence (design.md, "Why two instances are never active at once", step 2): the stop of
+   * flows running under {@code held} when no lease for that token is valid any more; null while
+   * one is. Shared by the active and the all-active member.
+   */
+  static Action selfFence(Lease lease, long held, long now) {
+    if (lease.isNone() || lease.token() != held) {
+      return Action.stop(held, FenceReason.LEASE_LOST,
+          "flows stopped: there is no lease for token " + held);
+    }
+    if (!lease.validFor(held, now)) {
+      long endsIn = (lease.endNanos() - now) / 1_000_000;
+      return Action.stop(held, FenceReason.LEASE_LOST, endsIn >= 0
+          ? "flows stopped: the lease ends in " + endsIn + " ms and was not renewed"
+          : "flows stopped: the lease ended " + (-endsIn) + " ms ago and was not renewed");
+    }
+    return null;
+  }
+
   private static Action contextGate(View v, long t, boolean flowsRunning) {
     ContextGate g = v.context();
     if (g.ready(t)) {

@@ -52,15 +52,9 @@ final class MemberDecide {
       return Action.stop(held, FenceReason.REVOKED, "flows stopped: the group's token is now " + t
           + ", flows ran under token " + held);
     }
-    if (lease.isNone() || lease.token() != held) {
-      return Action.stop(held, FenceReason.LEASE_LOST,
-          "flows stopped: there is no lease for token " + held);
-    }
-    if (!lease.validFor(held, now)) {
-      long endsIn = (lease.endNanos() - now) / 1_000_000;
-      return Action.stop(held, FenceReason.LEASE_LOST, endsIn >= 0
-          ? "flows stopped: the lease ends in " + endsIn + " ms and was not renewed"
-          : "flows stopped: the lease ended " + (-endsIn) + " ms ago and was not renewed");
+    Action selfFence = Decide.selfFence(lease, held, now);
+    if (selfFence != null) {
+      return selfFence;
     }
     if (v.runtime().state() == RuntimeState.RUNTIME_STANDBY) {
       return Action.start(held, "flows restarted: Node-RED reports them stopped although this "

@@ -129,7 +129,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       ctx.keeper().health().heartbeatDelay(now - arrived, now);
       RuntimeReport report = new RuntimeReport(req.getLoadedRevision(), req.getModulesList(),
           req.getCredentialKeyDigest(), req.getNotReadyDetail(), java.util.Set.copyOf(req.getWantedLocksList()),
-          req.getEditorUrl());
+          req.getEditorUrl(), req.getNodeRedVersion(), req.getRuntimePid());
       Grant grant = ctx.keeper().heartbeat(req.getGroup(), req.getInstance(), req.getRuntime(),
           req.getRunningToken(), req.getFencedToken(), report, group, now);
       ctx.onHeartbeat().run();

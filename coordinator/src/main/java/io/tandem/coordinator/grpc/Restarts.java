@@ -27,15 +27,12 @@ import java.util.concurrent.TimeoutException;
  * UNAVAILABLE; a retry with the same request id on the new leader does not restart twice, since
  * the agent restarts once per id).
  *
- * <p>It also keeps, per instance, the Node-RED version and process id from its last heartbeat
- * (for status).
+ * <p>The Node-RED version and process id of an instance's last heartbeat are kept with the rest
+ * of that heartbeat, in the lease keeper's {@code RuntimeReport} (status reads them there).
  */
 public final class Restarts {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
   static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
-
-  /** What the last heartbeat of an instance said about its install. */
-  record Heard(String nodeRedVersion, long pid) {}
 
   private record Key(String group, String instance) {}
 
@@ -43,7 +40,6 @@ public final class Restarts {
       CompletableFuture<RestartInstanceResponse> done) {}
 
   private final Map<Key, Pending> pending = new ConcurrentHashMap<>();
-  private final Map<Key, Heard> heard = new ConcurrentHashMap<>();
 
   public Restarts() {}
 
@@ -119,7 +115,6 @@ public final class Restarts {
   Optional<RestartRequest> onHeartbeat(HeartbeatRequest req, Optional<Group> g,
       java.util.function.Supplier<FlowsRevision> currentRevision, LeaseKeeper keeper, long now) {
     Key key = new Key(req.getGroup(), req.getInstance());
-    heard.put(key, new Heard(req.getNodeRedVersion(), req.getRuntimePid()));
     Pending p = pending.get(key);
     if (p == null) {
       return Optional.empty();
@@ -161,17 +156,11 @@ public final class Restarts {
     return Optional.empty();
   }
 
-  /** The install and process id an instance's last heartbeat on this leader reported. */
-  Optional<Heard> heard(String group, String instance) {
-    return Optional.ofNullable(heard.get(new Key(group, instance)));
-  }
-
   /** This server stopped leading: pending restarts fail (the caller retries on the new leader). */
   public void stepDown() {
     pending.forEach((k, p) -> fail(k, p, io.grpc.Status.UNAVAILABLE.withDescription(
         "the coordinator leading the restart of \"" + k.instance() + "\" stopped leading; retry (the agent"
             + " does not restart twice for one request id)").asRuntimeException()));
-    heard.clear();
   }
 
   private void fail(Key key, Pending p, RuntimeException why) {

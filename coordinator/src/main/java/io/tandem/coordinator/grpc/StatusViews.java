@@ -151,8 +151,8 @@ final class StatusViews {
           .setFencedToken(live.map(Liveness::fencedToken).orElse(0L))
           .setLoadedRevision(live.map(l -> l.report().loadedRevision()).orElse(0L))
           .setNotReadyReason(notReady.orElse(""))
-          .setNodeRedVersion(ctx.restarts().heard(g.getName(), i.getId()).map(Restarts.Heard::nodeRedVersion).orElse(""))
-          .setRuntimePid(ctx.restarts().heard(g.getName(), i.getId()).map(Restarts.Heard::pid).orElse(0L)));
+          .setNodeRedVersion(live.map(l -> l.report().nodeRedVersion()).orElse(""))
+          .setRuntimePid(live.map(l -> l.report().runtimePid()).orElse(0L)));
     }
     return b.setStandbysReady(ready).build();
   }

@@ -13,10 +13,12 @@ import java.util.Set;
  * @param notReadyDetail "" none
  * @param wantedLocks all-active groups: the lock keys its flows want
  * @param editorUrl where its Node-RED editor is reached ("" unknown)
+ * @param nodeRedVersion the Node-RED version its runtime runs ("" unknown)
+ * @param runtimePid its Node-RED's process id (0 unknown)
  */
 public record RuntimeReport(
     long loadedRevision, List<String> modules, String credentialKeyDigest, String notReadyDetail,
-    Set<String> wantedLocks, String editorUrl) {
+    Set<String> wantedLocks, String editorUrl, String nodeRedVersion, long runtimePid) {
   public static final RuntimeReport NONE = new RuntimeReport(0, List.of(), "", "");
 
   public RuntimeReport {
@@ -26,5 +28,10 @@ public record RuntimeReport(
 
   public RuntimeReport(long loadedRevision, List<String> modules, String credentialKeyDigest, String notReadyDetail) {
     this(loadedRevision, modules, credentialKeyDigest, notReadyDetail, Set.of(), "");
+  }
+
+  public RuntimeReport(long loadedRevision, List<String> modules, String credentialKeyDigest, String notReadyDetail,
+      Set<String> wantedLocks, String editorUrl) {
+    this(loadedRevision, modules, credentialKeyDigest, notReadyDetail, wantedLocks, editorUrl, "", 0);
   }
 }
