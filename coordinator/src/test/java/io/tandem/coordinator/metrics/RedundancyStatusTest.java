@@ -39,9 +39,13 @@ class RedundancyStatusTest {
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       int leader = cluster.waitForLeader(WAIT);
       client.createGroup("r", "a", "b");
+      // a first, and b only once a is the committed active: started together, either may win the
+      // first activation, and the test closes b as the standby.
       FakeAgent a = new FakeAgent(cluster.grpcAddresses(), "r", "a").start(100);
-      FakeAgent b = new FakeAgent(cluster.grpcAddresses(), "r", "b").start(100);
+      FakeAgent b = new FakeAgent(cluster.grpcAddresses(), "r", "b");
       try {
+        Waits.until("a active", WAIT, () -> client.group("r").getActive().equals("a"));
+        b.start(100);
         Waits.until("b a ready standby", WAIT, () -> {
           var g = client.group("r");
           return g.getActive().equals("a") && g.getStandbysReady() == 1;
