@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -375,23 +378,46 @@ public final class RaftNode implements AutoCloseable {
           + " without a leadership transfer", TRANSFER_TARGET_ANSWERED_WITHIN_MS);
       return false;
     }
+    String to = target.get();
+    CompletableFuture<RaftClientReply> pending;
     try {
-      RaftClientReply reply =
-          server.transferLeadership(
-              new TransferLeadershipRequest(
-                  clientId, selfId, group.getGroupId(), callIds.incrementAndGet(),
-                  RaftPeerId.valueOf(target.get()), timeoutMs));
-      if (!reply.isSuccess()) {
-        LOG.info("leadership transfer to {} failed or timed out (limit {} ms; it may be"
-            + " stopping too); stopping without it: {}", target.get(), timeoutMs,
-            String.valueOf(reply.getException()));
-      }
-      return reply.isSuccess();
+      pending = server.transferLeadershipAsync(new TransferLeadershipRequest(
+          clientId, selfId, group.getGroupId(), callIds.incrementAndGet(), RaftPeerId.valueOf(to), timeoutMs));
     } catch (IOException | RuntimeException e) {
-      LOG.info("leadership transfer to {} failed or timed out (limit {} ms; it may be"
-          + " stopping too); stopping without it: {}", target.get(), timeoutMs, e.toString());
-      return false;
+      return transferFailed(to, timeoutMs, e.toString());
     }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (true) {
+      try {
+        RaftClientReply reply = pending.get(TRANSFER_POLL_MS, TimeUnit.MILLISECONDS);
+        return reply.isSuccess() || transferFailed(to, timeoutMs, String.valueOf(reply.getException()));
+      } catch (TimeoutException e) {
+        if (System.nanoTime() - deadline > 0) {
+          return transferFailed(to, timeoutMs, "no answer within the limit");
+        }
+        // A target that is stopping too (a whole-cluster stop) stops answering heartbeats: give up
+        // then instead of at the limit. While this node steps down it is no longer the leader and
+        // the reply is on its way.
+        Long silent = followerLastContactMillis().get(to);
+        if (silent != null && silent > TRANSFER_TARGET_ANSWERED_WITHIN_MS) {
+          return transferFailed(to, timeoutMs, to + " stopped answering " + silent + " ms ago");
+        }
+      } catch (ExecutionException e) {
+        return transferFailed(to, timeoutMs, String.valueOf(e.getCause()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return transferFailed(to, timeoutMs, "interrupted");
+      }
+    }
+  }
+
+  /** How often a pending leadership transfer looks at whether its target still answers. */
+  static final long TRANSFER_POLL_MS = 20;
+
+  private static boolean transferFailed(String to, long timeoutMs, String why) {
+    LOG.info("leadership transfer to {} failed or timed out (limit {} ms; it may be stopping too);"
+        + " stopping without it: {}", to, timeoutMs, why);
+    return false;
   }
 
   private RaftClientRequest.Builder newRequest(Message message) {

@@ -243,15 +243,25 @@ public final class CoordinatorServer implements AutoCloseable {
       return;
     }
     closed = true;
+    StopTimes times = new StopTimes(nanos);
+    boolean leaderWithoutSuccessor = false;
     try {
-      if (raft.transferLeadershipIfLeader(TRANSFER_TIMEOUT_MS)) {
+      boolean wasLeader = raft.isLeaderReady();
+      boolean handedOver = raft.transferLeadershipIfLeader(TRANSFER_TIMEOUT_MS);
+      if (handedOver) {
         LOG.info("{} handed leadership over before stopping", config.nodeId());
       }
+      leaderWithoutSuccessor = wasLeader && !handedOver;
     } catch (RuntimeException e) {
       // not started, or Raft already closing: nothing to hand over
     }
-    // Send agents to the new leader now rather than letting their streams just end.
-    closeAgentStreamsOnceLeaderKnown(Optional.empty(), nanos.getAsLong() + LEADER_WAIT_NANOS, true);
+    times.step("leadership");
+    // Send agents to the new leader now rather than letting their streams just end. A leader that
+    // could not hand over (its peers are stopping too) will not learn of a successor before it
+    // stops: no wait for one.
+    long leaderWait = leaderWithoutSuccessor ? 0 : LEADER_WAIT_NANOS;
+    closeAgentStreamsOnceLeaderKnown(Optional.empty(), nanos.getAsLong() + leaderWait, true);
+    times.step("agent streams");
     closeQuietly("ticker", ticker::close);
     grpc.shutdown();
     watch.close();
@@ -268,8 +278,10 @@ public final class CoordinatorServer implements AutoCloseable {
     if (metricsHttp != null) {
       closeQuietly("metrics", metricsHttp::close);
     }
+    times.step("gRPC");
     closeQuietly("raft", raft::close);
-    LOG.info("coordinator {} stopped", config.nodeId());
+    times.step("raft");
+    LOG.info("coordinator {} stopped in {}", config.nodeId(), times);
   }
 
   /** Crash-like stop for tests: no leadership transfer. */

@@ -146,7 +146,7 @@ final class TlsRuns {
 
   static String summary(Side tls, Side plain) {
     return String.format(Locale.ROOT, "tls_crash_p99_ms=%d plain_crash_p99_ms=%d tls_hb_p99_ms=%s plain_hb_p99_ms=%s",
-        tls.crash().percentile(99), plain.crash().percentile(99), ContextTable.ms(tls.heartbeatSeconds().quantile(0.99)),
-        ContextTable.ms(plain.heartbeatSeconds().quantile(0.99)));
+        tls.crash().percentile(99), plain.crash().percentile(99), msNumber(tls.heartbeatSeconds().quantile(0.99)),
+        msNumber(plain.heartbeatSeconds().quantile(0.99)));
   }
 }
