@@ -21,6 +21,7 @@ import io.tandem.agent.nodered.NodeRedRuntimes;
 import io.tandem.agent.control.CoordinatorPort;
 import io.tandem.agent.control.Reconciler;
 import io.tandem.agent.nodered.NodeRedSettings;
+import io.tandem.common.time.StopTimes;
 import io.tandem.proto.agent.FenceReason;
 import io.tandem.proto.agent.GroupUpdate;
 import io.tandem.proto.agent.HeartbeatRequest;
@@ -330,8 +331,9 @@ public final class Agent implements AutoCloseable {
     }
     closed = true;
     stopping = true;
+    StopTimes times = new StopTimes(System::nanoTime);
     try {
-      closeInOrder();
+      closeInOrder(times);
     } finally {
       closedDone.complete(null);
       if (Thread.currentThread() != exitHook) {
@@ -342,11 +344,12 @@ public final class Agent implements AutoCloseable {
         }
       }
     }
-    log.info("agent {}/{} stopped", config.group(), config.instance());
+    log.info("agent {}/{} stopped in {}", config.group(), config.instance(), times);
   }
 
-  private void closeInOrder() {
+  private void closeInOrder(StopTimes times) {
     reconciler.shutdown();
+    times.step("flows");
     Future<Boolean> report = lastReport.get();
     if (report != null) {
       try {
@@ -355,19 +358,24 @@ public final class Agent implements AutoCloseable {
         log.info("the shutdown report was not confirmed in time; the heartbeats carry it");
       }
     }
+    times.step("report");
     reconciler.close();
     locks.close();
     if (context != null) {
       context.close();
     }
+    times.step("context");
     if (groupData != null) {
       groupData.close();
     }
     link.close();
+    times.step("link");
     runtime.close();
+    times.step("Node-RED");
     hooks.close();
     if (http != null) {
       http.close();
     }
+    times.step("http");
   }
 }

@@ -346,6 +346,7 @@ public final class ContextAgent implements ContextPort, AutoCloseable {
   @Override
   public void close() {
     running = false;
+    hub.close();
     wake();
     thread.interrupt();
     flusher.close();

@@ -56,6 +56,8 @@ final class ContextHub {
   private boolean gap;
   private long lastContactNanos;
   private boolean contactedThisGeneration;
+  /** The agent is stopping: waiting polls are answered now instead of at the end of their wait. */
+  private boolean closed;
 
   ContextHub(ContextReplica replica, long proofTimeoutNanos) {
     this.replica = replica;
@@ -177,6 +179,15 @@ final class ContextHub {
     return new long[] {replica.maxValueBytes(), replica.maxGroupBytes()};
   }
 
+  /**
+   * Answers every waiting poll now and every later one at once: a long poll held a server thread
+   * for up to its wait (4 s), and the agent's HTTP server waited for it at a stop.
+   */
+  synchronized void close() {
+    closed = true;
+    notifyAll();
+  }
+
   // ---- the plugin's poll ----
 
   /**
@@ -206,7 +217,7 @@ final class ContextHub {
         // group without context writes poll in a tight loop (hundreds of polls a second)
         boolean moved = replica.loaded() && ((since <= 0 && replica.version() > 0) || replica.version() != since);
         long left = end - System.nanoTime();
-        if (moved || wanted != writer || !corr.isEmpty() || left <= 0) {
+        if (moved || wanted != writer || !corr.isEmpty() || left <= 0 || closed) {
           if (!replica.loaded()) {
             reply = new Changes(Math.max(0, since), wanted, List.of(), null, corr);
           } else {

@@ -316,4 +316,37 @@ class ContextAgentTest {
     assertThat(r.path("ops").get(0).path("value").toString()).isEqualTo("12");
     assertThat(r.path("writer").asBoolean()).isFalse();
   }
+
+  @Test
+  void aWaitingPollIsAnsweredWhenTheAgentStops() throws Exception {
+    start(Duration.ofMillis(50), 100);
+    JsonNode first = poll(0, 0, 3000); // answered once the replica holds the committed context
+    long version = first.path("version").asLong();
+    CompletableFuture<JsonNode> waiting = CompletableFuture.supplyAsync(() -> {
+      try {
+        return poll(version, 0, 10_000);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(200);
+    assertThat(waiting).as("the poll waits while nothing changes").isNotDone();
+    long closedAt = System.nanoTime();
+    agent.close();
+    // before: the poll held its HTTP server thread for its whole wait (up to 4 s), and the agent's
+    // stop waited for that thread (2.5 s of a 2.6 s stop)
+    JsonNode answer = waiting.get(5, TimeUnit.SECONDS);
+    long answeredMs = (System.nanoTime() - closedAt) / 1_000_000;
+    assertThat(answeredMs).as("the waiting poll is answered by the stop, not by the end of its wait")
+        .isLessThan(1500);
+    assertThat(answer.path("writer").asBoolean()).isFalse();
+    JsonNode later = CompletableFuture.supplyAsync(() -> {
+      try {
+        return poll(version, 0, 10_000);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).get(5, TimeUnit.SECONDS);
+    assertThat(later.path("version").asLong()).as("a later poll is answered at once").isEqualTo(version);
+  }
 }

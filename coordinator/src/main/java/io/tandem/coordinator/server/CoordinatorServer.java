@@ -3,6 +3,7 @@ package io.tandem.coordinator.server;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.common.time.StopTimes;
 import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.common.config.HostPort;
 import io.tandem.coordinator.auth.AuthInterceptor;

@@ -1,4 +1,4 @@
-package io.tandem.coordinator.server;
+package io.tandem.common.time;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,19 +9,21 @@ import java.util.function.LongSupplier;
  * How long each step of a planned stop took, for the "stopped in ..." line: an operator whose
  * service manager waits for the stop sees where the time went.
  */
-final class StopTimes {
+public final class StopTimes {
   private final LongSupplier nanos;
   private final long started;
   private long last;
   private final Map<String, Long> steps = new LinkedHashMap<>();
 
-  StopTimes(LongSupplier nanos) {
+  /** Starts timing now; {@code nanos} is a monotonic clock (System::nanoTime). */
+  public StopTimes(LongSupplier nanos) {
     this.nanos = nanos;
     this.started = nanos.getAsLong();
     this.last = started;
   }
 
-  void step(String name) {
+  /** Ends the step {@code name}: the time since the previous step (or the start). */
+  public void step(String name) {
     long now = nanos.getAsLong();
     steps.put(name, TimeUnit.NANOSECONDS.toMillis(now - last));
     last = now;
