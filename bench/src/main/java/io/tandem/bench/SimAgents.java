@@ -49,6 +49,9 @@ public final class SimAgents implements AutoCloseable {
   public final AtomicLong otherErrors = new AtomicLong();
   public final AtomicLong leaseLost = new AtomicLong();
   public final AtomicLong failovers = new AtomicLong();
+  /** The {@link #otherErrors} by status code. */
+  private final java.util.concurrent.ConcurrentHashMap<Status.Code, java.util.concurrent.atomic.LongAdder> errorCodes =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param channel           makes the channel to one coordinator address (plaintext or TLS)
@@ -99,7 +102,16 @@ public final class SimAgents implements AutoCloseable {
     return groups.values().stream().filter(GroupAssignments::activated).count();
   }
 
+  /** The other errors by status code, e.g. "UNAVAILABLE=12 INTERNAL=1" ("" none). */
+  public String otherErrorCodes() {
+    StringBuilder sb = new StringBuilder();
+    new java.util.TreeMap<>(errorCodes).forEach((c, n) -> sb.append(sb.length() == 0 ? "" : " ").append(c).append('=')
+        .append(n.sum()));
+    return sb.toString();
+  }
+
   public void resetCounters() {
+    errorCodes.clear();
     latency.reset();
     window.reset();
     for (AtomicLong c : List.of(granted, answered, shed, deadlineExceeded, otherErrors, leaseLost, failovers)) {
@@ -161,6 +173,7 @@ public final class SimAgents implements AutoCloseable {
             deadlineExceeded.incrementAndGet();
           } else {
             otherErrors.incrementAndGet();
+            errorCodes.computeIfAbsent(st.getCode(), c -> new java.util.concurrent.atomic.LongAdder()).increment();
           }
           follow(t);
           next(Math.min(sentAt + periodNanos, now + 50_000_000L));

@@ -121,12 +121,12 @@ final class ScaleRun {
         Lag lag = lag(cluster);
         maxLag = Math.max(maxLag, lag.max());
         System.out.printf(Locale.ROOT, "t=%ds served/s %.0f p50 %.1f p99 %.1f max %.1f ms shed %d deadline %d other %d "
-                + "failovers %d lease_lost %d running %d/%d | %s | lag %s | generator gc %d/%dms%n",
+                + "failovers %d lease_lost %d running %d/%d | %s | lag %s | generator gc %d/%dms | loadavg %s%n",
             (now - start) / 1_000_000_000L, (answered - answeredBefore) / ((now - windowStart) / 1e9),
             agents.window.percentileMillis(0.5), agents.window.percentileMillis(0.99), agents.window.maxMillis(),
             agents.shed.get(), agents.deadlineExceeded.get(), agents.otherErrors.get(), agents.failovers.get(),
             agents.leaseLost.get(), agents.runningCount(), s.groups(), load.window(), lag.text(), gc.count.get(),
-            gc.totalMillis.get());
+            gc.totalMillis.get(), loadAverage());
         agents.window.reset();
         answeredBefore = answered;
         windowStart = now;
@@ -138,6 +138,9 @@ final class ScaleRun {
         System.out.println("the fault runs did not finish within the budget; stopped");
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
+      if (agents.otherErrors.get() > 0) {
+        System.out.println("other errors by code: " + agents.otherErrorCodes());
+      }
       return new ScaleResult(s.groups(), agents.size(), agents.answered.get() / elapsed,
           agents.latency.percentileMillis(0.5), agents.latency.percentileMillis(0.99), agents.latency.maxMillis(),
           agents.shed.get(), agents.deadlineExceeded.get(), agents.otherErrors.get(), agents.failovers.get(),
@@ -152,6 +155,14 @@ final class ScaleRun {
   private static void faultRuns(LocalCluster cluster, Settings s, Stats crash, Stats silent) {
     FaultRuns fr = new FaultRuns(cluster);
     sleepSeconds(s.rampSeconds() + 5); // the simulated agents have all started
+    try {
+      cluster.awaitSteady(FaultRuns.STEADY); // each run starts from an active serving and a ready standby
+    } catch (RuntimeException e) {
+      crash.fail();
+      silent.fail();
+      System.out.println("  the Node-RED group never became steady under the load: " + e.getMessage());
+      return;
+    }
     for (int i = 1; i <= s.faultRuns() && !Thread.currentThread().isInterrupted(); i++) {
       for (boolean isCrash : new boolean[] {true, false}) {
         Stats st = isCrash ? crash : silent;
@@ -190,6 +201,15 @@ final class ScaleRun {
       }
     }
     return new Lag(sb.toString(), max);
+  }
+
+  /** The machine's 1-minute load average (/proc/loadavg), "?" if unreadable: other work on the machine skews every figure. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "?";
+    }
   }
 
   /** Sleeps without throwing (the fault thread checks its interrupt flag). */
