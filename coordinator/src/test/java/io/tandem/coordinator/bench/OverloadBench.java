@@ -2,12 +2,13 @@ package io.tandem.coordinator.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
+import io.grpc.ManagedChannelBuilder;
+import io.tandem.bench.GcWatch;
+import io.tandem.bench.SimAgents;
 import io.tandem.coordinator.config.LeaseSettings;
 import io.tandem.coordinator.server.CoordinatorServer;
 import io.tandem.coordinator.testing.MiniCluster;
 import io.tandem.coordinator.testing.TestClient;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
@@ -15,9 +16,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -58,7 +56,8 @@ class OverloadBench {
       System.out.printf("created %d groups in %d ms%n", groups, (System.nanoTime() - t0) / 1_000_000);
 
       List<String> addresses = Arrays.asList(cluster.grpcAddresses().split(","));
-      try (SimAgents agents = new SimAgents(addresses, 8, 4, 250, 300)) {
+      try (SimAgents agents = new SimAgents(addresses,
+          a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build(), 8, 4, 250, 300)) {
         for (int i = 0; i < groups; i++) {
           agents.add("g" + i, "a");
           agents.add("g" + i, "b");
@@ -124,49 +123,6 @@ class OverloadBench {
       return cluster.leader().keeper().heldExpiries();
     } catch (RuntimeException e) {
       return -1;
-    }
-  }
-
-  /** GC pauses of this JVM from the collectors' notifications (count, total, longest). */
-  private static final class GcWatch implements AutoCloseable {
-    final AtomicLong count = new AtomicLong();
-    final AtomicLong totalMillis = new AtomicLong();
-    final AtomicLong maxMillis = new AtomicLong();
-    private final javax.management.NotificationListener listener = (n, h) -> {
-      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-        return;
-      }
-      GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-      if (info.getGcName().contains("Concurrent") || info.getGcName().contains("Cycles")) {
-        return;
-      }
-      long d = info.getGcInfo().getDuration();
-      count.incrementAndGet();
-      totalMillis.addAndGet(d);
-      maxMillis.accumulateAndGet(d, Math::max);
-    };
-
-    GcWatch() {
-      for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
-        ((NotificationEmitter) b).addNotificationListener(listener, null, null);
-      }
-    }
-
-    void reset() {
-      count.set(0);
-      totalMillis.set(0);
-      maxMillis.set(0);
-    }
-
-    @Override
-    public void close() {
-      for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
-        try {
-          ((NotificationEmitter) b).removeNotificationListener(listener);
-        } catch (javax.management.ListenerNotFoundException e) {
-          // not added
-        }
-      }
     }
   }
 }

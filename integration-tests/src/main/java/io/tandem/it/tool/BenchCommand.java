@@ -234,7 +234,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** After a failed run: restart whatever died and wait for a steady group; false if it never comes. */
-  private static boolean recover(LocalCluster cluster) {
+  static boolean recover(LocalCluster cluster) {
     cluster.coordinators().stream().filter(c -> !c.process().isAlive()).forEach(c -> c.process().start());
     cluster.agents().stream().filter(a -> !a.process().isAlive()).forEach(a -> a.process().start());
     try {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tandem 0.1.0",
     description = "Run a local Tandem cluster (3 coordinators, Node-RED instances with agents) on 127.0.0.1.",
-    subcommands = {DemoCommand.class, BenchCommand.class, io.tandem.it.chaos.ChaosCommand.class,
+    subcommands = {DemoCommand.class, BenchCommand.class, ScaleCommand.class, io.tandem.it.chaos.ChaosCommand.class,
         CommandLine.HelpCommand.class})
 public final class TandemTool implements Runnable {
   @CommandLine.Spec

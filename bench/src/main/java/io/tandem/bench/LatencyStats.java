@@ -1,4 +1,4 @@
-package io.tandem.coordinator.bench;
+package io.tandem.bench;
 
 import java.util.Arrays;
 
@@ -7,26 +7,26 @@ import java.util.Arrays;
  * everything longer), thread-safe and allocation-free per sample; percentiles are the bucket's
  * upper edge, so they are exact to 0.1 ms.
  */
-final class LatencyStats {
+public final class LatencyStats {
   private static final long BUCKET_NANOS = 100_000L;
   private static final int BUCKETS = 100_000; // 10 s
   private final long[] counts = new long[BUCKETS + 1];
   private long total;
   private long maxNanos;
 
-  synchronized void record(long nanos) {
+  public synchronized void record(long nanos) {
     int b = (int) Math.min(BUCKETS, Math.max(0, nanos) / BUCKET_NANOS);
     counts[b]++;
     total++;
     maxNanos = Math.max(maxNanos, nanos);
   }
 
-  synchronized long count() {
+  public synchronized long count() {
     return total;
   }
 
   /** The q-quantile (0 < q <= 1) in milliseconds; 0 without samples. */
-  synchronized double percentileMillis(double q) {
+  public synchronized double percentileMillis(double q) {
     if (total == 0) {
       return 0;
     }
@@ -41,11 +41,11 @@ final class LatencyStats {
     return maxNanos / 1e6;
   }
 
-  synchronized double maxMillis() {
+  public synchronized double maxMillis() {
     return maxNanos / 1e6;
   }
 
-  synchronized void reset() {
+  public synchronized void reset() {
     Arrays.fill(counts, 0);
     total = 0;
     maxNanos = 0;

@@ -1,4 +1,4 @@
-package io.tandem.coordinator.bench;
+package io.tandem.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
