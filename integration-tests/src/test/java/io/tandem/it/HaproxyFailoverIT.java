@@ -46,6 +46,8 @@ class HaproxyFailoverIT {
         load.awaitServedBy(otherThan(old.instance()), Duration.ofSeconds(30));
         Thread.sleep(2_000); // and a while on the new active
         load.stop();
+        System.out.printf("through haproxy (%s): answers by status %s, by instance %s, %d errors%n", config(),
+            load.statuses, load.servedBy, load.errors.size());
         assertThat(load.errors).as("requests that failed (haproxy log %s)", haproxy.process().log()).isEmpty();
         assertThat(load.statuses).as("answers by status").containsOnlyKeys(200);
         assertThat(load.servedBy.keySet()).as("instances that answered").containsExactlyInAnyOrder("a", "b");

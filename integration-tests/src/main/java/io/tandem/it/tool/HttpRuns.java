@@ -31,7 +31,7 @@ import java.util.Locale;
 final class HttpRuns {
   static final int CONCURRENCY = 50;
   static final int CRASH_AFTER_SECONDS = 10;
-  // HTTP/1.1: an h2c upgrade request through haproxy to Node-RED never gets an answer
+  // HTTP/1.1: Node-RED never answers an h2c upgrade request (directly or through haproxy)
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(1)).build();
 
