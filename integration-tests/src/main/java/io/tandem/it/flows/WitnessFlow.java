@@ -20,6 +20,8 @@ public final class WitnessFlow {
   public static final String ENV_URL = "WITNESS_URL";
   public static final String ENV_INSTANCE = "WITNESS_INSTANCE";
   public static final String HANG_PATH = "/tandem-test/hang";
+  /** With the hang route: an http-in route answering GET with the instance name (the ingress benchmark's target). */
+  public static final String HTTP_PATH = "/tandem-test/http";
   public static final int PERIOD_MILLIS = 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,6 +72,12 @@ public final class WitnessFlow {
       node(flows, "tandem.hang.loop", "function", "block the event loop", 300, null)
           .put("func", "while (true) {}\nreturn msg;").put("outputs", 1).put("timeout", 0)
           .put("noerr", 0).put("initialize", "").put("finalize", "").putArray("libs");
+      node(flows, "tandem.http.in", "http in", HTTP_PATH, 100, "tandem.http.name")
+          .put("url", HTTP_PATH).put("method", "get").put("upload", false).put("swaggerDoc", "");
+      node(flows, "tandem.http.name", "function", "answer the instance name", 300, "tandem.http.out")
+          .put("func", "msg.payload = env.get(\"" + ENV_INSTANCE + "\");\nreturn msg;").put("outputs", 1)
+          .put("timeout", 0).put("noerr", 0).put("initialize", "").put("finalize", "").putArray("libs");
+      node(flows, "tandem.http.out", "http response", "200", 500, null).put("statusCode", "200").putObject("headers");
     }
     return flows.toString();
   }
@@ -91,7 +99,7 @@ public final class WitnessFlow {
 
   private static ObjectNode node(ArrayNode flows, String id, String type, String name, int x, String wireTo) {
     ObjectNode n = flows.addObject().put("id", id).put("type", type).put("z", "tandem.tab").put("name", name)
-        .put("x", x).put("y", id.startsWith("tandem.hang") ? 160 : 80);
+        .put("x", x).put("y", id.startsWith("tandem.hang") ? 160 : id.startsWith("tandem.http.") ? 240 : 80);
     ArrayNode out = n.putArray("wires").addArray();
     if (wireTo != null) {
       out.add(wireTo);

@@ -50,6 +50,10 @@ public final class PlainNodeRed implements AutoCloseable {
     return process;
   }
 
+  public int port() {
+    return port;
+  }
+
   public String editorUrl() {
     return "http://127.0.0.1:" + port + "/";
   }

@@ -34,9 +34,13 @@ import picocli.CommandLine.Option;
         "and Node-RED for 14 s, then SIGCONT), side by side with node-red-contrib-cluster-leader's Redis lock",
         "(SET NX EX 10, refreshed every 2 s; needs redis-server: apt-get install redis-server), and the runs in",
         "which two holders of a key acted at once. About 1 minute per run.",
+        "'http' (not in the default set: --only http): a real haproxy (ops/haproxy/tandem.cfg) in front of the",
+        "two Node-RED instances, ab -r -c 50 -t --http-seconds against an http-in route, SIGKILL of the active's",
+        "Node-RED 10 s in; failed and non-2xx requests and ab's p50/p99/max; then a plain Node-RED restarted at once",
+        "by a loop behind the same config. Needs haproxy and ab (apt-get install haproxy apache2-utils).",
         "Select rows with --only (e.g. --only context). Takes about 30 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, tls, restored, crashloop, footprint, locks }
+  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, tls, restored, crashloop, footprint, locks, http }
   static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
   static final String DEPLOY_SMALL = "deploy -> standby (small)";
   static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
@@ -73,6 +77,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Seconds the 'footprint' cluster idles before the window (default: ${DEFAULT-VALUE}).")
   int footprintWarmup;
 
+  @Option(names = "--http-seconds", defaultValue = "30",
+      description = "Length of each 'http' ab run in seconds, the crash 10 s in (default: ${DEFAULT-VALUE}).")
+  int httpSeconds;
+
   @Override
   public Integer call() throws Exception {
     if (runs < 1 || contextSeconds < 1 || contextKeys < 1 || tlsWindowSeconds < 1 || footprintMinutes <= 0
@@ -97,8 +105,17 @@ public final class BenchCommand implements Callable<Integer> {
       FootprintRuns.print(fp);
       footprintSummary = " " + FootprintRuns.summary(fp);
     }
+    if (faults.contains(Fault.http)) {
+      if (httpSeconds <= HttpRuns.CRASH_AFTER_SECONDS) {
+        throw new IllegalArgumentException("--http-seconds must exceed " + HttpRuns.CRASH_AFTER_SECONDS);
+      }
+      HttpRuns.Side tandem = HttpRuns.tandem(runs, httpSeconds, plaintext);
+      HttpRuns.Side restart = HttpRuns.restart(runs, httpSeconds);
+      HttpRuns.print(tandem, restart, httpSeconds);
+      footprintSummary += " " + HttpRuns.summary(tandem, restart);
+    }
     List<Fault> rows = faults.stream()
-        .filter(f -> f != Fault.tls && f != Fault.footprint && f != Fault.locks).toList();
+        .filter(f -> f != Fault.tls && f != Fault.footprint && f != Fault.locks && f != Fault.http).toList();
     boolean locks = faults.contains(Fault.locks);
     int code = 0;
     if (!rows.isEmpty()) {
@@ -261,6 +278,7 @@ public final class BenchCommand implements Callable<Integer> {
       case crashloop -> "crash loop -> ready standby";
       case footprint -> "footprint";
       case locks -> "locks";
+      case http -> "http through haproxy";
     };
   }
 

@@ -1,0 +1,145 @@
+package io.tandem.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.tandem.it.flows.WitnessFlow;
+import io.tandem.it.harness.AgentNode;
+import io.tandem.it.harness.ClusterSpec;
+import io.tandem.it.harness.Faults;
+import io.tandem.it.harness.Haproxy;
+import io.tandem.it.harness.LocalCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped ops/haproxy/tandem.cfg in a real haproxy in front of a real cluster: clients sending
+ * GETs to an http-in route through it see no error across a SIGKILL of the active's Node-RED, and
+ * are served by the old active before and the new one after.
+ */
+class HaproxyFailoverIT {
+  private static final int CLIENTS = 8;
+
+  @Test
+  void aCrashOfTheActiveCostsNoFailedRequestThroughTheShippedConfig() throws Exception {
+    requireHaproxy();
+    try (LocalCluster cluster = LocalCluster.start(ClusterSpec.forCi(List.of("a", "b")).withGroup("web"))) {
+      AgentNode old = cluster.agent(cluster.activeInstance());
+      try (Haproxy haproxy = Haproxy.start(config(), target(cluster.agent("a")),
+          target(cluster.agent("b")), cluster.workDir().resolve("haproxy"))) {
+        Load load = new Load(haproxy.url() + WitnessFlow.HTTP_PATH);
+        load.start();
+        Thread.sleep(2_000);
+        Faults.crashNodeRed(old);
+        load.awaitServedBy(otherThan(old.instance()), Duration.ofSeconds(30));
+        Thread.sleep(2_000); // and a while on the new active
+        load.stop();
+        System.out.printf("through haproxy (%s): answers by status %s, by instance %s, %d errors%n", config(),
+            load.statuses, load.servedBy, load.errors.size());
+        assertThat(load.errors).as("requests that failed (haproxy log %s)", haproxy.process().log()).isEmpty();
+        assertThat(load.statuses).as("answers by status; an answer other than 200 is one that"
+            + " haproxy held for its whole retry budget (about 1.5 s) without an active to serve it (agents' logs in %s)",
+            cluster.workDir()).containsOnlyKeys(200);
+        assertThat(load.servedBy.keySet()).as("instances that answered").containsExactlyInAnyOrder("a", "b");
+        assertThat(load.servedBy.get(old.instance()).get()).as("answers of the old active").isPositive();
+      }
+    }
+  }
+
+  /** The shipped config; -Dtandem.haproxy.config=FILE runs another (to see a naive one fail). */
+  private static java.nio.file.Path config() {
+    String other = System.getProperty("tandem.haproxy.config");
+    return other == null || other.isBlank() ? Haproxy.shippedConfig() : java.nio.file.Path.of(other);
+  }
+
+  private static String otherThan(String instance) {
+    return instance.equals("a") ? "b" : "a";
+  }
+
+  private static Haproxy.Target target(AgentNode a) {
+    return new Haproxy.Target(a.nodeRedPort(), a.httpPort());
+  }
+
+  /** Skips when haproxy is missing, unless on CI (CI set), where it must be installed (.ci/run does). */
+  private static void requireHaproxy() {
+    if (Haproxy.binary().isPresent()) {
+      return;
+    }
+    String ci = System.getenv("CI");
+    if (ci != null && !ci.isBlank()) {
+      fail("haproxy not found; required on CI (CI=" + ci + "): apt-get install haproxy");
+    }
+    Assumptions.abort("haproxy not installed (apt-get install haproxy)");
+  }
+
+  /** CLIENTS threads sending GETs one after the other, counting answers by status and instance. */
+  private static final class Load {
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    private final String url;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+    final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+    final Map<String, AtomicLong> servedBy = new ConcurrentHashMap<>();
+    final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+
+    Load(String url) {
+      this.url = url;
+    }
+
+    void start() {
+      for (int i = 0; i < CLIENTS; i++) {
+        Thread t = new Thread(this::loop, "http-client-" + i);
+        threads.add(t);
+        t.start();
+      }
+    }
+
+    private void loop() {
+      HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build();
+      while (running.get()) {
+        try {
+          HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+          statuses.computeIfAbsent(r.statusCode(), k -> new AtomicLong()).incrementAndGet();
+          if (r.statusCode() == 200) {
+            servedBy.computeIfAbsent(r.body(), k -> new AtomicLong()).incrementAndGet();
+          }
+        } catch (java.io.IOException e) {
+          errors.add(e.toString());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    void awaitServedBy(String instance, Duration timeout) throws InterruptedException {
+      long end = System.nanoTime() + timeout.toNanos();
+      while (!servedBy.containsKey(instance)) {
+        if (System.nanoTime() > end) {
+          stop();
+          fail("no answer from " + instance + " within " + timeout + "; statuses " + statuses + ", errors " + errors.size());
+        }
+        Thread.sleep(20);
+      }
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      for (Thread t : threads) {
+        t.join(15_000);
+      }
+    }
+  }
+}
