@@ -40,8 +40,9 @@ public final class MqttFlow {
     tick.putArray("props").addObject().put("p", "payload");
     node(flows, tab, PREFIX + "seq", "function", PREFIX + "out")
         .put("func", String.join("\n",
-            "node.seq = (node.seq || 0) + 1;",
-            "msg.payload = env.get(\"" + WitnessFlow.ENV_INSTANCE + "\") + \" \" + node.seq;",
+            "const seq = (context.get(\"seq\") || 0) + 1;", // the default store: memory, local to this runtime
+            "context.set(\"seq\", seq);",
+            "msg.payload = env.get(\"" + WitnessFlow.ENV_INSTANCE + "\") + \" \" + seq;",
             "return msg;"))
         .put("outputs", 1).put("timeout", 0).put("noerr", 0).put("initialize", "").put("finalize", "").putArray("libs");
     node(flows, tab, PREFIX + "out", "mqtt out", null).put("topic", TOPIC).put("qos", "0").put("retain", "false")

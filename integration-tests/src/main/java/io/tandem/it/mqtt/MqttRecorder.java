@@ -18,7 +18,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  */
 public final class MqttRecorder implements AutoCloseable {
   /** One message as it arrived. */
-  public record Arrival(long nanos, String instance, long seq) {}
+  public record Arrival(long nanos, long wallMillis, String instance, long seq) {}
 
   private final List<Arrival> arrivals = new ArrayList<>();
   private final MqttClient client;
@@ -37,7 +37,7 @@ public final class MqttRecorder implements AutoCloseable {
         String[] p = new String(m.getPayload(), java.nio.charset.StandardCharsets.UTF_8).split(" ", 2);
         long seq = p.length == 2 && p[1].matches("\\d+") ? Long.parseLong(p[1]) : -1;
         synchronized (arrivals) {
-          arrivals.add(new Arrival(now, p[0], seq));
+          arrivals.add(new Arrival(now, System.currentTimeMillis(), p[0], seq));
           arrivals.notifyAll();
         }
       }

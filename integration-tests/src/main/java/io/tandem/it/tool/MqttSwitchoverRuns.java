@@ -21,6 +21,8 @@ import java.util.Optional;
  */
 final class MqttSwitchoverRuns implements AutoCloseable {
   private static final long TIMEOUT_MS = 30_000;
+  private static final java.time.format.DateTimeFormatter WALL =
+      java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneOffset.UTC);
   private final LocalCluster cluster;
   private final Mosquitto broker;
   private final MqttRecorder recorder;
@@ -64,6 +66,7 @@ final class MqttSwitchoverRuns implements AutoCloseable {
   long switchover() throws InterruptedException {
     String old = cluster.activeInstance();
     int mark = recorder.size();
+    long askedAt = System.currentTimeMillis();
     SwitchoverResponse r = cluster.admin().switchover(cluster.groupName(), "");
     if (r.getToInstance().equals(old)) {
       throw new IllegalStateException("the switchover stayed on " + old);
@@ -75,6 +78,8 @@ final class MqttSwitchoverRuns implements AutoCloseable {
     Waits.sleep(Duration.ofMillis(200)); // late messages of the old active would show here
     List<MqttRecorder.Arrival> all = recorder.arrivals();
     long lastOld = first.get().nanos();
+    long lastOldWall = first.get().wallMillis();
+    long lastOldSeq = -1;
     boolean seenNew = false;
     for (MqttRecorder.Arrival x : all.subList(Math.max(0, mark - 1), all.size())) {
       seenNew |= x == first.get();
@@ -83,9 +88,15 @@ final class MqttSwitchoverRuns implements AutoCloseable {
           oldAfterNew++;
         } else {
           lastOld = x.nanos();
+          lastOldWall = x.wallMillis();
+          lastOldSeq = x.seq();
         }
       }
     }
+    System.out.printf("    switchover %s -> %s asked at %s; last message of %s (seq %d) at %s, first of %s (seq %d) at %s%n",
+        old, r.getToInstance(), WALL.format(java.time.Instant.ofEpochMilli(askedAt)), old, lastOldSeq,
+        WALL.format(java.time.Instant.ofEpochMilli(lastOldWall)), r.getToInstance(), first.get().seq(),
+        WALL.format(java.time.Instant.ofEpochMilli(first.get().wallMillis())));
     cluster.awaitSteady(FaultRuns.STEADY);
     return (first.get().nanos() - lastOld) / 1_000_000;
   }
