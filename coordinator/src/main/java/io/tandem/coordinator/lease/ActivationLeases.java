@@ -19,11 +19,14 @@ final class ActivationLeases {
   /** A numbered heartbeat as heard here. */
   record Beat(long seq, long heardAtNanos) {}
 
-  /** An activation decided here and not yet pushed: the instance and its heartbeat then. */
-  record Pending(String instance, Beat beat) {}
-
   private final Map<String, Map<String, Beat>> lastBeats = new HashMap<>();
-  private final Map<String, Pending> pending = new HashMap<>();
+  /**
+   * Per group, the instances whose activation was decided here and not yet pushed, each with its
+   * heartbeat at the *first* such decision: a proposal still in flight from an earlier decision
+   * (given up after the in-flight limit) may be the one that commits, and that heartbeat was heard
+   * before every one of those proposals.
+   */
+  private final Map<String, Map<String, Beat>> pending = new HashMap<>();
 
   void heard(String group, String instance, long seq, long now) {
     if (seq > 0) {
@@ -34,21 +37,19 @@ final class ActivationLeases {
   /** The keeper decided to activate {@code instance} of {@code group} now. */
   void decided(String group, String instance) {
     Beat b = lastBeats.getOrDefault(group, Map.of()).get(instance);
-    if (b == null) {
-      pending.remove(group);
-    } else {
-      pending.put(group, new Pending(instance, b));
+    if (b != null) {
+      pending.computeIfAbsent(group, g -> new HashMap<>()).putIfAbsent(instance, b);
     }
   }
 
-  /** The pending activation of {@code instance} in {@code group}, taken (at most once). */
+  /**
+   * An activation of {@code instance} in {@code group} was committed: its heartbeat, if this leader
+   * decided it. Every pending activation of the group is forgotten (the token moved, so the other
+   * proposals fail their compare-and-set).
+   */
   Optional<Beat> take(String group, String instance) {
-    Pending p = pending.get(group);
-    if (p == null || !p.instance().equals(instance)) {
-      return Optional.empty();
-    }
-    pending.remove(group);
-    return Optional.of(p.beat());
+    Map<String, Beat> p = pending.remove(group);
+    return p == null ? Optional.empty() : Optional.ofNullable(p.get(instance));
   }
 
   void retainGroups(Set<String> groups) {
