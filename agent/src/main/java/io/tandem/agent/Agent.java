@@ -92,10 +92,15 @@ public final class Agent implements AutoCloseable {
 
       @Override
       public void onGroupUpdate(GroupUpdate update) {
+        onGroupUpdate(update, java.util.OptionalLong.empty());
+      }
+
+      @Override
+      public void onGroupUpdate(GroupUpdate update, java.util.OptionalLong leaseSentAtNanos) {
         if (context() != null) {
           context().onGroupUpdate(update);
         }
-        reconciler().onGroupUpdate(update);
+        reconciler().onGroupUpdate(update, leaseSentAtNanos);
         if (groupData() != null && update.hasAssignment()) {
           groupData().onAssignment(update.getAssignment());
         }

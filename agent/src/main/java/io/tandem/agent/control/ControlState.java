@@ -39,17 +39,25 @@ public final class ControlState {
   public Lease onHeartbeat(long sentAtNanos, HeartbeatResponse r) {
     Committed c = committed(r.getAssignment(), r.getCommitIndex());
     onCommitted(c, r.getReleaseRequested());
+    return granted(c, sentAtNanos, r.getLeaseMillis());
+  }
+
+  /**
+   * The lease {@code leaseMillis} granted to the heartbeat sent at {@code sentAtNanos}, for the
+   * assignment {@code c}; NONE if it grants nothing to this instance.
+   */
+  private Lease granted(Committed c, long sentAtNanos, long leaseMillis) {
     boolean member = c.isAllActive() && committed.isAllActive() && committed.token() == c.token();
-    if (r.getLeaseMillis() <= 0 || !(c.names(instance) || member)) {
+    if (leaseMillis <= 0 || !(c.names(instance) || member)) {
       return Lease.NONE;
     }
     if (member && memberFenced && (fenceReportPending || sentAtNanos - leaseFloorNanos <= 0)) {
       // granted before the leader saw the fence report: the leader may end it any moment
       return Lease.NONE;
     }
-    long end = settings.stopAtNanos(sentAtNanos, r.getLeaseMillis()) + settings.stopBudget().toNanos();
-    Lease granted = new Lease(c.token(), sentAtNanos, r.getLeaseMillis(), end,
-        settings.stopAtNanos(sentAtNanos, r.getLeaseMillis()));
+    long end = settings.stopAtNanos(sentAtNanos, leaseMillis) + settings.stopBudget().toNanos();
+    Lease granted = new Lease(c.token(), sentAtNanos, leaseMillis, end,
+        settings.stopAtNanos(sentAtNanos, leaseMillis));
     if (lease.isWeakerThan(granted)) {
       lease = granted;
     }
@@ -60,7 +68,21 @@ public final class ControlState {
   }
 
   public void onWatch(GroupUpdate u) {
-    onCommitted(committed(u.getAssignment(), u.getCommitIndex()), u.getReleaseRequested());
+    onWatch(u, java.util.OptionalLong.empty());
+  }
+
+  /**
+   * A watch update. If it carries the lease granted with its activation (active-standby groups
+   * only) and {@code leaseSentAtNanos} says when the heartbeat it names was sent, that lease counts
+   * exactly as if that heartbeat had been answered with it. Returns the lease, or NONE.
+   */
+  public Lease onWatch(GroupUpdate u, java.util.OptionalLong leaseSentAtNanos) {
+    Committed c = committed(u.getAssignment(), u.getCommitIndex());
+    onCommitted(c, u.getReleaseRequested());
+    if (u.getLeaseMillis() <= 0 || leaseSentAtNanos.isEmpty() || c.isAllActive()) {
+      return Lease.NONE;
+    }
+    return granted(c, leaseSentAtNanos.getAsLong(), u.getLeaseMillis());
   }
 
   void onCommitted(Committed c, boolean releaseRequested) {

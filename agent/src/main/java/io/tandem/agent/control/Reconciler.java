@@ -146,7 +146,19 @@ public final class Reconciler implements AutoCloseable {
   }
 
   public void onGroupUpdate(GroupUpdate u) {
-    post(() -> state.onWatch(u));
+    onGroupUpdate(u, java.util.OptionalLong.empty());
+  }
+
+  /**
+   * A watch update; {@code leaseSentAtNanos}: when the heartbeat its lease (granted with the
+   * activation it carries) is counted from was sent. A lease whose length does not fit the
+   * settings is ignored here (the heartbeats' answers say why).
+   */
+  public void onGroupUpdate(GroupUpdate u, java.util.OptionalLong leaseSentAtNanos) {
+    post(() -> {
+      boolean usable = u.getLeaseMillis() > 0 && lease.unusableWith(u.getLeaseMillis()).isEmpty();
+      state.onWatch(u, usable ? leaseSentAtNanos : java.util.OptionalLong.empty());
+    });
   }
 
   private void onRuntime(RuntimeStatus s) {

@@ -44,10 +44,11 @@ public final class CoordinatorLink implements AutoCloseable {
     this.group = group;
     this.instance = instance;
     Backoffs backoffs = new Backoffs(endpoints, 500_000_000L);
-    this.heartbeats = new HeartbeatLoop(endpoints, lease, request, listener, metrics, backoffs);
+    HeartbeatSends sends = new HeartbeatSends();
+    this.heartbeats = new HeartbeatLoop(endpoints, lease, request, listener, metrics, backoffs, sends);
     this.watcher = new GroupWatcher(endpoints,
         WatchGroupRequest.newBuilder().setGroup(group).setInstance(instance).build(), listener,
-        backoffs);
+        backoffs, sends);
     this.reporter = new FenceReporter(endpoints, lease.rpcTimeout(), backoffs);
     this.heartbeatThread = new Thread(heartbeats, "tandem-heartbeat");
     this.watchThread = new Thread(watcher, "tandem-watch");

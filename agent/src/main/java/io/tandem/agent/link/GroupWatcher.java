@@ -34,8 +34,11 @@ final class GroupWatcher implements Runnable {
   private volatile ClientCallStreamObserver<WatchGroupRequest> current;
   private boolean warned;
 
+  private final HeartbeatSends sends;
+
   GroupWatcher(CoordinatorEndpoints endpoints, WatchGroupRequest request, LinkListener listener,
-      Backoffs backoffs) {
+      Backoffs backoffs, HeartbeatSends sends) {
+    this.sends = sends;
     this.endpoints = endpoints;
     this.request = request;
     this.listener = listener;
@@ -81,7 +84,8 @@ final class GroupWatcher implements Runnable {
           @Override
           public void onNext(GroupUpdate u) {
             received.set(true);
-            listener.onGroupUpdate(u);
+            listener.onGroupUpdate(u, u.getLeaseMillis() > 0 ? sends.sentAt(u.getLeaseHeartbeatSeq())
+                : java.util.OptionalLong.empty());
           }
 
           @Override

@@ -30,6 +30,7 @@ final class HeartbeatLoop implements Runnable {
   private final LinkListener listener;
   private final AgentMetrics metrics;
   private final Backoffs backoffs;
+  private final HeartbeatSends sends;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private boolean demanded;
@@ -40,7 +41,8 @@ final class HeartbeatLoop implements Runnable {
 
   HeartbeatLoop(CoordinatorEndpoints endpoints, LeaseSettings lease,
       Supplier<HeartbeatRequest> request, LinkListener listener, AgentMetrics metrics,
-      Backoffs backoffs) {
+      Backoffs backoffs, HeartbeatSends sends) {
+    this.sends = sends;
     this.endpoints = endpoints;
     this.lease = lease;
     this.request = request;
@@ -119,8 +121,9 @@ final class HeartbeatLoop implements Runnable {
     for (int i = 0; i < attempts && running; i++) {
       String address = endpoints.target();
       try {
-        HeartbeatRequest req = request.get();
+        HeartbeatRequest numbered = request.get();
         long sentAt = System.nanoTime();
+        HeartbeatRequest req = numbered.toBuilder().setHeartbeatSeq(sends.next(sentAt)).build();
         HeartbeatResponse r = AgentServiceGrpc.newBlockingStub(endpoints.channel(address))
             .withDeadlineAfter(contact.deadline(lease.rpcTimeout()).toNanos(), TimeUnit.NANOSECONDS)
             .heartbeat(req);

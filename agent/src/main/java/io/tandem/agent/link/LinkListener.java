@@ -10,4 +10,12 @@ public interface LinkListener {
 
   /** A committed assignment (or release request) arrived on the watch stream. */
   void onGroupUpdate(GroupUpdate update);
+
+  /**
+   * As above; {@code leaseSentAtNanos} is when the heartbeat the update's lease is counted from was
+   * sent (empty when the update carries no lease or that heartbeat is not known here).
+   */
+  default void onGroupUpdate(GroupUpdate update, java.util.OptionalLong leaseSentAtNanos) {
+    onGroupUpdate(update);
+  }
 }

@@ -131,7 +131,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           req.getCredentialKeyDigest(), req.getNotReadyDetail(), java.util.Set.copyOf(req.getWantedLocksList()),
           req.getEditorUrl(), req.getNodeRedVersion(), req.getRuntimePid());
       Grant grant = ctx.keeper().heartbeat(req.getGroup(), req.getInstance(), req.getRuntime(),
-          req.getRunningToken(), req.getFencedToken(), report, group, now);
+          req.getRunningToken(), req.getFencedToken(), report, group, req.getHeartbeatSeq(), now);
       ctx.onHeartbeat().run();
       var restart = ctx.restarts().onHeartbeat(req, group, () -> io.tandem.coordinator.state.Groups
           .currentRevision(ctx.raft().stateMachine().state(), req.getGroup()).orElse(null), ctx.keeper(), now);
@@ -229,7 +229,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         Requests.name("instance", req.getInstance());
       }
       checkLeader();
-      ctx.watch().watchGroup(req.getGroup(), (ServerCallStreamObserver<GroupUpdate>) out);
+      ctx.watch().watchGroup(req.getGroup(), req.getInstance(), (ServerCallStreamObserver<GroupUpdate>) out);
     } catch (RuntimeException e) {
       out.onError(ctx.errors().of(e));
     }

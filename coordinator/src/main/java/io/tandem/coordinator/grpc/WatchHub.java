@@ -35,11 +35,13 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
    */
   private static final class Agent {
     final String group;
+    final String instance; // "" when the watcher did not say
     final ServerCallStreamObserver<GroupUpdate> out;
     long since;
 
-    Agent(String group, ServerCallStreamObserver<GroupUpdate> out) {
+    Agent(String group, String instance, ServerCallStreamObserver<GroupUpdate> out) {
       this.group = group;
+      this.instance = instance;
       this.out = out;
     }
 
@@ -56,6 +58,7 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
 
   private final TandemStateMachine stateMachine;
   private final LeaseKeeper keeper;
+  private final java.util.function.LongSupplier nanos;
   private final Set<Agent> agents = ConcurrentHashMap.newKeySet();
   private final Set<Admin> admins = ConcurrentHashMap.newKeySet();
   private final ExecutorService sender =
@@ -66,13 +69,24 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
       });
 
   public WatchHub(TandemStateMachine stateMachine, LeaseKeeper keeper) {
+    this(stateMachine, keeper, System::nanoTime);
+  }
+
+  /** {@code nanos}: the lease keeper's monotonic clock. */
+  public WatchHub(TandemStateMachine stateMachine, LeaseKeeper keeper, java.util.function.LongSupplier nanos) {
     this.stateMachine = stateMachine;
     this.keeper = keeper;
+    this.nanos = nanos;
   }
 
   /** Registers an agent's stream; its first message is the group's current assignment. */
   void watchGroup(String group, ServerCallStreamObserver<GroupUpdate> out) {
-    Agent a = new Agent(group, out);
+    watchGroup(group, "", out);
+  }
+
+  /** As above, for {@code instance}'s agent ("" unknown): it gets the lease of its own activation. */
+  void watchGroup(String group, String instance, ServerCallStreamObserver<GroupUpdate> out) {
+    Agent a = new Agent(group, instance, out);
     out.setOnCancelHandler(() -> agents.remove(a));
     run(() -> {
       agents.add(a);
@@ -104,7 +118,8 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
         agents.stream().filter(a -> a.group().equals(group) && a.since < index).forEach(a -> send(a, u));
       } else if (!transitions.isEmpty() || g.isEmpty()) {
         GroupUpdate u = update(group, g, index);
-        agents.stream().filter(a -> a.group().equals(group) && a.since < index).forEach(a -> send(a, u));
+        agents.stream().filter(a -> a.group().equals(group) && a.since < index)
+            .forEach(a -> send(a, withActivationLease(a, u, command, g, index)));
       }
       for (Transition t : transitions) {
         TransitionEvent e = TransitionEvent.newBuilder().setGroup(group).setTransition(t).build();
@@ -130,6 +145,21 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
         .setVersion(index)
         .addAllEffects(ContextOps.effects(command.getContextWrite(), applied.result().getContextResultsList()))
         .build());
+  }
+
+  /**
+   * {@code u} with the lease of the activation it commits when it goes to the activated instance's
+   * own stream and this leader decided that activation (docs/design.md, "The lease with the decision").
+   */
+  private GroupUpdate withActivationLease(Agent a, GroupUpdate u, Command command, Optional<Group> g, long index) {
+    // only the entry that made the activation (token = its log index), not a refused one
+    if (!command.hasActivate() || g.isEmpty() || g.get().getToken() != index || a.instance.isEmpty()
+        || !a.instance.equals(g.get().getActive())) {
+      return u;
+    }
+    return keeper.leaseWithActivation(a.group, a.instance, g.get().getToken(), nanos.getAsLong())
+        .map(l -> u.toBuilder().setLeaseMillis(l.leaseMillis()).setLeaseHeartbeatSeq(l.heartbeatSeq()).build())
+        .orElse(u);
   }
 
   /** A planned switchover asked the active of {@code group} to release: tell its agent now. */

@@ -76,6 +76,7 @@ public final class LeaseKeeper {
   /** The highest token per group that a decision was proposed for: never renewed after expiry. */
   private final Map<String, Long> decided = new HashMap<>();
   private final LeaderHealth health;
+  private final ActivationLeases activationLeases = new ActivationLeases();
   private String lastHoldReason = "";
 
   /** A group to look at again at {@code at} (a lease's end, a timeout, a held expiry's retry). */
@@ -170,6 +171,7 @@ public final class LeaseKeeper {
     currentRevisions.clear();
     lastState = null;
     withoutStandbySince.clear();
+    activationLeases.clear();
     redundancySwept = false;
     releases.values().forEach(
         r -> r.done().completeExceptionally(new IllegalStateException("leadership lost during switchover")));
@@ -198,7 +200,7 @@ public final class LeaseKeeper {
   }
 
   /** As above, with what the runtime reported about its group data (kept for readiness). */
-  public synchronized Grant heartbeat(
+  public Grant heartbeat(
       String groupName,
       String instance,
       RuntimeState runtime,
@@ -207,9 +209,27 @@ public final class LeaseKeeper {
       RuntimeReport report,
       Optional<Group> committed,
       long now) {
+    return heartbeat(groupName, instance, runtime, runningToken, fencedToken, report, committed, 0, now);
+  }
+
+  /**
+   * As above, for the heartbeat numbered {@code seq} by its agent (0: not numbered); a numbered
+   * heartbeat can carry the lease of a later activation ({@link #leaseWithActivation}).
+   */
+  public synchronized Grant heartbeat(
+      String groupName,
+      String instance,
+      RuntimeState runtime,
+      long runningToken,
+      long fencedToken,
+      RuntimeReport report,
+      Optional<Group> committed,
+      long seq,
+      long now) {
     if (!leader) {
       return Grant.NONE;
     }
+    activationLeases.heard(groupName, instance, seq, now);
     Map<String, Liveness> byInstance = liveness.computeIfAbsent(groupName, g -> new HashMap<>());
     Liveness prev = byInstance.get(instance);
     Liveness live =
@@ -249,6 +269,48 @@ public final class LeaseKeeper {
     ReleaseRequest r = releases.get(groupName);
     boolean release = r != null && r.from().equals(instance) && r.token() == g.getToken();
     return new Grant(leaseMillis(), release);
+  }
+
+  /**
+   * The lease to push with the committed activation of {@code instance} in {@code group} under
+   * {@code token} (docs/design.md, "The lease with the decision"): counted from that instance's
+   * last numbered heartbeat heard before this leader decided the activation, as if that heartbeat
+   * had been answered with it. Empty if this server is not the leader, did not decide that
+   * activation, a later decision moved on from the token, the instance fenced it, the lease would
+   * already be over, or it expired here. At most once per decision.
+   */
+  public synchronized Optional<ActivationGrant> leaseWithActivation(String group, String instance, long token,
+      long now) {
+    if (!leader) {
+      return Optional.empty();
+    }
+    Optional<ActivationLeases.Beat> beat = activationLeases.take(group, instance);
+    if (beat.isEmpty() || decided.getOrDefault(group, 0L) >= token) {
+      return Optional.empty();
+    }
+    Liveness live = liveness.getOrDefault(group, Map.of()).get(instance);
+    if (live != null && live.fencedToken() >= token) {
+      return Optional.empty();
+    }
+    long expires = beat.get().heardAtNanos() + leaseNanos;
+    if (expires - now <= 0) {
+      return Optional.empty();
+    }
+    LeaseRecord current = leases.get(group);
+    if (current != null && current.token() > token) {
+      return Optional.empty();
+    }
+    if (current != null && current.token() == token) {
+      if (now - current.expiresAtNanos() >= 0 && !heldFor(group, token)) {
+        return Optional.empty(); // expired on this leader's clock: never renewed
+      }
+      if (current.expiresAtNanos() - expires > 0) {
+        expires = current.expiresAtNanos(); // the leader waiting longer than the agent counts is safe
+      }
+    }
+    leases.put(group, new LeaseRecord(instance, token, expires));
+    due.add(new Due(expires, group));
+    return Optional.of(new ActivationGrant(leaseMillis(), beat.get().seq()));
   }
 
   /** The agent stopped or killed its flows for {@code token}: no lease wait is needed. */
@@ -358,6 +420,9 @@ public final class LeaseKeeper {
       expireRelease(g, now);
       Optional<Decision> d = decideGroup(g, now, withActive);
       if (d.isPresent()) {
+        if (d.get().command().hasActivate()) {
+          activationLeases.decided(name, d.get().command().getActivate().getInstance());
+        }
         inFlight.put(name, now);
         held.remove(name);
         decided.merge(name, g.getToken(), Math::max);
@@ -420,6 +485,7 @@ public final class LeaseKeeper {
       allActive.retainGroups(groups.keySet());
       held.keySet().retainAll(groups.keySet());
       decided.keySet().retainAll(groups.keySet());
+      activationLeases.retainGroups(groups.keySet());
     }
     Map<String, GroupData> data = state.getGroupDataMap();
     for (Map.Entry<String, GroupData> e : data.entrySet()) {

@@ -75,7 +75,7 @@ public final class CoordinatorServer implements AutoCloseable {
     this.metrics = new CoordinatorMetrics(raft, keeper, nanos);
     this.ticker = new LeaderTicker(raft, keeper, metrics, nanos, System::currentTimeMillis,
         config.lease().tickInterval());
-    this.watch = new WatchHub(raft.stateMachine(), keeper);
+    this.watch = new WatchHub(raft.stateMachine(), keeper, nanos);
     this.errors = new Errors(id -> {
       try {
         return raft.member(id).or(() -> config.peer(id));

@@ -38,9 +38,12 @@ import picocli.CommandLine.Option;
         "two Node-RED instances, ab -r -c 50 -t --http-seconds against an http-in route, SIGKILL of the active's",
         "Node-RED 10 s in; failed and non-2xx requests and ab's p50/p99/max; then a plain Node-RED restarted at once",
         "by a loop behind the same config. Needs haproxy and ab (apt-get install haproxy apache2-utils).",
+        "'mqttswitchover' (not in the default set): a mosquitto on 127.0.0.1 (apt-get install mosquitto) and a flow",
+        "publishing a sequence number every 10 ms through Node-RED's mqtt out node; planned switchovers measured at a",
+        "subscriber as the gap between the old active's last message and the new active's first.",
         "Select rows with --only (e.g. --only context). Takes about 30 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover, deploy, deployfailover, context, tls, restored, crashloop, footprint, locks, http }
+  enum Fault { crash, hang, silent, leader, switchover, mqttswitchover, deploy, deployfailover, context, tls, restored, crashloop, footprint, locks, http }
   static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
   static final String DEPLOY_SMALL = "deploy -> standby (small)";
   static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
@@ -138,6 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
     Stats adminBack = new Stats();
     Stats baseline = new Stats();
     int violations;
+    int mqttOldAfterNew = 0;
     int[] newRevision = {0, 0}; // runs that served the new revision, runs that served something
     ContextTable ctx = new ContextTable();
     System.out.println("Starting the cluster...");
@@ -151,6 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
       FaultRuns fr = new FaultRuns(cluster);
       DeployRuns dr = new DeployRuns(cluster);
       ContextRuns cr = new ContextRuns(cluster, dir);
+      MqttSwitchoverRuns mqtt = rows.contains(Fault.mqttswitchover) ? new MqttSwitchoverRuns(cluster) : null;
       boolean broken = false;
       for (Fault f : rows) {
         Stats s = table.computeIfAbsent(label(f), k -> new Stats());
@@ -199,6 +204,7 @@ public final class BenchCommand implements Callable<Integer> {
               case hang -> s.add(fr.hang());
               case silent -> s.add(fr.silent());
               case switchover -> s.add(fr.switchover());
+              case mqttswitchover -> s.add(mqtt.switchover());
               case leader -> {
                 long[] back = new long[1];
                 failovers.add(fr.leaderLoss(back));
@@ -215,8 +221,12 @@ public final class BenchCommand implements Callable<Integer> {
           }
         }
       }
+      if (mqtt != null) {
+        mqttOldAfterNew = mqtt.oldAfterNew();
+        mqtt.close();
+      }
       Verdict v = HistoryChecker.check(cluster.witness().calls(), HistoryChecker.Mode.STRICT);
-      violations = v.violations().size() + (newRevision[1] - newRevision[0]);
+      violations = v.violations().size() + (newRevision[1] - newRevision[0]) + mqttOldAfterNew;
       if (!v.ok()) {
         System.out.println(v);
       }
@@ -240,13 +250,22 @@ public final class BenchCommand implements Callable<Integer> {
           deployFailover.failures() > 0 ? " (" + deployFailover.failures() + " failed)" : "");
     }
     long lossFailovers = failovers.runs() == 0 ? 0 : sum(failovers);
+    String mqttSummary = "";
+    if (table.containsKey(label(Fault.mqttswitchover))) {
+      Stats m = table.get(label(Fault.mqttswitchover));
+      System.out.printf("mqtt switchover: %d message(s) of an old active arrived after the new active's first%n",
+          mqttOldAfterNew);
+      mqttSummary = String.format(" mqtt_switchover_gap_p50_ms=%d mqtt_switchover_gap_p99_ms=%d"
+          + " mqtt_switchover_gap_max_ms=%d mqtt_old_after_new=%d", m.percentile(50), m.percentile(99), m.max(),
+          mqttOldAfterNew);
+    }
     System.out.printf("summary crash_p99_ms=%d hang_p99_ms=%d silent_p99_ms=%d switchover_gap_p99_ms=%d "
         + "leader_loss_failovers=%d restart_baseline_p50_ms=%d deploy_small_p99_ms=%d deploy_5mb_p99_ms=%d "
-        + "deploy_failover_new_revision=%d/%d%s%s violations=%d%n",
+        + "deploy_failover_new_revision=%d/%d%s%s%s violations=%d%n",
         p99(table, Fault.crash), p99(table, Fault.hang), p99(table, Fault.silent), p99(table, Fault.switchover),
         lossFailovers, baseline.percentile(50), p99(table, DEPLOY_SMALL), p99(table, DEPLOY_LARGE), newRevision[0],
         deployFailover == null ? 0 : deployFailover.runs() + deployFailover.failures(),
-        contextRow == null ? "" : " " + ctx.summary(), otherSummaries, violations);
+        contextRow == null ? "" : " " + ctx.summary(), mqttSummary, otherSummaries, violations);
     return violations == 0 ? 0 : 1;
   }
 
@@ -270,6 +289,7 @@ public final class BenchCommand implements Callable<Integer> {
       case silent -> "silent (SIGSTOP host)";
       case leader -> "leader loss (admin back)";
       case switchover -> "switchover gap";
+      case mqttswitchover -> "mqtt switchover gap";
       case deploy -> DEPLOY_SMALL;
       case deployfailover -> "deploy+kill -> new rev";
       case context -> "context sets/s";
