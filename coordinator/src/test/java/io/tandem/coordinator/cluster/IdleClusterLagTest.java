@@ -44,9 +44,9 @@ class IdleClusterLagTest {
       for (int i = 0; i < cluster.size(); i++) {
         assertThat(cluster.server(i).raft().commitIndex()).as("commit index of peer %d", i)
             .isEqualTo(commit);
-        assertThat(cluster.server(i).raft().lastAppliedIndex()).as("applied index of peer %d", i)
-            .isEqualTo(commit);
       }
+      // Applying trails committing by a moment on every peer.
+      cluster.awaitCaughtUp(LONG);
     }
   }
 
@@ -66,10 +66,10 @@ class IdleClusterLagTest {
       cluster.startPeer(follower);
       Waits.until("the leader reports " + id + " caught up: " + cluster.progressReport(), LONG,
           () -> followersReportedLag(cluster).getOrDefault(id, -1L) == 0);
-      CoordinatorServer restarted = cluster.server(follower);
-      CoordinatorServer now = cluster.leader();
-      assertThat(restarted.raft().commitIndex()).isGreaterThanOrEqualTo(now.raft().commitIndex());
-      assertThat(restarted.raft().stateMachine().state().getGroupsMap()).containsKey("missed");
+      // What it committed, it applies a moment later.
+      cluster.awaitCaughtUp(LONG);
+      assertThat(cluster.server(follower).raft().stateMachine().state().getGroupsMap())
+          .containsKey("missed");
     }
   }
 
