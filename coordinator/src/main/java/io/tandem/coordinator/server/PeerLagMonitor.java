@@ -76,10 +76,12 @@ final class PeerLagMonitor implements Runnable {
             p.id(), commit - peerCommit, peerCommit, commit);
       }
       if (now - since > BEHIND_WARN_NANOS && warned.add(p.id())) {
+        Long lastReply = raft.followerLastContactMillis().get(p.id());
         LOG.warn("peer {} has been behind for over {} s: its commit index {} < leader's {} (match"
-            + " index {}); check that it runs and can reach this peer", p.id(),
-            BEHIND_WARN_NANOS / 1_000_000_000L, peerCommit, commit,
-            f == null ? -1 : f.matchIndex());
+            + " index {}, next index {}, last reply {} ms ago); check that it runs and can reach"
+            + " this peer", p.id(), BEHIND_WARN_NANOS / 1_000_000_000L, peerCommit, commit,
+            f == null ? -1 : f.matchIndex(), f == null ? -1 : f.nextIndex(),
+            lastReply == null ? "never" : lastReply);
       }
     }
     long term = raft.term();

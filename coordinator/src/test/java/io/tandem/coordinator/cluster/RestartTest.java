@@ -24,7 +24,7 @@ class RestartTest {
       int follower = (leader + 1) % cluster.size();
       cluster.kill(follower);
       client.createGroup("missed", "a", "b");
-      long token = ClusterFixtures.activateOk(cluster.leader(), "missed", "b", 0);
+      long token = ClusterFixtures.activateOk(readyLeader(cluster), "missed", "b", 0);
 
       cluster.startPeer(follower);
       cluster.awaitCaughtUp(LONG);
@@ -61,8 +61,8 @@ class RestartTest {
         cluster.waitForLeader(LONG);
         client.createGroup("g1", "a", "b");
         client.createGroup("g2", "x", "y");
-        long t = ClusterFixtures.activateOk(cluster.leader(), "g1", "a", 0);
-        ClusterFixtures.activateOk(cluster.leader(), "g1", "b", t);
+        long t = ClusterFixtures.activateOk(readyLeader(cluster), "g1", "a", 0);
+        ClusterFixtures.activateOk(readyLeader(cluster), "g1", "b", t);
         if (snapshot) {
           cluster.awaitCaughtUp(LONG);
           for (int i = 0; i < cluster.size(); i++) {
@@ -71,7 +71,7 @@ class RestartTest {
           client.createGroup("after-snapshot", "p", "q");
         }
         cluster.awaitCaughtUp(LONG);
-        before = cluster.leader().raft().stateMachine().state();
+        before = readyLeader(cluster).raft().stateMachine().state();
       }
       if (snapshot) {
         for (int i = 0; i < cluster.size(); i++) {
@@ -90,6 +90,14 @@ class RestartTest {
         }
       }
     }
+  }
+
+  /**
+   * The ready leader, waiting for one (bounded) instead of failing when an election is under way
+   * at this instant (seen under CPU load: "no leader right now" between two commands).
+   */
+  private static io.tandem.coordinator.server.CoordinatorServer readyLeader(MiniCluster cluster) {
+    return cluster.server(cluster.waitForLeader(LONG));
   }
 
   private static long snapshotFiles(Path dir) throws Exception {

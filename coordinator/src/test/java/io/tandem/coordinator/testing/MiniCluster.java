@@ -220,7 +220,38 @@ public final class MiniCluster implements AutoCloseable {
       }
       Waits.sleep(20);
     }
-    throw new IllegalStateException("peers did not catch up within " + timeout.toMillis() + " ms");
+    throw new IllegalStateException("peers did not catch up within " + timeout.toMillis() + " ms: "
+        + progressReport());
+  }
+
+  /**
+   * What every running peer holds (role, term, last log index, commit, applied) and, on the ready
+   * leader, what it recorded for each follower: says whether a peer that stays behind really
+   * lacks entries, was never told the commit index, or the leader's view of it is stale.
+   */
+  public synchronized String progressReport() {
+    StringBuilder out = new StringBuilder();
+    int leader = leaderIndex();
+    out.append(leader < 0 ? "no ready leader" : "leader " + peers.get(leader).id());
+    for (int i = 0; i < servers.length; i++) {
+      out.append("; ").append(peers.get(i).id()).append(' ');
+      if (servers[i] == null) {
+        out.append("stopped");
+        continue;
+      }
+      try {
+        var r = servers[i].raft();
+        out.append(r.role()).append(" term ").append(r.term()).append(" last ").append(r.lastLogIndex())
+            .append(" commit ").append(r.commitIndex()).append(" applied ").append(r.lastAppliedIndex());
+        if (i == leader) {
+          out.append(" followers ").append(r.followerProgress())
+              .append(" last reply ms ").append(r.followerLastContactMillis());
+        }
+      } catch (RuntimeException e) {
+        out.append("unreadable (").append(e.getMessage()).append(')');
+      }
+    }
+    return out.toString();
   }
 
   private synchronized boolean caughtUp(int leader) {
