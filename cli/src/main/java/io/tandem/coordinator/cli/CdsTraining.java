@@ -32,9 +32,9 @@ import javax.net.ssl.TrustManager;
  * The training run of tandemctl's class-data archive (dist/src/bin/tandemctl-cds.sh runs it with
  * {@code -XX:ArchiveClassesAtExit}): {@code status} once with mutual TLS, against a throw-away TLS
  * listener of this JVM on loopback (certificates of a throw-away CA in a temporary folder; the
- * listener completes the handshake, then closes), and once in plaintext against a closed port. So
- * the archive holds the classes of both kinds of connection, the TLS handshake's included. It
- * never talks to a coordinator.
+ * listener completes the handshake, then closes), once in plaintext against a closed port, and the
+ * usage help (every command's model). So the archive holds the classes of both kinds of connection,
+ * the TLS handshake's included, and of every command. It never talks to a coordinator.
  */
 public final class CdsTraining {
   private CdsTraining() {}
@@ -72,6 +72,9 @@ public final class CdsTraining {
       throw new UncheckedIOException(e);
     }
     status("500ms", "300ms", "--insecure", "--coordinators", "127.0.0.1:1");
+    // every command's classes and the usage help: the other commands start from the archive too
+    PrintWriter sink = new PrintWriter(new StringWriter());
+    TandemCtl.commandLine(new TandemCtl(Map.of()), sink, sink, new String[] {"--help"}).execute("--help");
     return handshakes.get();
   }
 
