@@ -3,12 +3,15 @@
 # archive of its classes in DIR (else in ~/.cache/tandem/cds when DIR is not writable). The archive's
 # name is a checksum of the java binary and of the class path's jars (path, size, mtime), so a
 # rebuilt jar or another JDK gets a new archive and never a stale one. When there is none yet, one
-# training run (status against a closed loopback port: the picocli, gRPC, Netty and protobuf
-# classes) writes it first, costing one extra JVM start, once. TANDEM_CDS=off runs without it.
+# training run (CdsTraining: status with mutual TLS against a throw-away TLS listener of its own,
+# and in plaintext against a closed loopback port: the picocli, gRPC, Netty, protobuf and TLS
+# handshake classes) writes it first, costing one extra JVM start (about 3 s), once.
+# TANDEM_CDS=off runs without it.
 # The JVM itself rejects an archive that does not match (-Xshare:auto): tandemctl then runs as
 # without one.
 
 TANDEMCTL_MAIN=io.tandem.coordinator.cli.TandemCtl
+TANDEMCTL_TRAINING=io.tandem.coordinator.cli.CdsTraining
 
 tandemctl_run() {
   local java="$1" cp="$2" dir="$3"
@@ -34,8 +37,8 @@ tandemctl_run() {
   if [ ! -f "$archive" ] && [ -w "$dir" ]; then
     local tmp="$archive.$$.tmp"
     # shellcheck disable=SC2086
-    "$java" ${TANDEMCTL_JAVA_OPTS} $quiet -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" "$TANDEMCTL_MAIN" \
-      --insecure --coordinators 127.0.0.1:1 --timeout 1s --attempt-timeout 300ms status >/dev/null 2>&1 || true
+    "$java" ${TANDEMCTL_JAVA_OPTS} $quiet -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" "$TANDEMCTL_TRAINING" \
+      >/dev/null 2>&1 || true
     if [ -s "$tmp" ]; then
       # archives of former builds or JDKs: those not read for a month (two JDKs in turn keep theirs)
       find "$dir" -maxdepth 1 -name 'tandemctl-*.jsa' -atime +30 -delete 2>/dev/null || true

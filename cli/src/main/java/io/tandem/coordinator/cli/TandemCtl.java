@@ -7,13 +7,16 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
@@ -31,7 +34,19 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Administer a Tandem coordinator cluster (Node-RED hot-spare failover).",
-    subcommands = {
+    footerHeading = "%n",
+    footer = {
+      "Environment:",
+      "  " + TandemCtl.ENV_COORDINATORS + "  coordinators to use when --coordinators is not given",
+      "  TANDEM_CA, TANDEM_CERT, TANDEM_KEY  TLS files when --ca, --cert, --key are not given",
+      "Exit codes:",
+      "  0  success",
+      "  1  the coordinator refused the request (e.g. unknown group, invalid argument)",
+      "  2  bad usage, or no coordinator answered in time"
+    })
+public final class TandemCtl implements Runnable {
+  /** The commands, in the order of the usage help. */
+  static final List<Class<?>> COMMANDS = List.of(
       StatusCommand.class,
       GroupCommand.class,
       InstanceCommand.class,
@@ -45,19 +60,8 @@ import picocli.CommandLine.Spec;
       WatchCommand.class,
       MembersCommand.class,
       CertsCommand.class,
-      CommandLine.HelpCommand.class
-    },
-    footerHeading = "%n",
-    footer = {
-      "Environment:",
-      "  " + TandemCtl.ENV_COORDINATORS + "  coordinators to use when --coordinators is not given",
-      "  TANDEM_CA, TANDEM_CERT, TANDEM_KEY  TLS files when --ca, --cert, --key are not given",
-      "Exit codes:",
-      "  0  success",
-      "  1  the coordinator refused the request (e.g. unknown group, invalid argument)",
-      "  2  bad usage, or no coordinator answered in time"
-    })
-public final class TandemCtl implements Runnable {
+      CommandLine.HelpCommand.class);
+
   static final String ENV_COORDINATORS = "TANDEM_COORDINATORS";
   static final String ENV_CA = "TANDEM_CA";
   static final String ENV_CERT = "TANDEM_CERT";
@@ -184,13 +188,63 @@ public final class TandemCtl implements Runnable {
     return new AdminClient(endpoints, timeout, attemptTimeout);
   }
 
-  /** A command line whose output goes to {@code out} and {@code err}. */
+  /** A command line with every command, whose output goes to {@code out} and {@code err}. */
   public static CommandLine commandLine(TandemCtl ctl, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(ctl);
+    COMMANDS.forEach(cl::addSubcommand);
+    return withOutput(cl, out, err);
+  }
+
+  /**
+   * A command line for {@code args}: with only the command they name, when they name one (picocli
+   * reflects over every command it is given, a good part of tandemctl's start-up), else with all
+   * (usage, {@code help}, an unknown or a missing command).
+   */
+  public static CommandLine commandLine(TandemCtl ctl, PrintWriter out, PrintWriter err, String[] args) {
+    CommandLine cl = new CommandLine(ctl);
+    Optional<Class<?>> only = commandWord(cl.getCommandSpec(), args).flatMap(TandemCtl::command);
+    if (only.isPresent() && only.get() != CommandLine.HelpCommand.class) {
+      cl.addSubcommand(only.get());
+    } else {
+      COMMANDS.forEach(cl::addSubcommand);
+    }
+    return withOutput(cl, out, err);
+  }
+
+  /** Sets output and failure handling on {@code cl} and its commands (so: once they are added). */
+  private static CommandLine withOutput(CommandLine cl, PrintWriter out, PrintWriter err) {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(TandemCtl::onFailure);
     return cl;
+  }
+
+  /**
+   * The first argument that is neither a global option nor its value: the command's name, as
+   * picocli will read it. Empty when an unknown option or {@code --} comes first.
+   */
+  static Optional<String> commandWord(CommandSpec root, String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("-")) {
+        return Optional.of(a);
+      }
+      if (a.startsWith("--") && a.contains("=")) {
+        continue;
+      }
+      OptionSpec o = root.findOption(a);
+      if (o == null) {
+        return Optional.empty();
+      }
+      if (o.arity().max > 0) {
+        i++; // its value
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Class<?>> command(String name) {
+    return COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(name)).findFirst();
   }
 
   private static int onFailure(Exception e, CommandLine cl, ParseResult parsed) {
@@ -205,11 +259,21 @@ public final class TandemCtl implements Runnable {
     return CtlException.REFUSED;
   }
 
+  /**
+   * Netty (inside grpc-netty-shaded) otherwise registers JFR events for its buffer allocator at
+   * the first connection, which starts JFR's metadata machinery: about 110 ms of CPU in a
+   * command that lives for well under a second (docs/cli.md, "Start-up time").
+   */
+  static final String NETTY_JFR = "io.grpc.netty.shaded.io.netty.jfr.enabled";
+
   public static void main(String[] args) {
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
     GRPC_LOGGER.setLevel(Level.SEVERE);
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    int code = commandLine(new TandemCtl(), out, err).execute(args);
+    int code = commandLine(new TandemCtl(), out, err, args).execute(args);
     out.flush();
     err.flush();
     System.exit(code);

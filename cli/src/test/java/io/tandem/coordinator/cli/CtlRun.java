@@ -26,7 +26,7 @@ record CtlRun(int exitCode, String out, String err) {
       args = all.toArray(String[]::new);
     }
     int code =
-        TandemCtl.commandLine(new TandemCtl(env), new PrintWriter(out, true), new PrintWriter(err, true))
+        TandemCtl.commandLine(new TandemCtl(env), new PrintWriter(out, true), new PrintWriter(err, true), args)
             .execute(args);
     return new CtlRun(code, out.toString(), err.toString());
   }

@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -24,6 +27,10 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /** Reads and writes PEM certificates and private keys. */
 public final class Pem {
+  private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
+  private static final String PKCS8_END = "-----END PRIVATE KEY-----";
+  private static final List<String> KEY_ALGORITHMS = List.of("EC", "RSA", "Ed25519");
+
   private Pem() {}
 
   /** Every certificate in a PEM file (a trust list may hold several). */
@@ -49,7 +56,12 @@ public final class Pem {
 
   /** A private key in PKCS#8 ({@code PRIVATE KEY}) or traditional (EC, RSA) PEM form, unencrypted. */
   public static PrivateKey privateKey(Path file, byte[] bytes) {
-    try (PEMParser p = new PEMParser(new StringReader(new String(bytes, StandardCharsets.US_ASCII)))) {
+    String text = new String(bytes, StandardCharsets.US_ASCII);
+    PrivateKey pkcs8 = pkcs8(text);
+    if (pkcs8 != null) {
+      return pkcs8;
+    }
+    try (PEMParser p = new PEMParser(new StringReader(text))) {
       Object o = p.readObject();
       JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
       if (o instanceof PrivateKeyInfo info) {
@@ -63,6 +75,35 @@ public final class Pem {
     } catch (IOException e) {
       throw new TlsException(file + ": not a PEM private key: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The key if the first PEM block of {@code text} is an unencrypted PKCS#8 key of an algorithm
+   * Tandem uses (the form {@link #encode(PrivateKey)} and {@code tandemctl certs} write), read with
+   * the JDK alone; else null, and Bouncy Castle reads the file. Bouncy Castle's jars are signed, so
+   * their classes stay outside tandemctl's class-data archive: about 170 classes loaded and
+   * verified at each start (docs/cli.md, "Start-up time").
+   */
+  static PrivateKey pkcs8(String text) {
+    int begin = text.indexOf("-----BEGIN ");
+    int end = text.indexOf(PKCS8_END);
+    if (begin < 0 || !text.startsWith(PKCS8_BEGIN, begin) || end < begin) {
+      return null;
+    }
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(text.substring(begin + PKCS8_BEGIN.length(), end));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    for (String algorithm : KEY_ALGORITHMS) {
+      try {
+        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException e) {
+        // another algorithm's key, or not a key: the next, then Bouncy Castle
+      }
+    }
+    return null;
   }
 
   public static PrivateKey privateKey(Path file) {
