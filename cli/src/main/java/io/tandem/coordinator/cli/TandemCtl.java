@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "tandemctl",
     mixinStandardHelpOptions = true,
+    scope = ScopeType.INHERIT, // --help and --version on every command too
     versionProvider = VersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,

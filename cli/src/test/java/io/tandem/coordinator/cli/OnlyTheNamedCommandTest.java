@@ -55,4 +55,19 @@ class OnlyTheNamedCommandTest {
     assertThat(code).isEqualTo(CtlException.UNREACHABLE);
     assertThat(err.toString()).contains("no coordinator reachable at 127.0.0.1:1");
   }
+
+  @Test
+  void everyCommandAnswersHelpWithItsUsage() {
+    // before: "tandemctl status --help" (and certs, group ...) answered "Unknown option: '--help'"
+    for (String[] args : new String[][] {{"status", "--help"}, {"certs", "--help"}, {"group", "create", "-h"}}) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = TandemCtl.commandLine(new TandemCtl(Map.of()), new PrintWriter(out, true), new PrintWriter(err, true),
+          args).execute(args);
+      assertThat(code).as(String.join(" ", args)).isZero();
+      assertThat(out.toString()).as(String.join(" ", args))
+          .startsWith("Usage: tandemctl " + String.join(" ", args).replace(" --help", "").replace(" -h", ""));
+      assertThat(err.toString()).doesNotContain("Unknown option");
+    }
+  }
 }
