@@ -57,6 +57,17 @@ class ContextAgentTest {
         null, 200);
   }
 
+  /** A replica's poll (writer=0) on another thread. */
+  private CompletableFuture<JsonNode> pollLater(long since, int waitMs) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return poll(since, 0, waitMs);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
   private static String set(String key, String json) {
     return "{\"op\":\"set\",\"scope\":\"global\",\"key\":\"" + key + "\",\"value\":" + json + "}";
   }
@@ -299,13 +310,7 @@ class ContextAgentTest {
     start(Duration.ofMillis(50), 5000);
     JsonNode first = poll(0, 0, 3000);
     long v = first.path("version").asLong();
-    CompletableFuture<JsonNode> waiting = CompletableFuture.supplyAsync(() -> {
-      try {
-        return poll(v, 0, 4000);
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<JsonNode> waiting = pollLater(v, 4000);
     Thread.sleep(100);
     assertThat(waiting).isNotDone();
     coordinator.token = 7;
@@ -322,13 +327,7 @@ class ContextAgentTest {
     start(Duration.ofMillis(50), 100);
     JsonNode first = poll(0, 0, 3000); // answered once the replica holds the committed context
     long version = first.path("version").asLong();
-    CompletableFuture<JsonNode> waiting = CompletableFuture.supplyAsync(() -> {
-      try {
-        return poll(version, 0, 10_000);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<JsonNode> waiting = pollLater(version, 10_000);
     Thread.sleep(200);
     assertThat(waiting).as("the poll waits while nothing changes").isNotDone();
     long closedAt = System.nanoTime();
@@ -340,13 +339,7 @@ class ContextAgentTest {
     assertThat(answeredMs).as("the waiting poll is answered by the stop, not by the end of its wait")
         .isLessThan(1500);
     assertThat(answer.path("writer").asBoolean()).isFalse();
-    JsonNode later = CompletableFuture.supplyAsync(() -> {
-      try {
-        return poll(version, 0, 10_000);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }).get(5, TimeUnit.SECONDS);
+    JsonNode later = pollLater(version, 10_000).get(5, TimeUnit.SECONDS);
     assertThat(later.path("version").asLong()).as("a later poll is answered at once").isEqualTo(version);
   }
 }
