@@ -95,9 +95,13 @@ class EditorBannerIT {
         no.click();
       }
     }
-    WebElement tab = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("red-ui-tab-tandem")));
-    ((JavascriptExecutor) browser).executeScript("RED.sidebar.show('tandem')");
-    wait.until(d -> tab.getAttribute("class").contains("active"));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("red-ui-tab-tandem")));
+    // asked again until it sticks: the tab exists as soon as the plugin loaded, but the editor may
+    // still be loading and then select its own default tab (one show only: a CI run waited 45 s)
+    wait.until(d -> {
+      ((JavascriptExecutor) browser).executeScript("RED.sidebar.show('tandem')");
+      return d.findElement(By.id("red-ui-tab-tandem")).getAttribute("class").contains("active");
+    });
   }
 
   private String roleShown() {
