@@ -19,7 +19,6 @@ final class ActivationLeases {
   /** A numbered heartbeat as heard here. */
   record Beat(long seq, long heardAtNanos) {}
 
-  private final Map<String, Map<String, Beat>> lastBeats = new HashMap<>();
   /**
    * Per group, the instances whose activation was decided here and not yet pushed, each with its
    * heartbeat at the *first* such decision: a proposal still in flight from an earlier decision
@@ -28,17 +27,14 @@ final class ActivationLeases {
    */
   private final Map<String, Map<String, Beat>> pending = new HashMap<>();
 
-  void heard(String group, String instance, long seq, long now) {
-    if (seq > 0) {
-      lastBeats.computeIfAbsent(group, g -> new HashMap<>()).put(instance, new Beat(seq, now));
-    }
-  }
-
-  /** The keeper decided to activate {@code instance} of {@code group} now. */
-  void decided(String group, String instance) {
-    Beat b = lastBeats.getOrDefault(group, Map.of()).get(instance);
-    if (b != null) {
-      pending.computeIfAbsent(group, g -> new HashMap<>()).putIfAbsent(instance, b);
+  /**
+   * The keeper decided to activate {@code instance} of {@code group} now; {@code live}: what it last
+   * heard from that instance (null: nothing), whose last numbered heartbeat the lease will name.
+   */
+  void decided(String group, String instance, Liveness live) {
+    if (live != null && live.heartbeatSeq() > 0) {
+      pending.computeIfAbsent(group, g -> new HashMap<>())
+          .putIfAbsent(instance, new Beat(live.heartbeatSeq(), live.heartbeatSeqNanos()));
     }
   }
 
@@ -53,12 +49,10 @@ final class ActivationLeases {
   }
 
   void retainGroups(Set<String> groups) {
-    lastBeats.keySet().retainAll(groups);
     pending.keySet().retainAll(groups);
   }
 
   void clear() {
-    lastBeats.clear();
     pending.clear();
   }
 }

@@ -229,13 +229,12 @@ public final class LeaseKeeper {
     if (!leader) {
       return Grant.NONE;
     }
-    activationLeases.heard(groupName, instance, seq, now);
     Map<String, Liveness> byInstance = liveness.computeIfAbsent(groupName, g -> new HashMap<>());
     Liveness prev = byInstance.get(instance);
     Liveness live =
         prev == null
-            ? Liveness.first(runtime, now, runningToken, fencedToken, report)
-            : prev.heard(runtime, now, runningToken, fencedToken, report);
+            ? Liveness.first(runtime, now, runningToken, fencedToken, report, seq)
+            : prev.heard(runtime, now, runningToken, fencedToken, report, seq);
     byInstance.put(instance, live);
     if (prev == null || prev.runtime() != live.runtime() || prev.fencedToken() != live.fencedToken()
         || !prev.report().equals(live.report()) || prev.ageNanos(now) > freshNanos) {
@@ -322,7 +321,7 @@ public final class LeaseKeeper {
     Map<String, Liveness> byInstance = liveness.computeIfAbsent(groupName, g -> new HashMap<>());
     Liveness prev = byInstance.get(instance);
     Liveness base =
-        prev == null ? Liveness.first(RuntimeState.RUNTIME_STATE_UNSPECIFIED, now, 0, 0, RuntimeReport.NONE) : prev;
+        prev == null ? Liveness.first(RuntimeState.RUNTIME_STATE_UNSPECIFIED, now, 0, 0, RuntimeReport.NONE, 0) : prev;
     byInstance.put(instance, base.fenced(token, reason, now));
     Group g = lastState == null ? null : lastState.getGroupsMap().get(groupName);
     if (g != null && g.getMode() == GroupMode.ALL_ACTIVE && token == g.getToken()) {
@@ -421,7 +420,8 @@ public final class LeaseKeeper {
       Optional<Decision> d = decideGroup(g, now, withActive);
       if (d.isPresent()) {
         if (d.get().command().hasActivate()) {
-          activationLeases.decided(name, d.get().command().getActivate().getInstance());
+          String chosen = d.get().command().getActivate().getInstance();
+          activationLeases.decided(name, chosen, liveness.getOrDefault(name, Map.of()).get(chosen));
         }
         inFlight.put(name, now);
         held.remove(name);

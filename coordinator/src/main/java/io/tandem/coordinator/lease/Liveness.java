@@ -8,6 +8,9 @@ import io.tandem.proto.agent.RuntimeState;
  *
  * @param fencedToken highest token the agent said it fenced itself for
  * @param report the group data its runtime has (revision, modules, key digest)
+ * @param heartbeatSeq the agent's number of its last numbered heartbeat heard here (0: none)
+ * @param heartbeatSeqNanos when that heartbeat was heard (a lease pushed with an activation is
+ *     counted from it: ActivationLeases)
  */
 public record Liveness(
     RuntimeState runtime,
@@ -15,9 +18,13 @@ public record Liveness(
     long runningToken,
     long fencedToken,
     FenceReason fenceReason,
-    RuntimeReport report) {
+    RuntimeReport report,
+    long heartbeatSeq,
+    long heartbeatSeqNanos) {
 
-  Liveness heard(RuntimeState runtime, long now, long runningToken, long fencedToken, RuntimeReport report) {
+  /** A heartbeat numbered {@code seq} by its agent (0: not numbered) arrived at {@code now}. */
+  Liveness heard(RuntimeState runtime, long now, long runningToken, long fencedToken, RuntimeReport report,
+      long seq) {
     boolean newFence = fencedToken > this.fencedToken;
     return new Liveness(
         runtime,
@@ -25,18 +32,22 @@ public record Liveness(
         runningToken,
         Math.max(fencedToken, this.fencedToken),
         newFence ? FenceReason.FENCE_REASON_UNSPECIFIED : fenceReason,
-        report);
+        report,
+        seq > 0 ? seq : heartbeatSeq,
+        seq > 0 ? now : heartbeatSeqNanos);
   }
 
   Liveness fenced(long token, FenceReason reason, long now) {
     if (token < fencedToken) {
       return this;
     }
-    return new Liveness(runtime, now, runningToken, token, reason, report);
+    return new Liveness(runtime, now, runningToken, token, reason, report, heartbeatSeq, heartbeatSeqNanos);
   }
 
-  static Liveness first(RuntimeState runtime, long now, long runningToken, long fencedToken, RuntimeReport report) {
-    return new Liveness(runtime, now, runningToken, fencedToken, FenceReason.FENCE_REASON_UNSPECIFIED, report);
+  static Liveness first(RuntimeState runtime, long now, long runningToken, long fencedToken, RuntimeReport report,
+      long seq) {
+    return new Liveness(runtime, now, runningToken, fencedToken, FenceReason.FENCE_REASON_UNSPECIFIED, report,
+        seq, seq > 0 ? now : 0);
   }
 
   long ageNanos(long now) {
