@@ -74,6 +74,11 @@ function createStorage() {
   let token = null;
   let credentials = {};            // the credentials of the flows last loaded or deployed
   let pendingCredentials = null;   // set by saveCredentials, sent with the next saveFlows
+  // The group's revision the runtime loaded (0: this host's own flows file), sent with a deploy as
+  // its base. The plugin knows it also when it read the local copy itself because the agent did
+  // not answer; the agent knows better after a first import (its own flows became a revision
+  // without a reload) and deploys on top of the later of the two.
+  let loadedRevision = 0;
   let secretDigest = "";
   let reportedDigest = null;
   let lastUsers = null;
@@ -288,6 +293,7 @@ function createStorage() {
 
     getFlows: async function () {
       const current = await loadCurrent();
+      loadedRevision = Number(current.revision) || 0;
       credentials = current.credentials || {};
       pendingCredentials = null;
       return current.flows || [];
@@ -312,6 +318,7 @@ function createStorage() {
           flows: flows,
           credentials: creds,
           user: user && user.username ? user.username : "",
+          baseRevision: loadedRevision,
         }, DEPLOY_TIMEOUT_MS);
       } catch (e) {
         throw refusal("Deploy not saved: " + e.message + ". Nothing changed.", 503, "tandem_unavailable");
@@ -322,6 +329,9 @@ function createStorage() {
             res.body && res.body.code);
       }
       credentials = creds;
+      if (res.body && Number(res.body.revision) > 0) {
+        loadedRevision = Number(res.body.revision);
+      }
     },
 
     getSettings: async function () {

@@ -118,8 +118,31 @@ describe("tandem storage plugin", function () {
     await s.saveFlows([{ id: "b", type: "tab" }], null);
     const deploys = agent.requests.filter((r) => r.url === "/tandem/storage/deploy");
     assert.strictEqual(deploys.length, 2, "saveCredentials alone sends nothing");
-    assert.deepStrictEqual(deploys[0].body, { flows: [{ id: "a", type: "tab" }], credentials: { $: "new" }, user: "alice" });
+    assert.deepStrictEqual(deploys[0].body, { flows: [{ id: "a", type: "tab" }], credentials: { $: "new" }, user: "alice",
+      baseRevision: 3 });
     assert.deepStrictEqual(deploys[1].body.credentials, { $: "new" }, "a deploy without changed credentials keeps the last ones");
+    assert.strictEqual(deploys[1].body.baseRevision, 9, "the next deploy goes on top of the revision the last one committed");
+  });
+
+  it("a deploy goes on top of the revision the runtime loaded, also from the local copy", async () => {
+    fs.mkdirSync(path.join(userDir, ".tandem"), { recursive: true });
+    fs.writeFileSync(path.join(userDir, ".tandem", "current.json"), JSON.stringify({ revision: 5, flows: [], credentials: {} }));
+    let answering = false;
+    agent = await fakeAgent((r) => {
+      if (r.url === "/tandem/storage/flows") {
+        return answering ? [200, { revision: 0 }] : [503, { message: "busy" }];
+      }
+      return r.url === "/tandem/storage/deploy" ? [200, { revision: 6 }] : [204];
+    });
+    const s = storageModule.create();
+    await s.init(settingsFor(userDir, agent.url));
+    await s.getFlows();
+    await s.saveFlows([], null);
+    answering = true;
+    await s.getFlows();
+    await s.saveFlows([], null);
+    const bases = agent.requests.filter((r) => r.url === "/tandem/storage/deploy").map((r) => r.body.baseRevision);
+    assert.deepStrictEqual(bases, [5, 0], "revision 5 read from the local copy, then the own flows (revision 0)");
   });
 
   it("rejects saveFlows with the agent's message, which the editor shows", async () => {

@@ -214,6 +214,42 @@ class FlowsReplicationTest {
     assertThat(versionIn(standby)).isEqualTo(won);
   }
 
+  /**
+   * The storage plugin names the revision its runtime runs (baseRevision); the agent keeps its own
+   * record, and each can lag (an import makes the runtime's own flows a revision without a reload;
+   * the agent misses a load the plugin served from the local copy). The deploy goes on top of the
+   * later one: CI saw "on top of revision 0" from a ready instance that ran revision 3.
+   */
+  @Test
+  void aDeployGoesOnTopOfTheLaterOfThePluginsAndTheAgentsRevision() throws Exception {
+    Agent active = steadyOnCurrentRevision();
+    long current = committedRevision();
+    String flows = JSON.readTree(Flows.versioned("direct", secretUrl, PASSWORD)).toString();
+    HttpResponse<String> ahead = storageDeploy(active, "{\"flows\":" + flows + ",\"baseRevision\":" + (current + 7) + "}");
+    assertThat(ahead.statusCode()).as(deployedBody(ahead)).isEqualTo(409);
+    assertThat(JSON.readTree(ahead.body()).path("message").asText())
+        .contains("on top of revision " + (current + 7)).contains("current revision is " + current);
+    HttpResponse<String> bad = storageDeploy(active, "{\"flows\":" + flows + ",\"baseRevision\":\"three\"}");
+    assertThat(bad.statusCode()).as(deployedBody(bad)).isEqualTo(400);
+    assertThat(bad.body()).contains("baseRevision must be a revision number");
+    assertThat(committedRevision()).as("nothing committed by the refused deploys").isEqualTo(current);
+    HttpResponse<String> behind = storageDeploy(active, "{\"flows\":" + flows + ",\"baseRevision\":0}");
+    assertThat(behind.statusCode()).as("the agent's record (%d) is later: %s", current, deployedBody(behind))
+        .isEqualTo(200);
+    assertThat(JSON.readTree(behind.body()).path("revision").asLong()).isGreaterThan(current)
+        .isEqualTo(committedRevision());
+  }
+
+  /** POST /tandem/storage/deploy on the agent, as the storage plugin sends it. */
+  private HttpResponse<String> storageDeploy(Agent a, String body) throws Exception {
+    String token = java.nio.file.Files.readString(a.config().nodeRed().tokenFile()).trim();
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + a.httpPort() + "/tandem/storage/deploy"))
+        .timeout(java.time.Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        .header("x-tandem-token", token).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void aRollbackIsCommittedAsANewRevisionAndLoadedByTheActiveAndTheStandby() throws Exception {
     Agent active = steadyOnCurrentRevision();

@@ -94,6 +94,7 @@ public final class GroupData implements AutoCloseable {
   private volatile long assignedToken;
   private volatile boolean allActive;
   private volatile long served = -1;          // revision last handed to the runtime by getFlows
+  private volatile long servedGeneration = -1; // the runtime generation (process) it was handed to
   private volatile boolean reloading;
   private volatile String credentialKeyDigest = "";
   private volatile List<String> modules = List.of();
@@ -175,7 +176,9 @@ public final class GroupData implements AutoCloseable {
   }
 
   private void onRuntime(RuntimeStatus s) {
-    if (s.state() == RuntimeState.RUNTIME_DOWN) {
+    // Listeners run on the runtime's event thread, possibly late: the exit of an old process must
+    // not erase what its successor has loaded meanwhile.
+    if (s.state() == RuntimeState.RUNTIME_DOWN && s.generation() >= servedGeneration) {
       served = -1;
     }
     wake();
@@ -195,6 +198,7 @@ public final class GroupData implements AutoCloseable {
       }
     }
     JsonNode doc = copy.read();
+    servedGeneration = runtime.status().generation();
     served = doc == null ? 0 : doc.path("revision").asLong(0);
     return doc == null ? JSON.createObjectNode().put("revision", 0) : doc;
   }
@@ -210,13 +214,26 @@ public final class GroupData implements AutoCloseable {
     }
   }
 
-  /** saveFlows: one deploy (flows and credentials) under this instance's token and loaded revision. */
-  long deploy(String flowsJson, String credentialsJson, String user) throws StorageException {
+  /**
+   * saveFlows: one deploy (flows and credentials) under this instance's token, on top of the
+   * revision the runtime runs. Two records of it exist and each can only lag: the storage plugin's
+   * ({@code baseRevision}, absent from older plugins) lags after a first import, which makes the
+   * runtime's own flows a revision without reloading them; this agent's lags when the plugin read
+   * the local copy itself because the agent did not answer in time, or when a restart noticed late
+   * reset it. The deploy goes on top of the later of the two.
+   */
+  long deploy(String flowsJson, String credentialsJson, String user, java.util.OptionalLong baseRevision)
+      throws StorageException {
     deploysInFlight.incrementAndGet();
     try {
       refreshModules(DEPLOY_NODES_TIMEOUT);
       long token = snapshot.get().token();
-      long expected = Math.max(0, served);
+      long recorded = Math.max(0, served);
+      long expected = Math.max(recorded, baseRevision.orElse(0));
+      if (expected != recorded) {
+        log.warn("deploy: the runtime's storage plugin says its flows are revision {}, this agent had recorded {}; "
+            + "deploying on top of {}", expected, recorded, expected);
+      }
       DeployResponse r;
       try {
         r = deploys.deploy(DeployRequest.newBuilder()

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +87,12 @@ public final class StorageEndpoints {
         }
         JsonNode creds = body.path("credentials");
         String credsJson = creds.isObject() && creds.size() > 0 ? creds.toString() : "";
-        long revision = data.deploy(flows.toString(), credsJson, body.path("user").asText(""));
+        JsonNode base = body.get("baseRevision");  // absent from plugins before 0.1: the agent's own record
+        if (base != null && !(base.canConvertToLong() && base.asLong() >= 0)) {
+          throw new StorageException(400, "invalid", "baseRevision must be a revision number (0 or more), not " + base);
+        }
+        long revision = data.deploy(flows.toString(), credsJson, body.path("user").asText(""),
+            base == null ? OptionalLong.empty() : OptionalLong.of(base.asLong()));
         return HttpReply.json(200, JSON.createObjectNode().put("revision", revision).toString());
       }
       case "POST runtime":
