@@ -277,7 +277,8 @@ public final class LocalCluster implements AutoCloseable {
       io.tandem.it.flows.EditorDeploy.Answer a = io.tandem.it.flows.EditorDeploy.post(url,
           current.path("rev").asText(""), flows, Duration.ofSeconds(30));
       if (!a.deployed()) {
-        throw new HarnessException("the deploy enabling the lock flows was refused: " + a.status() + " " + a.message());
+        throw new HarnessException("the deploy enabling the lock flows through " + url + " was refused: " + a.status()
+            + " " + a.message() + "; now: " + describe() + " (logs in " + workDir + ")");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot deploy the lock flows through " + url, e);
