@@ -16,6 +16,23 @@ module.exports = function (RED) {
       message: "Node-RED was not started with the Tandem agent's settings file (tandem-settings.js)" });
   }
 
+  // A standby's (or a stopping active's) http-in requests: 503 with Retry-After, not the 404 of
+  // routes that are not there, so that a load balancer retries them elsewhere and can tell a
+  // stopped instance from a missing route (ops/haproxy/tandem.cfg marks the server down on it).
+  // Registered when the node modules load, before any flow adds a route. See tandem-guard.js.
+  const flows = globalThis[Symbol.for("io.tandem.flows")];
+  if (flows && RED.httpNode && typeof RED.httpNode.use === "function") {
+    RED.httpNode.use(function tandemStandby(req, res, next) {
+      if (flows.running !== false) {
+        return next();
+      }
+      res.set("Retry-After", "1");
+      res.status(503).json({ error: "tandem_standby",
+        message: "this Node-RED instance's flows are stopped by Tandem (a standby, or an active handing over): "
+          + "send requests to the group's active (its agent answers GET /active with 200)" });
+    });
+  }
+
   RED.httpAdmin.get("/tandem/fence", RED.auth.needsPermission("flows.read"), function (req, res) {
     if (!fence) { return notLoaded(res); }
     res.json({ token: fence.token });

@@ -8,6 +8,30 @@
 "use strict";
 
 const MESSAGE = "flows on this instance are started and stopped by Tandem; use tandemctl switchover";
+
+// Whether this runtime's flows serve requests, as the agent last set it (only the agent starts and
+// stops them, through this guard): undefined until the agent's first start or stop, false from the
+// moment a start or stop request arrives (a start: they are stopped until it answers; a stop: they
+// are about to stop), true once a start has answered. tandem-fence.js answers http-in requests with
+// 503 while it is false, so a load balancer sees the old active of a planned switchover answer 503
+// (not the 404 of its vanished routes) from the first moment of its stop.
+const FLOWS = Symbol.for("io.tandem.flows");
+if (!globalThis[FLOWS]) {
+  globalThis[FLOWS] = { running: undefined };
+}
+const flows = globalThis[FLOWS];
+
+/** Follows an agent's start or stop request through to Node-RED's answer (POST /flows/state). */
+function trackFlowsState(res) {
+  flows.running = false;
+  const json = res.json;
+  res.json = function (body) {
+    if (res.statusCode === 200 && body && typeof body.state === "string") {
+      flows.running = body.state === "start";
+    }
+    return json.apply(this, arguments);
+  };
+}
 const FENCE_MESSAGE = "the fencing token of this instance is set by the Tandem agent only";
 
 // The path as the admin routes match it (case-insensitive, trailing slash optional).
@@ -43,6 +67,9 @@ module.exports = function guardFlowsState(userMiddleware, isAgentToken, tokenHea
     }
     const presented = req.headers[header];
     if (presented !== undefined && isAgentToken(presented)) {
+      if (refusal === MESSAGE) {
+        trackFlowsState(res);
+      }
       return next();
     }
     res.status(403).json({ error: "tandem", message: refusal });
@@ -59,6 +86,7 @@ module.exports = function guardFlowsState(userMiddleware, isAgentToken, tokenHea
   return user.concat([tandemAgentOnlyGuard]);
 };
 module.exports.MESSAGE = MESSAGE;
+module.exports.flows = flows;
 module.exports.FENCE_MESSAGE = FENCE_MESSAGE;
 
 /**
