@@ -58,6 +58,36 @@ class HaproxyFailoverIT {
     }
   }
 
+  /**
+   * A planned switchover (tandemctl switchover): the old active's stopping flows answer 503, which
+   * marks it down in haproxy at once, so no request meets its vanished routes (with the 404 of
+   * before, up to a check interval of 404s were retried on it and some reached the clients).
+   */
+  @Test
+  void aPlannedSwitchoverCostsNoFailedRequestThroughTheShippedConfig() throws Exception {
+    requireHaproxy();
+    try (LocalCluster cluster = LocalCluster.start(ClusterSpec.forCi(List.of("a", "b")).withGroup("web"))) {
+      AgentNode old = cluster.agent(cluster.activeInstance());
+      String to = otherThan(old.instance());
+      try (Haproxy haproxy = Haproxy.start(config(), target(cluster.agent("a")),
+          target(cluster.agent("b")), cluster.workDir().resolve("haproxy"))) {
+        Load load = new Load(haproxy.url() + WitnessFlow.HTTP_PATH);
+        load.start();
+        Thread.sleep(2_000);
+        cluster.admin().switchover("web", to);
+        load.awaitServedBy(to, Duration.ofSeconds(30));
+        Thread.sleep(1_000); // and a while on the new active
+        load.stop();
+        System.out.printf("switchover through haproxy (%s): answers by status %s, by instance %s, %d errors%n",
+            config(), load.statuses, load.servedBy, load.errors.size());
+        assertThat(load.errors).as("requests that failed (haproxy log %s)", haproxy.process().log()).isEmpty();
+        assertThat(load.statuses).as("answers by status; a 503 or 404 is one that met the stopping old active"
+            + " (agents' logs in %s)", cluster.workDir()).containsOnlyKeys(200);
+        assertThat(load.servedBy.get(old.instance()).get()).as("answers of the old active").isPositive();
+      }
+    }
+  }
+
   /** The shipped config; -Dtandem.haproxy.config=FILE runs another (to see a naive one fail). */
   private static java.nio.file.Path config() {
     String other = System.getProperty("tandem.haproxy.config");

@@ -24,6 +24,12 @@ module.exports = function (RED) {
   if (flows && RED.httpNode && typeof RED.httpNode.use === "function") {
     RED.httpNode.use(function tandemStandby(req, res, next) {
       if (flows.running !== false) {
+        if (flows.inFlight) {
+          flows.inFlight.add(req);
+          const done = () => flows.inFlight.delete(req);
+          res.once("finish", done);
+          res.once("close", done);
+        }
         return next();
       }
       res.set("Retry-After", "1");

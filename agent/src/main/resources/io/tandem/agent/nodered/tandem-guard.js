@@ -17,9 +17,24 @@ const MESSAGE = "flows on this instance are started and stopped by Tandem; use t
 // (not the 404 of its vanished routes) from the first moment of its stop.
 const FLOWS = Symbol.for("io.tandem.flows");
 if (!globalThis[FLOWS]) {
-  globalThis[FLOWS] = { running: undefined };
+  // inFlight: the http-in requests passed to running flows and not answered yet (tandem-fence.js)
+  globalThis[FLOWS] = { running: undefined, inFlight: new Set() };
 }
 const flows = globalThis[FLOWS];
+
+/**
+ * Once the flows have stopped, a request they took and had not answered never will be: its message
+ * died with the flow. Closing its connection makes that visible at once (a load balancer retries an
+ * idempotent request elsewhere, a client sees a reset) instead of after the client's own timeout.
+ */
+function dropUnanswered() {
+  for (const req of flows.inFlight) {
+    if (req.socket && !req.socket.destroyed) {
+      req.socket.destroy();
+    }
+  }
+  flows.inFlight.clear();
+}
 
 /** Follows an agent's start or stop request through to Node-RED's answer (POST /flows/state). */
 function trackFlowsState(res) {
@@ -28,6 +43,9 @@ function trackFlowsState(res) {
   res.json = function (body) {
     if (res.statusCode === 200 && body && typeof body.state === "string") {
       flows.running = body.state === "start";
+      if (!flows.running) {
+        dropUnanswered();
+      }
     }
     return json.apply(this, arguments);
   };
