@@ -21,6 +21,7 @@ module.exports = function (RED) {
   // stopped instance from a missing route (ops/haproxy/tandem.cfg marks the server down on it).
   // Registered when the node modules load, before any flow adds a route. See tandem-guard.js.
   const flows = globalThis[Symbol.for("io.tandem.flows")];
+  const STOPPED_ANSWER_PAUSE_MS = 20;
   if (flows && RED.httpNode && typeof RED.httpNode.use === "function") {
     RED.httpNode.use(function tandemStandby(req, res, next) {
       if (flows.running !== false) {
@@ -32,10 +33,14 @@ module.exports = function (RED) {
         }
         return next();
       }
-      res.set("Retry-After", "1");
-      res.status(503).json({ error: "tandem_standby",
-        message: "this Node-RED instance's flows are stopped by Tandem (a standby, or an active handing over): "
-          + "send requests to the group's active (its agent answers GET /active with 200)" });
+      // After a short pause: a proxy retries such an answer at once (haproxy: 30 times), and the
+      // pause makes those retries span its next health check of /active, which sends them on.
+      setTimeout(function () {
+        res.set("Retry-After", "1");
+        res.status(503).json({ error: "tandem_standby",
+          message: "this Node-RED instance's flows are stopped by Tandem (a standby, or an active handing over): "
+            + "send requests to the group's active (its agent answers GET /active with 200)" });
+      }, STOPPED_ANSWER_PAUSE_MS);
     });
   }
 
