@@ -42,10 +42,26 @@ final class ResyncingLogAppender extends GrpcLogAppender {
     super(server, leaderState, f);
   }
 
+  /**
+   * Whether an INCONSISTENCY reply says the follower lost entries it acknowledged (up to
+   * {@code match}). A follower answers INCONSISTENCY with a next index in three cases (Ratis'
+   * {@code checkInconsistentAppendEntries}): a snapshot installation in progress (its log's end);
+   * the previous entry of the request not found (at most its log's end + 1, at most the previous
+   * index); or the request's first entry already held, at or below its commit or snapshot index
+   * (that index + 1, whatever its log holds above it). Only the last says nothing about a loss: it
+   * answers a resent old request, and its next index is above the request's first entry, never so
+   * in the other two. Treating it as a loss restarted the appender of a healthy follower after a
+   * cluster restart and logged that it had lost entries.
+   */
+  static boolean lostAcknowledged(long match, long requestFirstIndex, long replyNextIndex) {
+    boolean firstEntryAlreadyHeld = requestFirstIndex >= 0 && requestFirstIndex < replyNextIndex;
+    return replyNextIndex <= match && !firstEntryAlreadyHeld;
+  }
+
   @Override
   protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
     long match = getFollower().getMatchIndex();
-    if (replyNextIndex <= match) {
+    if (lostAcknowledged(match, requestFirstIndex, replyNextIndex)) {
       if (restarting.compareAndSet(false, true)) {
         LOG.warn("peer {} lost log entries it had acknowledged: its log now ends at index {}, but it"
                 + " had acknowledged up to {} (an emptied or replaced data dir, or a disk that lost"
