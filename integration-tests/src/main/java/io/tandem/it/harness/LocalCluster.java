@@ -100,19 +100,22 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** System.nanoTime() right after the last process of {@link #launchAll} or {@link #restartAll} started. */
+  /** System.nanoTime() right after the last process of {@link #launchAll} or {@link #startAll} started. */
   public long lastStartNanos() {
     return lastStartNanos;
   }
 
-  /**
-   * A full cluster restart: SIGKILLs every agent (with its Node-RED) and every coordinator, keeping
-   * data dirs and userDirs, then starts them all again at once (coordinators first, as launchAll).
-   * Returns System.nanoTime() right after the last start.
-   */
-  public long restartAll() {
+  /** SIGKILLs every agent (with its Node-RED) and every coordinator; data dirs and userDirs stay. */
+  public void stopAll() {
     agents.forEach(a -> a.process().kill());
     coordinators.forEach(c -> c.process().kill());
+  }
+
+  /**
+   * After {@link #stopAll}: starts every coordinator and agent again at once (coordinators first, as
+   * {@link #launchAll}). Returns System.nanoTime() right after the last start.
+   */
+  public long startAll() {
     coordinators.forEach(c -> c.process().start());
     agents.forEach(a -> a.process().start());
     lastStartNanos = System.nanoTime();

@@ -88,6 +88,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Length of each 'http' ab run in seconds, the crash 10 s in (default: ${DEFAULT-VALUE}).")
   int httpSeconds;
 
+  @Option(names = "--firstactive-coordinator-opts", defaultValue = "",
+      description = "TANDEM_JAVA_OPTS of the coordinators in the 'firstactive' row (default: none, the launcher's own).")
+  String firstActiveCoordinatorOpts;
+
   @Override
   public Integer call() throws Exception {
     if (runs < 1 || contextSeconds < 1 || contextKeys < 1 || tlsWindowSeconds < 1 || footprintMinutes <= 0
@@ -122,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
       footprintSummary += " " + HttpRuns.summary(tandem, restart);
     }
     if (faults.contains(Fault.firstactive)) {
-      FirstActiveRuns fa = new FirstActiveRuns(plaintext);
+      FirstActiveRuns fa = new FirstActiveRuns(plaintext, firstActiveCoordinatorOpts.isBlank() ? null : firstActiveCoordinatorOpts);
       fa.run(runs);
       fa.print();
       footprintSummary += " " + fa.summary();

@@ -28,13 +28,18 @@ final class FirstActiveRuns {
   /** A milestone the logs did not show (or the group creation of a restart). */
   static final long NONE = Long.MIN_VALUE;
 
-  /** Every process with the launcher's defaults (no TANDEM_JAVA_OPTS), as a user starts them. */
-  private static final ClusterSpec.Topology LAUNCHERS = new ClusterSpec.Topology() {
-    @Override
-    public String javaOpts(String process, String base) {
-      return null;
-    }
-  };
+  /**
+   * Every agent with its launcher's defaults (no TANDEM_JAVA_OPTS), as a user starts it; the
+   * coordinators too unless {@code coordinatorOpts} is given (their TANDEM_JAVA_OPTS then).
+   */
+  private static ClusterSpec.Topology launchers(String coordinatorOpts) {
+    return new ClusterSpec.Topology() {
+      @Override
+      public String javaOpts(String process, String base) {
+        return process.startsWith("agent-") ? null : coordinatorOpts;
+      }
+    };
+  }
 
   /**
    * One start, in ms from the last process's start (negative: before it); {@link #NONE} where the
@@ -55,11 +60,14 @@ final class FirstActiveRuns {
   }
 
   private final boolean plaintext;
+  private final String coordinatorOpts;
   private final List<Sample> samples = new ArrayList<>();
   private int failures;
 
-  FirstActiveRuns(boolean plaintext) {
+  /** {@code coordinatorOpts}: the coordinators' TANDEM_JAVA_OPTS (null: the launcher's defaults). */
+  FirstActiveRuns(boolean plaintext, String coordinatorOpts) {
     this.plaintext = plaintext;
+    this.coordinatorOpts = coordinatorOpts;
   }
 
   List<Sample> samples() {
@@ -75,15 +83,17 @@ final class FirstActiveRuns {
     for (int i = 1; i <= runs; i++) {
       Path dir = Files.createTempDirectory("tandem-bench-firstactive-");
       ClusterSpec spec = ClusterSpec.defaults(List.of("a", "b")).withGroup("bench").withWorkDir(dir)
-          .withPlaintext(plaintext).withTopology(LAUNCHERS);
+          .withPlaintext(plaintext).withTopology(launchers(coordinatorOpts));
+      System.out.println("  firstactive run " + i + ": work dir " + dir);
       long before = System.currentTimeMillis();
       try (LocalCluster c = LocalCluster.launchAll(spec)) {
         String kind = FRESH;
         try {
           record(i, runs, measure(c, before, true));
           kind = RESTART;
-          before = System.currentTimeMillis();
-          c.restartAll();
+          c.stopAll();
+          before = System.currentTimeMillis(); // after the kills: the failovers they caused are not milestones
+          c.startAll();
           record(i, runs, measure(c, before, false));
         } catch (RuntimeException e) {
           failures++;
