@@ -46,16 +46,47 @@ final class FirstActiveRuns {
    * logs had no such line. {@code groupCreated} is NONE after a restart (the group exists).
    */
   record Sample(String kind, String active, long firstCall, long leader, long groupCreated, long readyActive,
-      long readyOther, long decided, long committed, long flowsStarted) {
+      long readyOther, long decided, long committed, long flowsStarted, Cpu cpu) {
     String line() {
       return String.format("first leader %s, group created %s, Node-RED ready as a spare %s (active %s) / %s (other),"
-          + " decided %s, committed %s, flows started %s, first accepted witness call %d ms", ms(leader),
+          + " decided %s, committed %s, flows started %s, first accepted witness call %d ms; %s", ms(leader),
           ms(groupCreated), ms(readyActive), active, ms(readyOther), ms(decided), ms(committed), ms(flowsStarted),
-          firstCall);
+          firstCall, cpu);
     }
 
     private static String ms(long v) {
       return v == NONE ? "-" : v + " ms";
+    }
+  }
+
+  /**
+   * CPU time (ms, user + system, from /proc) the cluster's processes used from their start to the
+   * first accepted call: the 3 coordinator JVMs, the 2 agent JVMs, the Node-RED processes they launched.
+   * On a shared machine this is what the start costs regardless of the load; on 2 idle cores the
+   * wall time cannot be much below half of the total.
+   */
+  record Cpu(long coordinators, long agents, long nodeReds) {
+    long total() {
+      return coordinators + agents + nodeReds;
+    }
+
+    @Override
+    public String toString() {
+      return String.format("CPU %d ms (coordinators %d, agents %d, Node-RED %d)", total(), coordinators, agents,
+          nodeReds);
+    }
+
+    static Cpu of(LocalCluster c) {
+      long tps = ProcSample.ticksPerSecond();
+      long coordinators = c.coordinators().stream().mapToLong(n -> ticks(n.process().pid())).sum();
+      long agents = c.agents().stream().mapToLong(a -> ticks(a.process().pid())).sum();
+      long nodeReds = c.agents().stream().flatMap(a -> a.process().handle().stream())
+          .flatMap(ProcessHandle::descendants).mapToLong(h -> ticks(h.pid())).sum();
+      return new Cpu(coordinators * 1000 / tps, agents * 1000 / tps, nodeReds * 1000 / tps);
+    }
+
+    private static long ticks(long pid) {
+      return ProcSample.of(pid).map(ProcSample::cpuTicks).orElse(0L);
     }
   }
 
@@ -123,6 +154,7 @@ final class FirstActiveRuns {
       return c.witness().callsSince(from).stream().filter(WitnessCall::accepted).findFirst();
     });
     long total = (first.nanos() - startNanos) / 1_000_000;
+    Cpu cpu = Cpu.of(c);
     List<List<String>> coordinatorLogs = c.coordinators().stream().map(n -> lines(n.process().log())).toList();
     List<String> activeLog = lines(c.agent(first.instance()).process().log());
     List<String> otherLog = c.agents().stream().filter(a -> !a.instance().equals(first.instance())).findFirst()
@@ -133,7 +165,7 @@ final class FirstActiveRuns {
         at(StartupLog.first(otherLog, StartupLog.READY, beforeWall), startWall),
         at(StartupLog.earliest(coordinatorLogs, StartupLog.decided(c.groupName()), beforeWall), startWall),
         at(StartupLog.earliest(coordinatorLogs, StartupLog.committed(c.groupName()), beforeWall), startWall),
-        at(StartupLog.first(activeLog, StartupLog.FLOWS_STARTED, beforeWall), startWall));
+        at(StartupLog.first(activeLog, StartupLog.FLOWS_STARTED, beforeWall), startWall), cpu);
   }
 
   /** Creates the group as a user would right after starting everything: retried until a leader takes it. */
@@ -183,35 +215,34 @@ final class FirstActiveRuns {
     if (failures > 0) {
       System.out.println("failed runs: " + failures);
     }
-    System.out.println();
-    System.out.println("| milestone p50, ms after the last process started | fresh | restart |");
-    System.out.println("|--------------------------------------------------|-------|---------|");
-    milestone("first leader elected", Sample::leader);
-    milestone("group created (tandemctl group create)", Sample::groupCreated);
-    milestone("the active's Node-RED ready as a spare", Sample::readyActive);
-    milestone("the other's Node-RED ready as a spare", Sample::readyOther);
-    milestone("the leader decides the activation", Sample::decided);
-    milestone("activation committed", Sample::committed);
-    milestone("the active's flows started", Sample::flowsStarted);
-    milestone("first accepted witness call", Sample::firstCall);
+    for (String k : List.of(FRESH, RESTART)) {
+      medianRun(k).ifPresent(m -> System.out.printf("median %s run: %d ms; %s%n", k, m.firstCall(), m.line()));
+      Stats cpu = new Stats();
+      samples.stream().filter(x -> x.kind().equals(k)).forEach(x -> cpu.add(x.cpu().total()));
+      if (cpu.runs() > 0) {
+        System.out.printf("%s: CPU of the cluster's processes until the first active p50 %d ms, max %d ms%n", k,
+            cpu.percentile(50), cpu.max());
+      }
+    }
   }
 
-  private void milestone(String label, java.util.function.ToLongFunction<Sample> f) {
-    System.out.printf("| %-48s | %5s | %7s |%n", label, p50(FRESH, f), p50(RESTART, f));
+  /** The run of {@code kind} whose time is the median (nearest rank), with its milestones. */
+  java.util.Optional<Sample> medianRun(String kind) {
+    long p50 = stats(kind).percentile(50);
+    return samples.stream().filter(x -> x.kind().equals(kind) && x.firstCall() == p50).findFirst();
   }
 
-  /** The median of one milestone over the runs of {@code kind} that logged it; "-" if none did. */
-  String p50(String kind, java.util.function.ToLongFunction<Sample> f) {
+  private long cpuP50(String kind) {
     Stats s = new Stats();
-    samples.stream().filter(x -> x.kind().equals(kind)).mapToLong(f).filter(v -> v != NONE).forEach(s::add);
-    return s.runs() == 0 ? "-" : String.valueOf(s.percentile(50));
+    samples.stream().filter(x -> x.kind().equals(kind)).forEach(x -> s.add(x.cpu().total()));
+    return s.percentile(50);
   }
 
   String summary() {
     Stats f = stats(FRESH);
     Stats r = stats(RESTART);
     return String.format("first_active_fresh_p50_ms=%d first_active_fresh_max_ms=%d first_active_restart_p50_ms=%d"
-        + " first_active_restart_max_ms=%d first_active_failed=%d", f.percentile(50), f.max(), r.percentile(50), r.max(),
-        failures);
+        + " first_active_restart_max_ms=%d first_active_cpu_fresh_p50_ms=%d first_active_failed=%d", f.percentile(50),
+        f.max(), r.percentile(50), r.max(), cpuP50(FRESH), failures);
   }
 }
