@@ -576,6 +576,14 @@ function createContextStore(config) {
           writer = res.body.writer === true;
           return;
         }
+        if (res.status === 503 && res.body && res.body.code === "tandem_unavailable") {
+          // The agent waited for its replica already (the coordinators, or on a fresh cluster the
+          // group, are not there yet): boot now instead of holding Node-RED's start; the copy
+          // follows through changes, and flows only start as the writer after the proof there.
+          warn("open", "no context snapshot from the agent yet (" + res.body.message + "); starting with an"
+              + " empty copy that refuses writes until the agent answers");
+          return;
+        }
         last = "HTTP " + res.status + ": " + res.body.message;
       } catch (e) {
         last = e.message;
