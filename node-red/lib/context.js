@@ -662,6 +662,12 @@ function createContextStore(config) {
     if (r.full) {
       replaceAll(r.full);
       resync = false;
+    } else if (since === 0 && !(r.ops || []).length) {
+      // The agent has no copy of the group's context yet (no leader, or no group yet): its long poll
+      // ended without one. Ask again soon, so that the copy (and an activation's writer proof)
+      // follows the moment it has one; the agent's own wait keeps this from spinning.
+      await sleep(100);
+      return;
     } else if (since === 0) {
       warn("protocol", "the agent answered a full resync without \"full\"; asking again");
       await sleep(1000);

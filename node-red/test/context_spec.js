@@ -306,6 +306,19 @@ describe("tandem context store", function () {
     assert.strictEqual(agent.pollEvents()[0].since, 0);
   });
 
+  it("while the agent has no copy yet, its empty resync answers are no protocol error; the copy follows once it has one", async () => {
+    // version 0 and snapshot 503: the agent's replica is not loaded, every since=0 poll ends after
+    // its wait with no "full" and no ops (the real agent without a leader or, fresh, without the group)
+    await openStore({ version: 0, snapshotStatus: 503 }, { waitMs: 100 });
+    await until(() => agent.pollEvents().length >= 3);
+    assert.ok(!warnings.some((w) => /full resync without/.test(w)), warnings.join("\n"));
+    agent.scopes = { global: { loaded: 1 } };
+    agent.version = 4;
+    agent.wake();
+    await until(() => store.get("global", "loaded") === 1);
+    assert.ok(agent.pollEvents().every((p) => p.since === 0 || p.since === 4));
+  });
+
   it("re-reads the token file after a 401 (the agent wrote a new token)", async () => {
     fs.writeFileSync(path.join(dir, "agent.token"), "old-token\n");
     setTimeout(() => fs.writeFileSync(path.join(dir, "agent.token"), TOKEN + "\n"), 150);
