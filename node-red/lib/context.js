@@ -576,6 +576,14 @@ function createContextStore(config) {
           writer = res.body.writer === true;
           return;
         }
+        if (res.status === 503 && res.body && res.body.code === "tandem_unavailable") {
+          // The agent waited for its replica already (the coordinators, or on a fresh cluster the
+          // group, are not there yet): boot now instead of holding Node-RED's start; the copy
+          // follows through changes, and flows only start as the writer after the proof there.
+          warn("open", "no context snapshot from the agent yet (" + res.body.message + "); starting with an"
+              + " empty copy that refuses writes until the agent answers");
+          return;
+        }
         last = "HTTP " + res.status + ": " + res.body.message;
       } catch (e) {
         last = e.message;
@@ -654,6 +662,12 @@ function createContextStore(config) {
     if (r.full) {
       replaceAll(r.full);
       resync = false;
+    } else if (since === 0 && !(r.ops || []).length) {
+      // The agent has no copy of the group's context yet (no leader, or no group yet): its long poll
+      // ended without one. Ask again soon, so that the copy (and an activation's writer proof)
+      // follows the moment it has one; the agent's own wait keeps this from spinning.
+      await sleep(100);
+      return;
     } else if (since === 0) {
       warn("protocol", "the agent answered a full resync without \"full\"; asking again");
       await sleep(1000);

@@ -297,12 +297,26 @@ describe("tandem context store", function () {
 
   it("open() resolves with an empty copy when the agent has no replica, then loads it through changes", async () => {
     const started = Date.now();
-    await openStore({ snapshotStatus: 503, scopes: { global: { later: true } } });
+    // the agent's 503 (no replica after its own wait) ends open() at once, long before openTimeoutMs
+    await openStore({ snapshotStatus: 503, scopes: { global: { later: true } } }, { openTimeoutMs: 5000 });
     assert.ok(Date.now() - started < 3000);
     assert.deepStrictEqual(store.keys("global"), []);
-    assert.ok(warnings.some((w) => /no context snapshot from the agent within 400 ms/.test(w)), warnings.join("\n"));
+    assert.ok(warnings.some((w) => /no context snapshot from the agent yet \(no replica yet\)/.test(w)), warnings.join("\n"));
     await until(() => store.get("global", "later") === true);
     assert.strictEqual(agent.pollEvents()[0].since, 0);
+  });
+
+  it("while the agent has no copy yet, its empty resync answers are no protocol error; the copy follows once it has one", async () => {
+    // version 0 and snapshot 503: the agent's replica is not loaded, every since=0 poll ends after
+    // its wait with no "full" and no ops (the real agent without a leader or, fresh, without the group)
+    await openStore({ version: 0, snapshotStatus: 503 }, { waitMs: 100 });
+    await until(() => agent.pollEvents().length >= 3);
+    assert.ok(!warnings.some((w) => /full resync without/.test(w)), warnings.join("\n"));
+    agent.scopes = { global: { loaded: 1 } };
+    agent.version = 4;
+    agent.wake();
+    await until(() => store.get("global", "loaded") === 1);
+    assert.ok(agent.pollEvents().every((p) => p.since === 0 || p.since === 4));
   });
 
   it("re-reads the token file after a 401 (the agent wrote a new token)", async () => {

@@ -42,7 +42,12 @@ public final class ContextEndpoints {
   /** Long polls are capped below the HTTP server's 5 s idle timeout (HttpServers.IDLE_TIMEOUT_MILLIS). */
   static final long MAX_WAIT_MILLIS = 4000;
   static final int MAX_BODY = 20 * 1024 * 1024;
-  private static final long SNAPSHOT_WAIT_MILLIS = 3000;
+  /**
+   * How long a snapshot request waits for the replica before 503, on which the plugin lets Node-RED
+   * boot with an empty copy (it follows through changes): short, so that a Node-RED starting with
+   * the cluster (no leader or, on a fresh cluster, no group yet) is a ready spare without them.
+   */
+  private static final long SNAPSHOT_WAIT_MILLIS = 1000;
   private static final long SYNC_WAIT_MILLIS = 2000;
   private static final JsonFactory JSON = new JsonFactory();
   private final ContextAgent agent;

@@ -40,6 +40,9 @@ public final class Reconciler implements AutoCloseable {
   private final NodeRedRuntime runtime;
   private final ControlState state;
   private final ActionExecutor executor;
+  private final CoordinatorPort coordinator;
+  /** Whether the runtime was a ready spare (STANDBY) at the last runtime event; control thread only. */
+  private boolean wasSpare;
   private final AgentMetrics metrics;
   private final Supplier<String> coordinatorTarget;
   private final ScheduledExecutorService thread;
@@ -91,6 +94,7 @@ public final class Reconciler implements AutoCloseable {
     this.metrics = metrics;
     this.coordinatorTarget = coordinatorTarget;
     this.state = new ControlState(instance, lease);
+    this.coordinator = coordinator;
     this.executor = new ActionExecutor(runtime, coordinator, hooks, lease, state, context,
         this::fenceReported);
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
@@ -161,8 +165,24 @@ public final class Reconciler implements AutoCloseable {
     });
   }
 
+  /**
+   * A runtime event: reconcile, and when the runtime became a ready spare or stopped being one,
+   * heartbeat at once so that the leader sees it now instead of up to a renew interval later (a
+   * freshly loaded standby is what the leader waits for to activate a group without an active).
+   */
   private void onRuntime(RuntimeStatus s) {
-    post(() -> { });
+    try {
+      thread.execute(() -> {
+        reconcile();
+        boolean spare = s.state() == RuntimeState.RUNTIME_STANDBY;
+        if (spare != wasSpare && !closed) {
+          wasSpare = spare;
+          coordinator.heartbeatNow();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: the event no longer matters
+    }
   }
 
   /** A fence report is done (answered or given up): called on the reporter's thread. */

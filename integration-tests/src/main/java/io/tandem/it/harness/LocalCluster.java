@@ -34,6 +34,7 @@ public final class LocalCluster implements AutoCloseable {
   private final AdminRpc admin;
   private final HarnessCerts certs;
   private final List<String> registeredCsvs = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile long lastStartNanos;
 
   private LocalCluster(ClusterSpec spec) throws IOException {
     this.spec = spec;
@@ -73,9 +74,56 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts the three coordinators and every agent at once, as a user starting all hosts together
+   * would: no wait for a leader or a loaded Node-RED, and no group (the caller creates it). Returns
+   * the cluster; {@link #lastStartNanos()} is when the last process was started.
+   */
+  public static LocalCluster launchAll(ClusterSpec spec) {
+    LocalCluster c;
+    try {
+      c = new LocalCluster(spec);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the work dir", e);
+    }
+    try {
+      LOG.info("starting every process of a Tandem cluster at once in {}", c.workDir);
+      for (CoordinatorNode n : c.coordinators) {
+        c.launch(n, c.coordinators, false);
+      }
+      c.launchAgents();
+      c.lastStartNanos = System.nanoTime();
+      return c;
+    } catch (RuntimeException | Error e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** System.nanoTime() right after the last process of {@link #launchAll} or {@link #startAll} started. */
+  public long lastStartNanos() {
+    return lastStartNanos;
+  }
+
+  /** SIGKILLs every agent (with its Node-RED) and every coordinator; data dirs and userDirs stay. */
+  public void stopAll() {
+    agents.forEach(a -> a.process().kill());
+    coordinators.forEach(c -> c.process().kill());
+  }
+
+  /**
+   * After {@link #stopAll}: starts every coordinator and agent again at once (coordinators first, as
+   * {@link #launchAll}). Returns System.nanoTime() right after the last start.
+   */
+  public long startAll() {
+    coordinators.forEach(c -> c.process().start());
+    agents.forEach(a -> a.process().start());
+    lastStartNanos = System.nanoTime();
+    return lastStartNanos;
+  }
+
   private void boot() {
     LOG.info("starting a Tandem cluster in {}", workDir);
-    Path redJs = spec.nodeRedDir() == null ? Repo.redJs() : spec.nodeRedDir().resolve("node_modules/node-red/red.js");
     for (CoordinatorNode n : coordinators) {
       launch(n, coordinators, false);
     }
@@ -83,21 +131,7 @@ public final class LocalCluster implements AutoCloseable {
       coordinators.forEach(n -> n.process().assertAlive());
       return admin.tryClusterStatus();
     });
-    List<String> grpc = coordinators.stream().map(CoordinatorNode::grpcAddress).toList();
-    for (AgentNode a : agents) {
-      if (spec.allActive()) {
-        io.tandem.it.flows.LockFlow.writeTo(a.userDir(), spec.lockKeys(), true); // enabled by a deploy below
-      } else {
-        WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
-      }
-      // an agent that dials proxies must not learn (and use) the coordinators' real addresses
-      List<String> dialed = spec.topology().coordinatorsForAgent(a.instance(), grpc);
-      Path cfg = ConfigWriter.agent(workDir, a, dialed, dialed.equals(grpc), spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()),
-          tls(certs.agent(spec.group(), a.instance())));
-      a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
-          "--config", cfg.toString()), env("agent-" + a.instance()), workDir, workDir.resolve("agent-" + a.instance() + ".log")));
-      a.process().start();
-    }
+    launchAgents();
     for (AgentNode a : agents) {
       Waits.until(a.instance() + "'s Node-RED loaded as a standby", START_TIMEOUT, Duration.ofMillis(100),
           () -> {
@@ -114,6 +148,31 @@ public final class LocalCluster implements AutoCloseable {
     }
     awaitSteady(START_TIMEOUT);
     LOG.info("cluster ready: {} active in group {}", activeInstance(), spec.group());
+  }
+
+  /** Writes every agent's flows and config and starts it (its Node-RED with it). */
+  private void launchAgents() {
+    Path redJs = spec.nodeRedDir() == null ? Repo.redJs() : spec.nodeRedDir().resolve("node_modules/node-red/red.js");
+    List<String> grpc = coordinators.stream().map(CoordinatorNode::grpcAddress).toList();
+    for (AgentNode a : agents) {
+      if (spec.allActive()) {
+        io.tandem.it.flows.LockFlow.writeTo(a.userDir(), spec.lockKeys(), true); // enabled by a deploy below
+      } else {
+        WitnessFlow.writeTo(a.userDir(), spec.hangRoute());
+      }
+      // an agent that dials proxies must not learn (and use) the coordinators' real addresses
+      List<String> dialed = spec.topology().coordinatorsForAgent(a.instance(), grpc);
+      Path cfg = ConfigWriter.agent(workDir, a, dialed, dialed.equals(grpc), spec, redJs, Map.of(WitnessFlow.ENV_URL, witness.callUrl(), WitnessFlow.ENV_INSTANCE, a.instance()),
+          tls(certs.agent(spec.group(), a.instance())));
+      a.attach(new ManagedProcess("agent-" + a.instance(), List.of(Repo.launcher("tandem-agent").toString(),
+          "--config", cfg.toString()), env("agent-" + a.instance()), workDir, workDir.resolve("agent-" + a.instance() + ".log")));
+      a.process().start();
+    }
+  }
+
+  /** Creates the group of the spec (retried while there is no leader yet). */
+  public void createGroup() {
+    admin.createGroup(spec.group(), spec.instances(), spec.mode());
   }
 
   private void launch(CoordinatorNode n, List<CoordinatorNode> peers, boolean join) {

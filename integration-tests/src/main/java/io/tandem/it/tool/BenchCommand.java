@@ -41,9 +41,13 @@ import picocli.CommandLine.Option;
         "'mqttswitchover' (not in the default set): a mosquitto on 127.0.0.1 (apt-get install mosquitto) and a flow",
         "publishing a sequence number every 10 ms through Node-RED's mqtt out node; planned switchovers measured at a",
         "subscriber as the gap between the old active's last message and the new active's first.",
+        "'firstactive' (not in the default set): per run a fresh cluster, every process started at once with the",
+        "launchers' JVM options and the group created at once, then a full restart of it (everything SIGKILLed,",
+        "data dirs and userDirs kept, started again at once); last process started -> first accepted witness call,",
+        "with the milestones of the logs (leader, Node-RED ready, decided, committed, flows started).",
         "Select rows with --only (e.g. --only context). Takes about 30 s per run of all faults."})
 public final class BenchCommand implements Callable<Integer> {
-  enum Fault { crash, hang, silent, leader, switchover, mqttswitchover, deploy, deployfailover, context, tls, restored, crashloop, footprint, locks, http }
+  enum Fault { crash, hang, silent, leader, switchover, mqttswitchover, deploy, deployfailover, context, tls, restored, crashloop, footprint, locks, http, firstactive }
   static final int LARGE_FLOW_BYTES = 5 * 1024 * 1024;
   static final String DEPLOY_SMALL = "deploy -> standby (small)";
   static final String DEPLOY_LARGE = "deploy -> standby (5 MB)";
@@ -84,6 +88,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Length of each 'http' ab run in seconds, the crash 10 s in (default: ${DEFAULT-VALUE}).")
   int httpSeconds;
 
+  @Option(names = "--firstactive-coordinator-opts", defaultValue = "",
+      description = "TANDEM_JAVA_OPTS of the coordinators in the 'firstactive' row (default: none, the launcher's own).")
+  String firstActiveCoordinatorOpts;
+
   @Override
   public Integer call() throws Exception {
     if (runs < 1 || contextSeconds < 1 || contextKeys < 1 || tlsWindowSeconds < 1 || footprintMinutes <= 0
@@ -117,8 +125,14 @@ public final class BenchCommand implements Callable<Integer> {
       HttpRuns.print(tandem, restart, httpSeconds);
       footprintSummary += " " + HttpRuns.summary(tandem, restart);
     }
-    List<Fault> rows = faults.stream()
-        .filter(f -> f != Fault.tls && f != Fault.footprint && f != Fault.locks && f != Fault.http).toList();
+    if (faults.contains(Fault.firstactive)) {
+      FirstActiveRuns fa = new FirstActiveRuns(plaintext, firstActiveCoordinatorOpts.isBlank() ? null : firstActiveCoordinatorOpts);
+      fa.run(runs);
+      fa.print();
+      footprintSummary += " " + fa.summary();
+    }
+    List<Fault> rows = faults.stream().filter(f -> f != Fault.tls && f != Fault.footprint && f != Fault.locks
+        && f != Fault.http && f != Fault.firstactive).toList();
     boolean locks = faults.contains(Fault.locks);
     int code = 0;
     if (!rows.isEmpty()) {
@@ -299,6 +313,7 @@ public final class BenchCommand implements Callable<Integer> {
       case footprint -> "footprint";
       case locks -> "locks";
       case http -> "http through haproxy";
+      case firstactive -> "first active";
     };
   }
 
