@@ -66,7 +66,7 @@ class NginxConfigTest {
   }
 
   /** The ${NAME}s replaced; a name without a value fails the test. */
-  private static String render(String template, Map<String, String> values) {
+  static String render(String template, Map<String, String> values) {
     Matcher m = NAME.matcher(template);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
@@ -77,7 +77,7 @@ class NginxConfigTest {
     return m.appendTail(out).toString();
   }
 
-  private static Path nginx() {
+  static Path nginx() {
     Optional<Path> found = Optional.of(Path.of("/usr/sbin/nginx")).filter(Files::isExecutable);
     if (found.isPresent()) {
       return found.get();
