@@ -55,8 +55,11 @@ final class HttpRuns {
     /** The shipped config with its /active check replaced by a plain Node-RED's route. */
     private String plainConfig() throws IOException {
       String c = Files.readString(shipped());
-      return this == haproxy ? c.replace("option httpchk GET /active", "option httpchk GET " + WitnessFlow.HTTP_PATH)
-          : c.replace("/active?waitMillis=250", WitnessFlow.HTTP_PATH);
+      String check = this == haproxy ? "option httpchk GET /active" : "/active?waitMillis=250";
+      if (!c.contains(check)) {
+        throw new IllegalStateException(shipped() + " no longer contains '" + check + "': update HttpRuns");
+      }
+      return c.replace(check, this == haproxy ? "option httpchk GET " + WitnessFlow.HTTP_PATH : WitnessFlow.HTTP_PATH);
     }
 
     private Running start(Path config, Haproxy.Target a, Haproxy.Target b, Path dir) {
