@@ -10,7 +10,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * until its instance is the active. The agent answers as soon as its instance is the active (200),
  * else after N ms (503). Without the parameter, or with 0, /active answers at once as before. (It
  * does not answer a standby's 503 early when another instance is the committed active: during a
- * crash the survivor still names the dead active for some 100 ms, and an early 503 there ended the
+ * crash the survivor still names the dead active for about 70 ms, and an early 503 there ended the
  * proxy's hold before the survivor was promoted; measured with NginxFailoverIT.)
  */
 final class ActiveWait {
