@@ -138,12 +138,16 @@ class NginxConfigBehaviourTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() throws Exception {
     if (nginx != null) {
-      List<ProcessHandle> all = new ArrayList<>(nginx.descendants().toList());
-      all.add(nginx.toHandle());
-      all.forEach(ProcessHandle::destroyForcibly);
+      // the master first: a master that outlives a killed worker starts a new one
+      List<ProcessHandle> workers = nginx.descendants().toList();
+      nginx.destroyForcibly();
       nginx.waitFor(10, TimeUnit.SECONDS);
+      workers.forEach(ProcessHandle::destroyForcibly);
+      for (ProcessHandle w : workers) {
+        w.onExit().get(10, TimeUnit.SECONDS);
+      }
     }
     servers.forEach(s -> s.stop(0));
   }
