@@ -51,7 +51,7 @@ class ActiveStandbyTest {
     List<String> lines = h.lines();
     assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).isEqualTo(name + " " + token));
     assertThat(h.ping(active)).isEqualTo(200);
-    assertThat(h.ping(standby)).as("http-in of stopped flows: 503 from Tandem").isEqualTo(503);
+    assertThat(h.ping(standby)).as("http-in of stopped flows").isEqualTo(404);
     assertThat(h.adminClient(standby).getFlowsState()).isEqualTo("stop");
     assertThat(h.adminClient(active).getFlowsState()).isEqualTo("start");
     assertThat(h.linesFrom(standby.config().instance())).isZero();

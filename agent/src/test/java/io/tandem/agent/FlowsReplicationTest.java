@@ -111,7 +111,7 @@ class FlowsReplicationTest {
 
     await("the standby has loaded the new revision and is ready", LONG,
         () -> h.readyOnCoordinators(standby.config().instance()));
-    assertThat(h.ping(standby)).as("the standby's flows stay stopped").isEqualTo(503);
+    assertThat(h.ping(standby)).as("the standby's flows stay stopped").isEqualTo(404);
     assertThat(versionIn(standby)).as("the standby's runtime has the new flows").isEqualTo("v2");
 
     ProcessHandle.of(active.snapshot().pid()).orElseThrow().destroyForcibly();

@@ -42,6 +42,6 @@ class LeaseSettingsRefusedTest {
     }
     assertThat(h.lines()).as("lines written by the flows").isEmpty();
     assertThat(h.adminClient(a).getFlowsState()).isEqualTo("stop");
-    assertThat(h.ping(a)).as("http-in of stopped flows: 503 from Tandem").isEqualTo(503);
+    assertThat(h.ping(a)).as("http-in of stopped flows").isEqualTo(404);
   }
 }

@@ -9,18 +9,8 @@ import io.tandem.it.harness.ClusterSpec;
 import io.tandem.it.harness.Faults;
 import io.tandem.it.harness.Haproxy;
 import io.tandem.it.harness.LocalCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +29,7 @@ class HaproxyFailoverIT {
       AgentNode old = cluster.agent(cluster.activeInstance());
       try (Haproxy haproxy = Haproxy.start(config(), target(cluster.agent("a")),
           target(cluster.agent("b")), cluster.workDir().resolve("haproxy"))) {
-        Load load = new Load(haproxy.url() + WitnessFlow.HTTP_PATH);
+        HttpLoad load = new HttpLoad(haproxy.url() + WitnessFlow.HTTP_PATH, CLIENTS);
         load.start();
         Thread.sleep(2_000);
         Faults.crashNodeRed(old);
@@ -59,9 +49,10 @@ class HaproxyFailoverIT {
   }
 
   /**
-   * A planned switchover (tandemctl switchover): the old active's stopping flows answer 503, which
-   * marks it down in haproxy at once, so no request meets its vanished routes (with the 404 of
-   * before, up to a check interval of 404s were retried on it and some reached the clients).
+   * A planned switchover (tandemctl switchover): the old active's stopping flows answer 503 after a
+   * short pause, so that haproxy's immediate retries outlast its next check of /active, and the
+   * requests they took unanswered are closed (retried); with the 404 of before, up to a check
+   * interval of 404s were retried on the old active and some reached the clients.
    */
   @Test
   void aPlannedSwitchoverCostsNoFailedRequestThroughTheShippedConfig() throws Exception {
@@ -71,7 +62,7 @@ class HaproxyFailoverIT {
       String to = otherThan(old.instance());
       try (Haproxy haproxy = Haproxy.start(config(), target(cluster.agent("a")),
           target(cluster.agent("b")), cluster.workDir().resolve("haproxy"))) {
-        Load load = new Load(haproxy.url() + WitnessFlow.HTTP_PATH);
+        HttpLoad load = new HttpLoad(haproxy.url() + WitnessFlow.HTTP_PATH, CLIENTS);
         load.start();
         Thread.sleep(2_000);
         cluster.admin().switchover("web", to);
@@ -112,64 +103,5 @@ class HaproxyFailoverIT {
       fail("haproxy not found; required on CI (CI=" + ci + "): apt-get install haproxy");
     }
     Assumptions.abort("haproxy not installed (apt-get install haproxy)");
-  }
-
-  /** CLIENTS threads sending GETs one after the other, counting answers by status and instance. */
-  private static final class Load {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    private final String url;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final List<Thread> threads = new ArrayList<>();
-    final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
-    final Map<String, AtomicLong> servedBy = new ConcurrentHashMap<>();
-    final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-
-    Load(String url) {
-      this.url = url;
-    }
-
-    void start() {
-      for (int i = 0; i < CLIENTS; i++) {
-        Thread t = new Thread(this::loop, "http-client-" + i);
-        threads.add(t);
-        t.start();
-      }
-    }
-
-    private void loop() {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build();
-      while (running.get()) {
-        try {
-          HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-          statuses.computeIfAbsent(r.statusCode(), k -> new AtomicLong()).incrementAndGet();
-          if (r.statusCode() == 200) {
-            servedBy.computeIfAbsent(r.body(), k -> new AtomicLong()).incrementAndGet();
-          }
-        } catch (java.io.IOException e) {
-          errors.add(e.toString());
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
-
-    void awaitServedBy(String instance, Duration timeout) throws InterruptedException {
-      long end = System.nanoTime() + timeout.toNanos();
-      while (!servedBy.containsKey(instance)) {
-        if (System.nanoTime() > end) {
-          stop();
-          fail("no answer from " + instance + " within " + timeout + "; statuses " + statuses + ", errors " + errors.size());
-        }
-        Thread.sleep(20);
-      }
-    }
-
-    void stop() throws InterruptedException {
-      running.set(false);
-      for (Thread t : threads) {
-        t.join(15_000);
-      }
-    }
   }
 }

@@ -156,6 +156,16 @@ public final class AgentHttpServer implements AutoCloseable {
     }
 
     private void active(Request request, Response response, Callback callback) {
+      long wait = ActiveWait.millis(Request.extractQueryParameters(request).getValue("waitMillis"));
+      if (wait == 0) {
+        answerActive(request, response, callback);
+        return;
+      }
+      ActiveWait.await(snapshot, System.nanoTime() + wait * 1_000_000, request.getComponents().getScheduler(),
+          () -> answerActive(request, response, callback));
+    }
+
+    private void answerActive(Request request, Response response, Callback callback) {
       AgentSnapshot s = snapshot.get();
       long now = System.nanoTime();
       boolean active = s.activeNow(now);

@@ -16,12 +16,16 @@ module.exports = function (RED) {
       message: "Node-RED was not started with the Tandem agent's settings file (tandem-settings.js)" });
   }
 
-  // A standby's (or a stopping active's) http-in requests: 503 with Retry-After, not the 404 of
-  // routes that are not there, so that a load balancer retries them elsewhere and can tell a
-  // stopped instance from a missing route (ops/haproxy/tandem.cfg marks the server down on it).
-  // Registered when the node modules load, before any flow adds a route. See tandem-guard.js.
+  // A standby's (or a stopping active's) http-in requests: Node-RED's 404 (their routes are not
+  // there), with a JSON reason, registered when the node modules load, before any flow adds a
+  // route (see tandem-guard.js). In the second after the agent's stop the answer comes after a
+  // short pause: a proxy retries it at once (haproxy: 30 times in about 80 ms, mostly on the old
+  // active), and the pause makes those retries outlast the proxy's next check of /active, which
+  // sends them to the new active. A long-stopped standby answers at once (nginx sends it half of
+  // the requests and passes them on).
   const flows = globalThis[Symbol.for("io.tandem.flows")];
-  const STOPPED_ANSWER_PAUSE_MS = 20;
+  const HANDOVER_PAUSE_MS = 20;
+  const HANDOVER_WINDOW_MS = 1000;
   if (flows && RED.httpNode && typeof RED.httpNode.use === "function") {
     RED.httpNode.use(function tandemStandby(req, res, next) {
       if (flows.running !== false) {
@@ -33,14 +37,16 @@ module.exports = function (RED) {
         }
         return next();
       }
-      // After a short pause: a proxy retries such an answer at once (haproxy: 30 times), and the
-      // pause makes those retries span its next health check of /active, which sends them on.
-      setTimeout(function () {
-        res.set("Retry-After", "1");
-        res.status(503).json({ error: "tandem_standby",
+      const answer = function () {
+        res.status(404).json({ error: "tandem_standby",
           message: "this Node-RED instance's flows are stopped by Tandem (a standby, or an active handing over): "
             + "send requests to the group's active (its agent answers GET /active with 200)" });
-      }, STOPPED_ANSWER_PAUSE_MS);
+      };
+      if (Date.now() - (flows.changedAt || 0) < HANDOVER_WINDOW_MS) {
+        setTimeout(answer, HANDOVER_PAUSE_MS);
+      } else {
+        answer();
+      }
     });
   }
 

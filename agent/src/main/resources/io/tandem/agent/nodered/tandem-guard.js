@@ -12,13 +12,14 @@ const MESSAGE = "flows on this instance are started and stopped by Tandem; use t
 // Whether this runtime's flows serve requests, as the agent last set it (only the agent starts and
 // stops them, through this guard): undefined until the agent's first start or stop, false from the
 // moment a start or stop request arrives (a start: they are stopped until it answers; a stop: they
-// are about to stop), true once a start has answered. tandem-fence.js answers http-in requests with
-// 503 while it is false, so a load balancer sees the old active of a planned switchover answer 503
-// (not the 404 of its vanished routes) from the first moment of its stop.
+// are about to stop), true once a start has answered. While it is false tandem-fence.js answers
+// http-in requests itself (404 with a reason, after a short pause in the second after a change), so
+// the old active of a planned switchover stops taking requests the moment its stop begins.
 const FLOWS = Symbol.for("io.tandem.flows");
 if (!globalThis[FLOWS]) {
   // inFlight: the http-in requests passed to running flows and not answered yet (tandem-fence.js)
-  globalThis[FLOWS] = { running: undefined, inFlight: new Set() };
+  // changedAt: when the agent's last start or stop request arrived (Date.now())
+  globalThis[FLOWS] = { running: undefined, changedAt: 0, inFlight: new Set() };
 }
 const flows = globalThis[FLOWS];
 
@@ -39,6 +40,7 @@ function dropUnanswered() {
 /** Follows an agent's start or stop request through to Node-RED's answer (POST /flows/state). */
 function trackFlowsState(res) {
   flows.running = false;
+  flows.changedAt = Date.now();
   const json = res.json;
   res.json = function (body) {
     if (res.statusCode === 200 && body && typeof body.state === "string") {

@@ -72,8 +72,8 @@ adminAuth.tokenHeader = tandem.tokenHeader;
 settings.adminAuth = userAuth ? adminAuth : undefined;
 settings.httpAdminMiddleware = require(path.join(__dirname, "tandem-guard.js"))(
     user.httpAdminMiddleware, isAgentToken, tandem.tokenHeader);
-// The agent persists "stop" before every launch: the flows boot stopped, and their http-in routes
-// answer 503 until the agent starts them (tandem-fence.js).
+// The agent persists "stop" before every launch: the flows boot stopped, and tandem-fence.js
+// answers their http-in requests until the agent starts them.
 require(path.join(__dirname, "tandem-guard.js")).flows.running = false;
 
 // The group's flows, credentials and editor data: the Tandem storage plugin, through the agent.

@@ -119,6 +119,34 @@ class AgentHttpServerTest {
   }
 
   @Test
+  void activeWithWaitMillisAnswers200AsSoonAsTheInstanceBecomesTheActive() throws Exception {
+    // committed active: this instance, flows not running yet (a switch to it under way)
+    snapshot.set(new AgentSnapshot("g", "a", "standby", false, 0, "a", 9, 7, 0, 0, 0, "STANDBY", 42, "",
+        "127.0.0.1:7400", "starting flows", "standby", 0));
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> held = client.sendAsync(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.port() + "/active?waitMillis=5000")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(300);
+    assertThat(held).as("held while no instance runs the flows").isNotDone();
+    snapshot.set(active(System.nanoTime() + 5_000_000_000L));
+    assertThat(held.get(4, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void activeWithWaitMillisAnswers503AfterTheWaitWhenTheInstanceDoesNotBecomeTheActive() throws Exception {
+    assertThat(get("/active?waitMillis=200").statusCode()).isEqualTo(503); // standby()
+  }
+
+  @Test
+  void waitMillisIsClampedAndIgnoredWhenNotANumber() {
+    assertThat(ActiveWait.millis(null)).isZero();
+    assertThat(ActiveWait.millis("soon")).isZero();
+    assertThat(ActiveWait.millis("-5")).isZero();
+    assertThat(ActiveWait.millis("250")).isEqualTo(250);
+    assertThat(ActiveWait.millis("999999")).isEqualTo(ActiveWait.MAX_MILLIS);
+  }
+
+  @Test
   void unknownPathsAndMethodsAreRefused() throws Exception {
     assertThat(get("/nope").statusCode()).isEqualTo(404);
     HttpResponse<String> r = client.send(HttpRequest.newBuilder(

@@ -49,7 +49,7 @@ class NodeRedFailureTest {
     assertThat(again.pid()).isNotEqualTo(first.pid());
     // it ran flows before the crash, yet comes back with them stopped
     assertThat(NodeRedFixture.admin(port, dir.resolve("agent.token")).getFlowsState()).isEqualTo("stop");
-    assertThat(get(port, "/ping").statusCode()).as("stopped flows: 503 from Tandem").isEqualTo(503);
+    assertThat(get(port, "/ping").statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -38,6 +38,8 @@ import picocli.CommandLine.Option;
         "two Node-RED instances, ab -r -c 50 -t --http-seconds against an http-in route, SIGKILL of the active's",
         "Node-RED 10 s in; failed and non-2xx requests and ab's p50/p99/max; then a plain Node-RED restarted at once",
         "by a loop behind the same config. Needs haproxy and ab (apt-get install haproxy apache2-utils).",
+        "--ingress nginx runs the 'http' row through a real nginx with ops/nginx/tandem.conf instead (apt-get",
+        "install nginx-light; on the plain side its hold hops ask the Node-RED's route, since there is no agent).",
         "'mqttswitchover' (not in the default set): a mosquitto on 127.0.0.1 (apt-get install mosquitto) and a flow",
         "publishing a sequence number every 10 ms through Node-RED's mqtt out node; planned switchovers measured at a",
         "subscriber as the gap between the old active's last message and the new active's first.",
@@ -92,6 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "TANDEM_JAVA_OPTS of the coordinators in the 'firstactive' row (default: none, the launcher's own).")
   String firstActiveCoordinatorOpts;
 
+  @Option(names = "--ingress", defaultValue = "haproxy",
+      description = "The proxy of the 'http' row: haproxy or nginx, with its shipped config in ops/ (default: ${DEFAULT-VALUE}).")
+  HttpRuns.Ingress ingress;
+
   @Override
   public Integer call() throws Exception {
     if (runs < 1 || contextSeconds < 1 || contextKeys < 1 || tlsWindowSeconds < 1 || footprintMinutes <= 0
@@ -120,10 +126,10 @@ public final class BenchCommand implements Callable<Integer> {
       if (httpSeconds <= HttpRuns.CRASH_AFTER_SECONDS) {
         throw new IllegalArgumentException("--http-seconds must exceed " + HttpRuns.CRASH_AFTER_SECONDS);
       }
-      HttpRuns.Side tandem = HttpRuns.tandem(runs, httpSeconds, plaintext);
-      HttpRuns.Side restart = HttpRuns.restart(runs, httpSeconds);
-      HttpRuns.print(tandem, restart, httpSeconds);
-      footprintSummary += " " + HttpRuns.summary(tandem, restart);
+      HttpRuns.Side tandem = HttpRuns.tandem(ingress, runs, httpSeconds, plaintext);
+      HttpRuns.Side restart = HttpRuns.restart(ingress, runs, httpSeconds);
+      HttpRuns.print(ingress, tandem, restart, httpSeconds);
+      footprintSummary += " " + HttpRuns.summary(ingress, tandem, restart);
     }
     if (faults.contains(Fault.firstactive)) {
       FirstActiveRuns fa = new FirstActiveRuns(plaintext, firstActiveCoordinatorOpts.isBlank() ? null : firstActiveCoordinatorOpts);
@@ -312,7 +318,7 @@ public final class BenchCommand implements Callable<Integer> {
       case crashloop -> "crash loop -> ready standby";
       case footprint -> "footprint";
       case locks -> "locks";
-      case http -> "http through haproxy";
+      case http -> "http through haproxy or nginx";
       case firstactive -> "first active";
     };
   }

@@ -6,6 +6,7 @@ import io.tandem.it.harness.ClusterSpec;
 import io.tandem.it.harness.Faults;
 import io.tandem.it.harness.Haproxy;
 import io.tandem.it.harness.LocalCluster;
+import io.tandem.it.harness.Nginx;
 import io.tandem.it.harness.PlainNodeRed;
 import io.tandem.it.harness.Waits;
 import io.tandem.it.witness.Witness;
@@ -22,7 +23,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The 'http' row: HTTP clients through a real haproxy running ops/haproxy/tandem.cfg. Each run is
+ * The 'http' row: HTTP clients through a real haproxy running ops/haproxy/tandem.cfg, or with
+ * --ingress nginx a real nginx running ops/nginx/tandem.conf (its hold hops asking the plain
+ * Node-RED's route instead of an agent's /active?waitMillis on the restart side). Each run is
  * {@code ab -r -c C -t T} against the flow's http-in route with a SIGKILL of the active's Node-RED
  * {@value #CRASH_AFTER_SECONDS} s into it; then the same against a plain Node-RED (no Tandem) that a
  * loop starts again at once after its SIGKILL, behind the same config (its health check asking the
@@ -36,6 +39,45 @@ final class HttpRuns {
       .connectTimeout(Duration.ofSeconds(1)).build();
 
   private HttpRuns() {}
+
+  /** The proxy in front of the instances: haproxy or nginx, with its shipped config. */
+  enum Ingress {
+    haproxy, nginx;
+
+    String config() {
+      return this == haproxy ? "ops/haproxy/tandem.cfg" : "ops/nginx/tandem.conf";
+    }
+
+    private Path shipped() {
+      return this == haproxy ? Haproxy.shippedConfig() : Nginx.shippedConfig();
+    }
+
+    /** The shipped config with its /active check replaced by a plain Node-RED's route. */
+    private String plainConfig() throws IOException {
+      String c = Files.readString(shipped());
+      String check = this == haproxy ? "option httpchk GET /active" : "/active?waitMillis=250";
+      if (!c.contains(check)) {
+        throw new IllegalStateException(shipped() + " no longer contains '" + check + "': update HttpRuns");
+      }
+      return c.replace(check, this == haproxy ? "option httpchk GET " + WitnessFlow.HTTP_PATH : WitnessFlow.HTTP_PATH);
+    }
+
+    private Running start(Path config, Haproxy.Target a, Haproxy.Target b, Path dir) {
+      if (this == haproxy) {
+        Haproxy h = Haproxy.start(config, a, b, dir.resolve("haproxy"));
+        return new Running(h.url(), h);
+      }
+      Nginx n = Nginx.start(config, a, b, dir.resolve("nginx"));
+      return new Running(n.url(), n);
+    }
+  }
+
+  private record Running(String url, AutoCloseable proxy) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      proxy.close();
+    }
+  }
 
   record Side(String name, List<AbResult> runs) {
     long failed() {
@@ -51,16 +93,15 @@ final class HttpRuns {
     }
   }
 
-  static Side tandem(int runs, int seconds, boolean plaintext) throws IOException, InterruptedException {
+  static Side tandem(Ingress ingress, int runs, int seconds, boolean plaintext) throws Exception {
     System.out.println("Starting the cluster for the http row...");
     Path dir = Files.createTempDirectory("tandem-bench-http-");
     List<AbResult> results = new ArrayList<>();
     try (LocalCluster cluster = LocalCluster.start(ClusterSpec.defaults(List.of("a", "b")).withGroup("bench")
         .withWorkDir(dir).withPlaintext(plaintext));
-         Haproxy haproxy = Haproxy.start(Haproxy.shippedConfig(), target(cluster.agent("a")), target(cluster.agent("b")),
-             dir.resolve("haproxy"))) {
-      System.out.println("work dir: " + cluster.workDir() + ", haproxy " + haproxy.url());
-      String url = haproxy.url() + WitnessFlow.HTTP_PATH;
+         Running proxy = ingress.start(ingress.shipped(), target(cluster.agent("a")), target(cluster.agent("b")), dir)) {
+      System.out.println("work dir: " + cluster.workDir() + ", " + ingress + " " + proxy.url());
+      String url = proxy.url() + WitnessFlow.HTTP_PATH;
       awaitOk(url);
       for (int i = 1; i <= runs; i++) {
         Ab ab = Ab.start(url, CONCURRENCY, seconds, dir.resolve("ab-" + i + ".txt"));
@@ -76,18 +117,17 @@ final class HttpRuns {
     return new Side("Tandem (crash of the active)", results);
   }
 
-  static Side restart(int runs, int seconds) throws IOException, InterruptedException {
+  static Side restart(Ingress ingress, int runs, int seconds) throws Exception {
     Path dir = Files.createTempDirectory("tandem-bench-http-plain-");
     List<AbResult> results = new ArrayList<>();
-    Path config = dir.resolve("plain-haproxy.cfg");
-    Files.writeString(config, Files.readString(Haproxy.shippedConfig())
-        .replace("option httpchk GET /active", "option httpchk GET " + WitnessFlow.HTTP_PATH));
+    Path config = dir.resolve("plain-" + ingress + ".conf");
+    Files.writeString(config, ingress.plainConfig());
     try (Witness witness = new Witness(dir.resolve("witness.log"), false);
          PlainNodeRed nodeRed = new PlainNodeRed(dir.resolve("plain"), "p", witness.callUrl(), true)) {
       nodeRed.start();
       Haproxy.Target t = new Haproxy.Target(nodeRed.port(), nodeRed.port());
-      try (Haproxy haproxy = Haproxy.start(config, t, t, dir.resolve("haproxy"))) {
-        String url = haproxy.url() + WitnessFlow.HTTP_PATH;
+      try (Running proxy = ingress.start(config, t, t, dir)) {
+        String url = proxy.url() + WitnessFlow.HTTP_PATH;
         awaitOk(url);
         for (int i = 1; i <= runs; i++) {
           Ab ab = Ab.start(url, CONCURRENCY, seconds, dir.resolve("ab-" + i + ".txt"));
@@ -122,10 +162,10 @@ final class HttpRuns {
     });
   }
 
-  static void print(Side tandem, Side restart, int seconds) {
+  static void print(Ingress ingress, Side tandem, Side restart, int seconds) {
     System.out.println();
-    System.out.printf("http through haproxy (ops/haproxy/tandem.cfg), ab -r -c %d -t %d, SIGKILL of Node-RED after %d s:%n",
-        CONCURRENCY, seconds, CRASH_AFTER_SECONDS);
+    System.out.printf("http through %s (%s), ab -r -c %d -t %d, SIGKILL of Node-RED after %d s:%n", ingress,
+        ingress.config(), CONCURRENCY, seconds, CRASH_AFTER_SECONDS);
     System.out.printf("| %-28s | %4s | %8s | %6s | %7s | %6s | %6s | %6s |%n", "side", "runs", "requests", "failed",
         "non-2xx", "p50 ms", "p99 ms", "max ms");
     System.out.println("|------------------------------|------|----------|--------|---------|--------|--------|--------|");
@@ -137,9 +177,11 @@ final class HttpRuns {
     System.out.println("(p50, p99, max: the worst run's)");
   }
 
-  static String summary(Side tandem, Side restart) {
-    return String.format(Locale.ROOT, "http_runs=%d http_failed=%d http_non2xx=%d http_p99_ms=%d http_max_ms=%d "
-            + "http_restart_failed=%d http_restart_non2xx=%d http_restart_max_ms=%d",
+  /** The summary fields, named http_... for haproxy and http_nginx_... for nginx. */
+  static String summary(Ingress ingress, Side tandem, Side restart) {
+    String p = ingress == Ingress.haproxy ? "http" : "http_nginx";
+    return String.format(Locale.ROOT, (p + "_runs=%d " + p + "_failed=%d " + p + "_non2xx=%d " + p + "_p99_ms=%d "
+            + p + "_max_ms=%d " + p + "_restart_failed=%d " + p + "_restart_non2xx=%d " + p + "_restart_max_ms=%d"),
         tandem.runs().size(), tandem.failed(), tandem.non2xx(), tandem.worst(AbResult::p99), tandem.worst(AbResult::max),
         restart.failed(), restart.non2xx(), restart.worst(AbResult::max));
   }
