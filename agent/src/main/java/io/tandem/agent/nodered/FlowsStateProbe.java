@@ -124,7 +124,12 @@ final class FlowsStateProbe implements AutoCloseable {
     if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
       throw new IOException("not an HTTP/1.x reply: " + statusLine);
     }
-    int status = Integer.parseInt(parts[1]);
+    int status;
+    try {
+      status = Integer.parseInt(parts[1]);
+    } catch (NumberFormatException e) {
+      throw new IOException("not an HTTP status: " + statusLine);
+    }
     long length = -1;
     boolean chunked = false;
     boolean closeAfter = parts[0].equals("HTTP/1.0");

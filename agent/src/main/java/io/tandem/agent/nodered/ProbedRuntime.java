@@ -143,8 +143,15 @@ abstract class ProbedRuntime implements NodeRedRuntime {
 
   private void probeLoop() {
     try {
-      while (probeOnce()) {
-        // next tick
+      while (true) {
+        try {
+          if (!probeOnce()) {
+            return;
+          }
+        } catch (RuntimeException e) {
+          // a bug must not end hang detection: the next tick probes again
+          log.warn("Node-RED {}: probe failed: {}", name, e.toString(), e);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -179,11 +186,12 @@ abstract class ProbedRuntime implements NodeRedRuntime {
       gen = generation;
       epoch = controlEpoch;
     }
-    FlowsStateProbe c = connectionTo(target);
+    FlowsStateProbe c;
     long sent = System.nanoTime();
     try {
+      c = connectionTo(target);
       c.send();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       onProbeResult(gen, epoch, null, e);
       return true;
     }
@@ -200,8 +208,8 @@ abstract class ProbedRuntime implements NodeRedRuntime {
           return true;
         }
         deadline += interval; // the probe of the next tick would not be answered either
-      } catch (IOException | RuntimeControlException e) {
-        onProbeResult(gen, epoch, null, e);
+      } catch (IOException | RuntimeControlException | RuntimeException e) {
+        onProbeResult(gen, epoch, null, e); // a miss
         return true;
       }
     }
