@@ -13,6 +13,7 @@ public final class AgentMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer heartbeatLatency;
   private final Counter runtimeRestarts;
+  private final java.util.Map<String, Counter> heartbeatCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
   public AgentMetrics(String group, String instance) {
     registry.config().commonTags("group", group, "instance", instance);
@@ -51,13 +52,14 @@ public final class AgentMetrics {
   }
 
   public void heartbeat(String result, long nanos) {
-    Counter.builder("tandem_agent_heartbeats")
+    // 4 a second: the counter is looked up once per result, not built and registered at each call
+    heartbeatCounters.computeIfAbsent(result, r -> Counter.builder("tandem_agent_heartbeats")
         .description("heartbeats by result: granted, refused (no lease), shed (the leader asked to retry later), failed")
-        .tag("result", result)
-        .register(registry)
+        .tag("result", r)
+        .register(registry))
         .increment();
     if (!"failed".equals(result) && !"shed".equals(result)) {
-      heartbeatLatency.record(Duration.ofNanos(nanos));
+      heartbeatLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
   }
 

@@ -10,8 +10,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLContext;
 
 /**
  * A small client of the Node-RED admin API as the agent uses it: flows state, fencing token and
@@ -65,18 +64,17 @@ public final class NodeRedAdminClient {
   }
 
   /**
-   * GET /flows/state without blocking: completes with the state, or exceptionally (HttpTimeoutException
-   * when no reply came within {@code timeout}, ConnectException, or RuntimeControlException on an HTTP error).
+   * A blocking GET /flows/state client on its own kept-alive connection, with this client's address,
+   * token and TLS trust: for the probe's thread, which owns and closes it.
    */
-  public CompletableFuture<String> getFlowsStateAsync(Duration timeout) {
-    HttpRequest req = request("GET", "flows/state", null, timeout).build();
-    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenApply(resp -> {
-      try {
-        return field(parse("GET " + req.uri(), resp), "state", "GET /flows/state").asText();
-      } catch (RuntimeControlException e) {
-        throw new CompletionException(e);
-      }
-    });
+  FlowsStateProbe newFlowsStateProbe() {
+    SSLContext ssl;
+    try {
+      ssl = http.sslContext() != null ? http.sslContext() : SSLContext.getDefault();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no default TLS context", e);
+    }
+    return new FlowsStateProbe(base, token, header, ssl);
   }
 
   public String getFlowsState() throws RuntimeControlException {

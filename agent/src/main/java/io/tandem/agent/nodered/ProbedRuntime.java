@@ -1,13 +1,12 @@
 package io.tandem.agent.nodered;
 
 import io.tandem.proto.agent.RuntimeState;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -18,6 +17,11 @@ import org.slf4j.LoggerFactory;
  * What launch and attach mode share: the status, listeners, the probe (GET /flows/state with a response
  * timeout every probeInterval; readiness = two equal readings 50 ms apart; probeMisses misses = HUNG)
  * and the control calls. State is guarded by {@link #lock}; listeners run on the runtime's own thread.
+ *
+ * <p>The probe runs on its own thread over one kept-alive connection ({@link FlowsStateProbe}), one
+ * request at a time. A request still unanswered {@code probeTimeout + k * probeInterval} after it was
+ * sent counts as k + 1 missed probes: the misses, and so HUNG, come at the same times as if a probe had
+ * been sent every interval on connections of its own (as the earlier design did), without the wake-ups.
  */
 abstract class ProbedRuntime implements NodeRedRuntime {
   static final long READY_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -28,7 +32,8 @@ abstract class ProbedRuntime implements NodeRedRuntime {
   protected final Object lock = new Object();
   protected final ScheduledThreadPoolExecutor events;
   private final List<Consumer<RuntimeStatus>> listeners = new CopyOnWriteArrayList<>();
-  private final int maxProbesInFlight;
+  /** Misses one unanswered request may count before its connection is given up for a new one. */
+  private final int maxMissesPerRequest;
 
   // guarded by lock
   protected RuntimeState state = RuntimeState.RUNTIME_DOWN;
@@ -36,12 +41,15 @@ abstract class ProbedRuntime implements NodeRedRuntime {
   protected long generation;
   protected boolean closed;
   protected int misses;
-  private int probesInFlight;
   private String bootReading;
   private long bootReadingNanos;
   private long controlEpoch;
   private int controlsRunning;
-  private ScheduledFuture<?> probeTask;
+  private Thread probeThread;
+  private boolean probing;
+  private long nextProbeNanos; // probe thread only
+  private NodeRedAdminClient probedClient; // probe thread only
+  private volatile FlowsStateProbe probeConnection;
   private volatile RuntimeStatus status = new RuntimeStatus(RuntimeState.RUNTIME_DOWN, -1, 0, "not started");
 
   ProbedRuntime(NodeRedSettings settings, String name) {
@@ -55,7 +63,7 @@ abstract class ProbedRuntime implements NodeRedRuntime {
     events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     events.setRemoveOnCancelPolicy(true);
     long interval = Math.max(1, settings.probeInterval().toMillis());
-    this.maxProbesInFlight = (int) Math.min(20, settings.probeTimeout().toMillis() / interval + 2);
+    this.maxMissesPerRequest = (int) Math.min(20, settings.probeTimeout().toMillis() / interval + 2);
   }
 
   /** The admin client to probe now, or null to skip this tick. Called under lock. */
@@ -83,17 +91,26 @@ abstract class ProbedRuntime implements NodeRedRuntime {
   }
 
   protected void startProbing() {
-    long interval = settings.probeInterval().toNanos();
     synchronized (lock) {
-      probeTask = events.scheduleAtFixedRate(this::probe, 0, interval, TimeUnit.NANOSECONDS);
+      if (probeThread != null) {
+        return;
+      }
+      probing = true;
+      nextProbeNanos = System.nanoTime();
+      probeThread = new Thread(this::probeLoop, "tandem-probe-" + name);
+      probeThread.setDaemon(true);
+      probeThread.start();
     }
   }
 
   protected void stopProbing() {
     synchronized (lock) {
-      if (probeTask != null) {
-        probeTask.cancel(false);
-      }
+      probing = false;
+      lock.notifyAll();
+    }
+    FlowsStateProbe c = probeConnection;
+    if (c != null) {
+      c.close(); // unblocks a waiting read
     }
   }
 
@@ -124,33 +141,100 @@ abstract class ProbedRuntime implements NodeRedRuntime {
     }
   }
 
-  private void probe() {
+  private void probeLoop() {
+    try {
+      while (true) {
+        try {
+          if (!probeOnce()) {
+            return;
+          }
+        } catch (RuntimeException e) {
+          // a bug must not end hang detection: the next tick probes again
+          log.warn("Node-RED {}: probe failed: {}", name, e.toString(), e);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      FlowsStateProbe c = probeConnection;
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  /** Waits for the next tick and probes once; false when probing stopped. */
+  private boolean probeOnce() throws InterruptedException {
+    long interval = settings.probeInterval().toNanos();
     NodeRedAdminClient target;
     long gen;
     long epoch;
     synchronized (lock) {
-      if (closed || probesInFlight >= maxProbesInFlight) {
-        return;
+      for (long wait = nextProbeNanos - System.nanoTime(); probing && !closed && wait > 0;
+          wait = nextProbeNanos - System.nanoTime()) {
+        TimeUnit.NANOSECONDS.timedWait(lock, wait);
       }
+      if (!probing || closed) {
+        return false;
+      }
+      long now = System.nanoTime();
+      nextProbeNanos = Math.max(nextProbeNanos + interval, now);
       target = probeTarget();
       if (target == null) {
-        return;
+        return true;
       }
-      probesInFlight++;
       gen = generation;
       epoch = controlEpoch;
     }
-    target.getFlowsStateAsync(settings.probeTimeout())
-        .whenComplete((reading, err) -> onProbeResult(gen, epoch, reading, err));
+    FlowsStateProbe c;
+    long sent = System.nanoTime();
+    try {
+      c = connectionTo(target);
+      c.send();
+    } catch (IOException | RuntimeException e) {
+      onProbeResult(gen, epoch, null, e);
+      return true;
+    }
+    long deadline = sent + settings.probeTimeout().toNanos();
+    for (int missed = 0; ; ) {
+      try {
+        onProbeResult(gen, epoch, c.await(deadline), null);
+        return true;
+      } catch (java.net.http.HttpTimeoutException timeout) {
+        missed++;
+        boolean current = onProbeResult(gen, epoch, null, timeout);
+        if (!c.isOpen() || !current || missed >= maxMissesPerRequest) {
+          c.close();
+          return true;
+        }
+        deadline += interval; // the probe of the next tick would not be answered either
+      } catch (IOException | RuntimeControlException | RuntimeException e) {
+        onProbeResult(gen, epoch, null, e); // a miss
+        return true;
+      }
+    }
   }
 
-  private void onProbeResult(long gen, long epoch, String reading, Throwable err) {
-    synchronized (lock) {
-      probesInFlight--;
-      if (closed || gen != generation) {
-        return;
+  /** The probe thread's connection for {@code target}, a new one when the target changed. */
+  private FlowsStateProbe connectionTo(NodeRedAdminClient target) {
+    FlowsStateProbe c = probeConnection;
+    if (c == null || target != probedClient) {
+      if (c != null) {
+        c.close();
       }
-      Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+      probedClient = target;
+      c = target.newFlowsStateProbe();
+      probeConnection = c;
+    }
+    return c;
+  }
+
+  /** Handles one probe's outcome; false if the runtime moved on (closed, or another generation). */
+  private boolean onProbeResult(long gen, long epoch, String reading, Throwable cause) {
+    synchronized (lock) {
+      if (closed || !probing || gen != generation) {
+        return false;
+      }
       if (cause != null) {
         onMiss(cause);
       } else if (state == RuntimeState.RUNTIME_DOWN) {
@@ -162,6 +246,7 @@ abstract class ProbedRuntime implements NodeRedRuntime {
         misses = 0;
         onSteadyReading(reading, epoch);
       }
+      return true;
     }
   }
 
@@ -194,11 +279,7 @@ abstract class ProbedRuntime implements NodeRedRuntime {
     }
     bootReading = reading;
     bootReadingNanos = now;
-    try {
-      events.schedule(this::probe, READY_GAP_NANOS, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException closing) {
-      // closed meanwhile
-    }
+    nextProbeNanos = Math.min(nextProbeNanos, now + READY_GAP_NANOS); // on the probe thread: no notify
   }
 
   /** Logs readiness; called under lock just before the status changes to STANDBY or RUNNING. */
