@@ -1,7 +1,6 @@
 package io.tandem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.tandem.it.flows.WitnessFlow;
 import io.tandem.it.harness.AgentNode;
@@ -11,7 +10,6 @@ import io.tandem.it.harness.Haproxy;
 import io.tandem.it.harness.LocalCluster;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,13 +25,13 @@ class HaproxyFailoverIT {
     requireHaproxy();
     try (LocalCluster cluster = LocalCluster.start(ClusterSpec.forCi(List.of("a", "b")).withGroup("web"))) {
       AgentNode old = cluster.agent(cluster.activeInstance());
-      try (Haproxy haproxy = Haproxy.start(config(), target(cluster.agent("a")),
-          target(cluster.agent("b")), cluster.workDir().resolve("haproxy"))) {
+      try (Haproxy haproxy = Haproxy.start(config(), IngressRuns.target(cluster.agent("a")),
+          IngressRuns.target(cluster.agent("b")), cluster.workDir().resolve("haproxy"))) {
         HttpLoad load = new HttpLoad(haproxy.url() + WitnessFlow.HTTP_PATH, CLIENTS);
         load.start();
         Thread.sleep(2_000);
         Faults.crashNodeRed(old);
-        load.awaitServedBy(otherThan(old.instance()), Duration.ofSeconds(30));
+        load.awaitServedBy(IngressRuns.otherThan(old.instance()), Duration.ofSeconds(30));
         Thread.sleep(2_000); // and a while on the new active
         load.stop();
         System.out.printf("through haproxy (%s): answers by status %s, by instance %s, %d errors%n", config(),
@@ -59,9 +57,9 @@ class HaproxyFailoverIT {
     requireHaproxy();
     try (LocalCluster cluster = LocalCluster.start(ClusterSpec.forCi(List.of("a", "b")).withGroup("web"))) {
       AgentNode old = cluster.agent(cluster.activeInstance());
-      String to = otherThan(old.instance());
-      try (Haproxy haproxy = Haproxy.start(config(), target(cluster.agent("a")),
-          target(cluster.agent("b")), cluster.workDir().resolve("haproxy"))) {
+      String to = IngressRuns.otherThan(old.instance());
+      try (Haproxy haproxy = Haproxy.start(config(), IngressRuns.target(cluster.agent("a")),
+          IngressRuns.target(cluster.agent("b")), cluster.workDir().resolve("haproxy"))) {
         HttpLoad load = new HttpLoad(haproxy.url() + WitnessFlow.HTTP_PATH, CLIENTS);
         load.start();
         Thread.sleep(2_000);
@@ -81,27 +79,10 @@ class HaproxyFailoverIT {
 
   /** The shipped config; -Dtandem.haproxy.config=FILE runs another (to see a naive one fail). */
   private static java.nio.file.Path config() {
-    String other = System.getProperty("tandem.haproxy.config");
-    return other == null || other.isBlank() ? Haproxy.shippedConfig() : java.nio.file.Path.of(other);
+    return IngressRuns.config("tandem.haproxy.config", Haproxy.shippedConfig());
   }
 
-  private static String otherThan(String instance) {
-    return instance.equals("a") ? "b" : "a";
-  }
-
-  private static Haproxy.Target target(AgentNode a) {
-    return new Haproxy.Target(a.nodeRedPort(), a.httpPort());
-  }
-
-  /** Skips when haproxy is missing, unless on CI (CI set), where it must be installed (.ci/run does). */
   private static void requireHaproxy() {
-    if (Haproxy.binary().isPresent()) {
-      return;
-    }
-    String ci = System.getenv("CI");
-    if (ci != null && !ci.isBlank()) {
-      fail("haproxy not found; required on CI (CI=" + ci + "): apt-get install haproxy");
-    }
-    Assumptions.abort("haproxy not installed (apt-get install haproxy)");
+    IngressRuns.require(Haproxy.binary(), "haproxy", "haproxy");
   }
 }

@@ -1,19 +1,16 @@
 package io.tandem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.tandem.it.flows.WitnessFlow;
 import io.tandem.it.harness.AgentNode;
 import io.tandem.it.harness.ClusterSpec;
 import io.tandem.it.harness.Faults;
-import io.tandem.it.harness.Haproxy;
 import io.tandem.it.harness.LocalCluster;
 import io.tandem.it.harness.Nginx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,13 +27,13 @@ class NginxFailoverIT {
     requireNginx();
     try (LocalCluster cluster = LocalCluster.start(ClusterSpec.forCi(List.of("a", "b")).withGroup("web"))) {
       AgentNode old = cluster.agent(cluster.activeInstance());
-      try (Nginx nginx = Nginx.start(config(), target(cluster.agent("a")), target(cluster.agent("b")),
+      try (Nginx nginx = Nginx.start(config(), IngressRuns.target(cluster.agent("a")), IngressRuns.target(cluster.agent("b")),
           cluster.workDir().resolve("nginx"))) {
         HttpLoad load = new HttpLoad(nginx.url() + WitnessFlow.HTTP_PATH, CLIENTS);
         load.start();
         Thread.sleep(2_000);
         Faults.crashNodeRed(old);
-        load.awaitServedBy(otherThan(old.instance()), Duration.ofSeconds(30));
+        load.awaitServedBy(IngressRuns.otherThan(old.instance()), Duration.ofSeconds(30));
         Thread.sleep(2_000); // and a while on the new active
         load.stop();
         System.out.printf("through nginx (%s): answers by status %s, by instance %s, %d errors%n", config(),
@@ -52,28 +49,11 @@ class NginxFailoverIT {
   }
 
   /** The shipped config; -Dtandem.nginx.config=FILE runs another (to see a naive one fail). */
-  private static Path config() {
-    String other = System.getProperty("tandem.nginx.config");
-    return other == null || other.isBlank() ? Nginx.shippedConfig() : Path.of(other);
+  private static java.nio.file.Path config() {
+    return IngressRuns.config("tandem.nginx.config", Nginx.shippedConfig());
   }
 
-  private static String otherThan(String instance) {
-    return instance.equals("a") ? "b" : "a";
-  }
-
-  private static Haproxy.Target target(AgentNode a) {
-    return new Haproxy.Target(a.nodeRedPort(), a.httpPort());
-  }
-
-  /** Skips when nginx is missing, unless on CI (CI set), where it must be installed (.ci/run does). */
   private static void requireNginx() {
-    if (Nginx.binary().isPresent()) {
-      return;
-    }
-    String ci = System.getenv("CI");
-    if (ci != null && !ci.isBlank()) {
-      fail("nginx not found; required on CI (CI=" + ci + "): apt-get install nginx-light");
-    }
-    Assumptions.abort("nginx not installed (apt-get install nginx-light)");
+    IngressRuns.require(Nginx.binary(), "nginx", "nginx-light");
   }
 }

@@ -2,8 +2,6 @@ package io.tandem.it.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,21 +34,7 @@ public final class Haproxy implements AutoCloseable {
 
   /** The haproxy binary: -Dtandem.haproxy, /usr/sbin/haproxy, or haproxy on the PATH. */
   public static Optional<Path> binary() {
-    String p = System.getProperty("tandem.haproxy");
-    if (p != null && !p.isBlank()) {
-      return Optional.of(Path.of(p)).filter(Files::isExecutable);
-    }
-    Optional<Path> debian = Optional.of(Path.of("/usr/sbin/haproxy")).filter(Files::isExecutable);
-    if (debian.isPresent()) {
-      return debian;
-    }
-    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-      Path c = Path.of(d.isEmpty() ? "." : d, "haproxy");
-      if (Files.isExecutable(c)) {
-        return Optional.of(c);
-      }
-    }
-    return Optional.empty();
+    return Executables.find("tandem.haproxy", "haproxy", "/usr/sbin");
   }
 
   /** The shipped config, from the repository root. */
@@ -69,26 +53,8 @@ public final class Haproxy implements AutoCloseable {
     }
     Haproxy h = new Haproxy(bin, config, a, b, dir);
     h.process.start();
-    try {
-      Waits.until("haproxy listening on " + h.port + " (log " + h.process.log() + ")", Duration.ofSeconds(10),
-          Duration.ofMillis(20), () -> h.accepts() ? Optional.of(true) : Optional.empty());
-    } catch (RuntimeException e) {
-      h.close();
-      throw e;
-    }
+    h.process.awaitListening(h.port, Duration.ofSeconds(10));
     return h;
-  }
-
-  private boolean accepts() {
-    if (!process.isAlive()) {
-      throw new HarnessException("haproxy exited (see " + process.log() + ")");
-    }
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   public String url() {

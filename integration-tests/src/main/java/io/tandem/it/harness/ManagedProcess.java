@@ -96,6 +96,29 @@ public final class ManagedProcess {
   }
 
   /** Waits (bounded) for the process to exit by itself. */
+  /**
+   * Waits until the process accepts connections on 127.0.0.1:{@code port}; kills it and throws if it
+   * exits first or does not listen within {@code timeout} (a proxy that the tests start).
+   */
+  public void awaitListening(int port, Duration timeout) {
+    try {
+      Waits.until(name + " listening on " + port + " (log " + log + ")", timeout, Duration.ofMillis(20), () -> {
+        if (!isAlive()) {
+          throw new HarnessException(name + " exited (see " + log + ")");
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+          s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+          return Optional.of(true);
+        } catch (java.io.IOException e) {
+          return Optional.empty();
+        }
+      });
+    } catch (RuntimeException e) {
+      kill();
+      throw e;
+    }
+  }
+
   public boolean awaitExit(Duration timeout) {
     Process p = process;
     if (p == null) {

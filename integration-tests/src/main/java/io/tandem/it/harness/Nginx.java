@@ -2,8 +2,6 @@ package io.tandem.it.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,21 +31,7 @@ public final class Nginx implements AutoCloseable {
 
   /** The nginx binary: -Dtandem.nginx, /usr/sbin/nginx, or nginx on the PATH. */
   public static Optional<Path> binary() {
-    String p = System.getProperty("tandem.nginx");
-    if (p != null && !p.isBlank()) {
-      return Optional.of(Path.of(p)).filter(Files::isExecutable);
-    }
-    Optional<Path> debian = Optional.of(Path.of("/usr/sbin/nginx")).filter(Files::isExecutable);
-    if (debian.isPresent()) {
-      return debian;
-    }
-    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-      Path c = Path.of(d.isEmpty() ? "." : d, "nginx");
-      if (Files.isExecutable(c)) {
-        return Optional.of(c);
-      }
-    }
-    return Optional.empty();
+    return Executables.find("tandem.nginx", "nginx", "/usr/sbin");
   }
 
   /** The shipped config, from the repository root. */
@@ -88,26 +72,8 @@ public final class Nginx implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     n.process.start();
-    try {
-      Waits.until("nginx listening on " + n.port + " (log " + n.process.log() + ")", Duration.ofSeconds(10),
-          Duration.ofMillis(20), () -> n.accepts() ? Optional.of(true) : Optional.empty());
-    } catch (RuntimeException e) {
-      n.close();
-      throw e;
-    }
+    n.process.awaitListening(n.port, Duration.ofSeconds(10));
     return n;
-  }
-
-  private boolean accepts() {
-    if (!process.isAlive()) {
-      throw new HarnessException("nginx exited (see " + process.log() + ")");
-    }
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   public String url() {

@@ -50,15 +50,9 @@ public final class Mosquitto implements AutoCloseable {
         Map.of(), dir, dir.resolve("mosquitto.log"));
   }
 
-  /** The mosquitto on PATH (or /usr/sbin, /usr/bin), or empty. */
+  /** The mosquitto in /usr/sbin, /usr/bin or on the PATH, or empty. */
   public static Optional<Path> find() {
-    for (String d : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin").split(":")) {
-      Path p = Path.of(d.isEmpty() ? "." : d, "mosquitto");
-      if (Files.isExecutable(p)) {
-        return Optional.of(p);
-      }
-    }
-    return Optional.empty();
+    return io.tandem.it.harness.Executables.find(null, "mosquitto", "/usr/sbin", "/usr/bin");
   }
 
   private static Path executable() {

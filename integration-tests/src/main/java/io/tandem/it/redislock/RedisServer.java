@@ -40,15 +40,9 @@ public final class RedisServer implements AutoCloseable {
         "--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning"), Map.of(), dir, dir.resolve("redis.log"));
   }
 
-  /** The redis-server on PATH (or /usr/bin, /usr/sbin), or empty. */
+  /** The redis-server in /usr/bin, /usr/sbin or on the PATH, or empty. */
   public static Optional<Path> find() {
-    for (String d : (System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/usr/sbin").split(":")) {
-      Path p = Path.of(d.isEmpty() ? "." : d, "redis-server");
-      if (Files.isExecutable(p)) {
-        return Optional.of(p);
-      }
-    }
-    return Optional.empty();
+    return io.tandem.it.harness.Executables.find(null, "redis-server", "/usr/bin", "/usr/sbin");
   }
 
   private static Path executable() {

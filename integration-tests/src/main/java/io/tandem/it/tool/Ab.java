@@ -42,11 +42,6 @@ final class Ab {
 
   /** True if ab is on the PATH. */
   static boolean installed() {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (Files.isExecutable(Path.of(d.isEmpty() ? "." : d, "ab"))) {
-        return true;
-      }
-    }
-    return false;
+    return io.tandem.it.harness.Executables.find(null, "ab").isPresent();
   }
 }
