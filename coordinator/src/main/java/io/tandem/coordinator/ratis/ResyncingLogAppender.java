@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * follower stays at commit index -1 while the leader counts it as caught up (seen: a replaced
  * disk that stayed empty for minutes, {@code INCONSISTENCY,nextIndex=17}, until a leader change).
  *
- * <p>When a follower's reply says its log ends at or below the match index this leader recorded
- * for it, this appender is replaced by a fresh one (Ratis' own {@code LeaderState.restart}, which
+ * <p>When a follower's replies keep saying that its log ends at or below the match index this
+ * leader recorded for it ({@link LossSuspicion}), this appender is replaced by a fresh one (Ratis' own {@code LeaderState.restart}, which
  * it also uses after an appender failure): a new follower record with match index -1 and next
  * index 0, from which Ratis ships the log, or installs the latest snapshot when the log no longer
  * reaches back that far.
@@ -37,31 +37,16 @@ final class ResyncingLogAppender extends GrpcLogAppender {
   });
 
   private final AtomicBoolean restarting = new AtomicBoolean();
+  private final LossSuspicion suspicion = new LossSuspicion();
 
   ResyncingLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo f) {
     super(server, leaderState, f);
   }
 
-  /**
-   * Whether an INCONSISTENCY reply says the follower lost entries it acknowledged (up to
-   * {@code match}). A follower answers INCONSISTENCY with a next index in three cases (Ratis'
-   * {@code checkInconsistentAppendEntries}): a snapshot installation in progress (its log's end);
-   * the previous entry of the request not found (at most its log's end + 1, at most the previous
-   * index); or the request's first entry already held, at or below its commit or snapshot index
-   * (that index + 1, whatever its log holds above it). Only the last says nothing about a loss: it
-   * answers a resent old request, and its next index is above the request's first entry, never so
-   * in the other two. Treating it as a loss restarted the appender of a healthy follower after a
-   * cluster restart and logged that it had lost entries.
-   */
-  static boolean lostAcknowledged(long match, long requestFirstIndex, long replyNextIndex) {
-    boolean firstEntryAlreadyHeld = requestFirstIndex >= 0 && requestFirstIndex < replyNextIndex;
-    return replyNextIndex <= match && !firstEntryAlreadyHeld;
-  }
-
   @Override
   protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
     long match = getFollower().getMatchIndex();
-    if (lostAcknowledged(match, requestFirstIndex, replyNextIndex)) {
+    if (suspicion.observe(match, requestFirstIndex, replyNextIndex, System.nanoTime())) {
       if (restarting.compareAndSet(false, true)) {
         LOG.warn("peer {} lost log entries it had acknowledged: its log now ends at index {}, but it"
                 + " had acknowledged up to {} (an emptied or replaced data dir, or a disk that lost"
