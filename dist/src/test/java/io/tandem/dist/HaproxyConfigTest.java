@@ -27,9 +27,9 @@ class HaproxyConfigTest {
 
   @Test
   void shippedConfigIsValidWithAddressesFromTheEnvironment() throws Exception {
-    assertValid(List.of("TANDEM_LISTEN=127.0.0.1:18080", "TANDEM_A_NODERED=10.0.1.21:1880",
-        "TANDEM_A_AGENT_HOST=10.0.1.21", "TANDEM_A_AGENT_PORT=7401", "TANDEM_B_NODERED=10.0.1.22:1880",
-        "TANDEM_B_AGENT_HOST=10.0.1.22", "TANDEM_B_AGENT_PORT=7401"));
+    assertValid(List.of("TANDEM_LISTEN=127.0.0.1:18080", "TANDEM_A_NODERED=127.0.0.21:1880",
+        "TANDEM_A_AGENT_HOST=127.0.0.21", "TANDEM_A_AGENT_PORT=7401", "TANDEM_B_NODERED=127.0.0.22:1880",
+        "TANDEM_B_AGENT_HOST=127.0.0.22", "TANDEM_B_AGENT_PORT=7401"));
   }
 
   private static void assertValid(List<String> env) throws Exception {

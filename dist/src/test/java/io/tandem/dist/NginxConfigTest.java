@@ -32,8 +32,8 @@ class NginxConfigTest {
 
   @Test
   void shippedConfigIsValidWithTwoHosts(@TempDir Path dir) throws Exception {
-    assertValid(dir, Map.of("TANDEM_LISTEN", "127.0.0.1:18080", "TANDEM_A_NODERED", "10.0.1.21:1880",
-        "TANDEM_A_AGENT", "10.0.1.21:7401", "TANDEM_B_NODERED", "10.0.1.22:1880", "TANDEM_B_AGENT", "10.0.1.22:7401"));
+    assertValid(dir, Map.of("TANDEM_LISTEN", "127.0.0.1:18080", "TANDEM_A_NODERED", "127.0.0.21:1880",
+        "TANDEM_A_AGENT", "127.0.0.21:7401", "TANDEM_B_NODERED", "127.0.0.22:1880", "TANDEM_B_AGENT", "127.0.0.22:7401"));
   }
 
   @Test
