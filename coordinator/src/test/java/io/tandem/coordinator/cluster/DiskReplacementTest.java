@@ -61,6 +61,38 @@ class DiskReplacementTest {
     }
   }
 
+  /**
+   * The issue's exact steps: nothing is written while the node is away, so the leader has no new
+   * entry to send it, only heartbeats. Ratis alone then never ships the log again (each heartbeat
+   * fails the consistency check and the next index goes back to match index + 1; the node stayed
+   * at commit index -1 for minutes). When an entry is written meanwhile, Ratis' own handling of the
+   * reply to that append may ship it first (the test above), so this is the case that needs the
+   * resync of {@code ResyncingLogAppender}.
+   */
+  @Test
+  void aFollowerWithAnEmptiedDataDirCatchesUpWhenNothingIsWrittenMeanwhile() throws Exception {
+    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+        TestClient client = new TestClient(cluster.grpcAddresses())) {
+      int leader = cluster.waitForLeader(LONG);
+      for (int g = 0; g < 3; g++) {
+        client.createGroup("g" + g, "a", "b");
+      }
+      cluster.awaitCaughtUp(LONG);
+      long leaderCommit = cluster.server(leader).raft().commitIndex();
+      int follower = (leader + 1) % cluster.size();
+      cluster.kill(follower);
+      TempDirs.delete(cluster.dataDir(follower));
+
+      cluster.startPeer(follower);
+      long started = System.nanoTime();
+      Waits.until("the emptied follower has every group", CATCH_UP,
+          () -> cluster.server(follower).raft().stateMachine().state().getGroupsCount() == 3);
+      System.out.printf("emptied follower (heartbeats only) caught up in %d ms%n",
+          (System.nanoTime() - started) / 1_000_000);
+      assertThat(cluster.server(follower).raft().commitIndex()).isGreaterThanOrEqualTo(leaderCommit);
+    }
+  }
+
   @Test
   void aFollowerCatchingUpNeverAnswersGroupReadsFromItsStaleState() throws Exception {
     try (MiniCluster cluster = MiniCluster.builder().longLeases().start();

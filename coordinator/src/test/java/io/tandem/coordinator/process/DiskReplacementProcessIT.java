@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * docs/coordinator.md "Replace a coordinator's disk", as an operator does it: stop a follower
  * (SIGTERM), empty its data dir, start it with the same config. It must hold every group again
  * within seconds (before the fix it stayed at commit index -1 for minutes while the leader
- * showed it with lag 0), and the leader must not report it as caught up before it is.
+ * showed it with lag 0), and the leader must report it caught up (lag 0) once it is. That the
+ * leader never reports lag 0 before is checked on every poll in DiskReplacementTest.
  */
 class DiskReplacementProcessIT {
   private static final Duration START_BOUND = Duration.ofSeconds(90);
@@ -53,49 +54,35 @@ class DiskReplacementProcessIT {
     // 143: the JVM's own exit status after SIGTERM, once the graceful stop ran
     assertThat(cluster.stop(victim)).as("exit code after SIGTERM").isIn(0, 143);
     ProcessFixture.deleteTree(cluster.dataDir(victim));
-    cluster.ctlWrite(START_BOUND, "group", "create", "while-away", "--instance", "x");
-    // Keep it away until the leader's lag monitor has said it is behind (it says so after 2 s, looking
-    // once a second): then its "caught up" line after the restart is certain, however fast that is.
-    awaitInLogs("peer " + victimId + " is ");
+    // Nothing is written while it is away (the steps): the leader has only heartbeats to
+    // send it, and Ratis alone never ships the log again then. (With an entry written meanwhile,
+    // Ratis' handling of the reply to that append may ship it first: DiskReplacementTest.)
 
     cluster.start(victim);
     cluster.logUntil(victim, "coordinator " + victimId + " serving", START_BOUND);
     long started = System.nanoTime();
     // Asked alone, the replaced node answers from its own applied state.
     JsonNode own = cluster.statusUntil(cluster.grpc(victim), victimId + " holding every group", CATCH_UP_BOUND,
-        s -> s.get("answeredBy").asText().equals(victimId) && groupNames(s).size() == 4);
+        s -> s.get("answeredBy").asText().equals(victimId) && groupNames(s).size() == 3);
     long millis = (System.nanoTime() - started) / 1_000_000;
     System.out.printf("emptied %s: serving -> every group held (seen by tandemctl): %d ms%n", victimId, millis);
-    assertThat(groupNames(own)).containsExactlyInAnyOrder("line1", "line2", "line3", "while-away");
+    assertThat(groupNames(own)).containsExactlyInAnyOrder("line1", "line2", "line3");
 
     JsonNode after = cluster.statusUntil(cluster.allGrpc(), victimId + " caught up in the leader's view",
         CATCH_UP_BOUND, DiskReplacementProcessIT::allLagZero);
     assertThat(peer(after, victimId).get("role").asText()).as(after + cluster.logTails()).isEqualTo("FOLLOWER");
-    if (after.get("term").asLong() != before.get("term").asLong()) {
-      // A leader elected after the restart starts every follower's appender afresh, so the resync
-      // path is not taken (DiskReplacementTest covers it under a fixed leader); the catch-up itself
-      // is asserted above either way.
-      System.out.printf("leadership moved (term %d -> %d) during the run: resync log lines not expected%n",
-          before.get("term").asLong(), after.get("term").asLong());
+    if (after.get("term").asLong() != before.get("term").asLong()
+        || after.get("commitIndex").asLong() != before.get("commitIndex").asLong()) {
+      // A leader elected after the restart starts every follower's appender afresh, and an entry
+      // committed meanwhile lets Ratis ship the log by itself: then the resync is not the only way
+      // (DiskReplacementTest covers it under a fixed leader); the catch-up is asserted above.
+      System.out.printf("term %d -> %d, commit index %d -> %d during the run: resync log line not required%n",
+          before.get("term").asLong(), after.get("term").asLong(),
+          before.get("commitIndex").asLong(), after.get("commitIndex").asLong());
       return;
     }
-    String leaderLog = cluster.allLogs();
-    assertThat(leaderLog).as(cluster.logTails()).contains("peer " + victimId + " lost log entries it had acknowledged");
-    // The leader's lag monitor looks once a second, so its "caught up" line may come up to a second
-    // after tandemctl already saw the lag at 0.
-    awaitInLogs("peer " + victimId + " caught up");
-  }
-
-  /** Waits (bounded) until some coordinator's log holds {@code text}. */
-  private void awaitInLogs(String text) throws Exception {
-    long deadline = System.nanoTime() + START_BOUND.toNanos();
-    while (!cluster.allLogs().contains(text)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no \"" + text + "\" in any coordinator's log within " + START_BOUND.toSeconds()
-            + " s\n" + cluster.logTails());
-      }
-      Thread.sleep(100);
-    }
+    assertThat(cluster.allLogs()).as(cluster.logTails())
+        .contains("peer " + victimId + " lost log entries it had acknowledged");
   }
 
   private static boolean allLagZero(JsonNode s) {
