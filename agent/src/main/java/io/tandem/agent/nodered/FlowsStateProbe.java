@@ -25,6 +25,13 @@ import javax.net.ssl.SSLSocket;
  * request in flight at a time, no selector thread, no executor hop, the request bytes built once. A
  * reused connection that the server closed while idle is opened again once without a miss. Not
  * thread-safe: only the probe thread uses it ({@link #close()} may come from any thread).
+ *
+ * <p>Why not an HTTP client library: the JDK's HttpClient, used before, cost a selector thread and
+ * a worker hop per probe, 23 of an idle standby's 56 clock ticks in 30 s (docs/benchmarks.md, "Agent
+ * footprint"); HttpURLConnection and Jetty's client cannot keep waiting on a request after a read
+ * timeout, which is what counts a hung runtime's misses at the probe's interval without a new
+ * connection per tick. The protocol used is the small subset of HTTP/1.1 a Node-RED admin reply
+ * needs (status line, Content-Length or chunked body), with bounded lines and bodies.
  */
 final class FlowsStateProbe implements AutoCloseable {
   static final int CONNECT_TIMEOUT_MS = 2000;
