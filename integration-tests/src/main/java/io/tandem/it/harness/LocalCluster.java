@@ -59,6 +59,11 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts everything, creates the group and waits until one instance calls the witness. */
   public static LocalCluster start(ClusterSpec spec) {
+    return create(spec, LocalCluster::boot);
+  }
+
+  /** A new cluster in its own work dir, started by {@code startup}; closed again if that fails. */
+  private static LocalCluster create(ClusterSpec spec, java.util.function.Consumer<LocalCluster> startup) {
     LocalCluster c;
     try {
       c = new LocalCluster(spec);
@@ -66,7 +71,7 @@ public final class LocalCluster implements AutoCloseable {
       throw new UncheckedIOException("cannot create the work dir", e);
     }
     try {
-      c.boot();
+      startup.accept(c);
       return c;
     } catch (RuntimeException | Error e) {
       c.close();
@@ -80,24 +85,14 @@ public final class LocalCluster implements AutoCloseable {
    * the cluster; {@link #lastStartNanos()} is when the last process was started.
    */
   public static LocalCluster launchAll(ClusterSpec spec) {
-    LocalCluster c;
-    try {
-      c = new LocalCluster(spec);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the work dir", e);
-    }
-    try {
+    return create(spec, c -> {
       LOG.info("starting every process of a Tandem cluster at once in {}", c.workDir);
       for (CoordinatorNode n : c.coordinators) {
         c.launch(n, c.coordinators, false);
       }
       c.launchAgents();
       c.lastStartNanos = System.nanoTime();
-      return c;
-    } catch (RuntimeException | Error e) {
-      c.close();
-      throw e;
-    }
+    });
   }
 
   /** System.nanoTime() right after the last process of {@link #launchAll} or {@link #startAll} started. */
