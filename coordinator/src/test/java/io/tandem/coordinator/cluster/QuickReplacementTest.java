@@ -8,11 +8,13 @@ import io.grpc.StatusRuntimeException;
 import io.tandem.common.config.HostPort;
 import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.coordinator.config.PeerConfig;
+import io.tandem.coordinator.ratis.RaftNode;
 import io.tandem.coordinator.server.CoordinatorServer;
 import io.tandem.coordinator.testing.FreePorts;
 import io.tandem.coordinator.testing.MiniCluster;
 import io.tandem.coordinator.testing.TempDirs;
 import io.tandem.coordinator.testing.TestClient;
+import io.tandem.coordinator.testing.Waits;
 import io.tandem.proto.admin.AddMemberRequest;
 import io.tandem.proto.admin.MembersResponse;
 import io.tandem.proto.admin.PeerInfo;
@@ -64,8 +66,14 @@ class QuickReplacementTest {
       AddMemberRequest addC4 = AddMemberRequest.newBuilder().setId("c4")
           .setRaftAddress(newPeer.raft().toString()).setGrpcAddress(newPeer.grpc().toString()).build();
 
-      cluster.kill(dead);
-      long heardMillis = cluster.server(leader).raft().followerLastContactMillis().getOrDefault(deadId, -1L);
+      // the kill (a crash: no leadership transfer) takes a while in-process; the add goes once the
+      // dead one has not answered for as long as the leader counts a follower for its majority
+      RaftNode leaderRaft = cluster.server(leader).raft();
+      Thread killer = new Thread(() -> cluster.kill(dead), "kill-" + deadId);
+      killer.start();
+      Waits.until(deadId + " stopped answering the leader", WAIT, () -> leaderRaft.followerAnsweredRequestAgeNanos()
+          .getOrDefault(deadId, 0L) > TimeUnit.MILLISECONDS.toNanos(RaftNode.LEADER_COUNTS_ANSWERS_WITHIN_MS));
+      long heardMillis = leaderRaft.followerLastContactMillis().getOrDefault(deadId, -1L);
       // the case of the issue: the leader heard from the dead one within the 1 s window it used
       assertThat(heardMillis).as("last answer of " + deadId + " when the add is sent").isBetween(0L, 1000L);
       assertThatThrownBy(() -> client.admin(s -> s.addMember(addC4)))
@@ -75,8 +83,10 @@ class QuickReplacementTest {
             assertThat(e.getStatus().getDescription()).contains(
                 "remove the unreachable [" + deadId + "] first (tandemctl members remove " + deadId + ")",
                 "retry when it is back", deadId + " last answered the leader ");
-            System.out.println("refusal: " + e.getStatus().getDescription());
+            System.out.println("add sent " + heardMillis + " ms after the leader last heard from " + deadId
+                + ", refused: " + e.getStatus().getDescription());
           });
+      killer.join();
       assertThat(cluster.server(leader).raft().members()).extracting(PeerConfig::id)
           .as("nothing was proposed").containsExactly("c1", "c2", "c3");
 
