@@ -3,7 +3,10 @@ package io.tandem.it;
 import static io.tandem.it.Safety.assertSafe;
 import static io.tandem.it.Safety.awaitCall;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.tandem.it.harness.AgentNode;
 import io.tandem.it.harness.ClusterSpec;
 import io.tandem.it.harness.CoordinatorNode;
@@ -24,10 +27,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replacing a dead coordinator host (docs/coordinator.md), on processes: c3 is SIGKILLed for good,
- * c4 starts on a new, empty data dir; adding it while c3 is a member is refused (the four would
- * need the cold c4 for a majority), so c3 is removed with {@code tandemctl members remove} and c4
- * added with {@code tandemctl members add}. The group, its token, history and flows survive; the agents (real agents with real
+ * Replacing a dead coordinator host (docs/coordinator.md), on processes, by a quick operator: c4
+ * runs on a new, empty data dir when a follower ("c3" below, whichever is not the leader) is
+ * SIGKILLed for good; adding c4 right after the kill, while c3 is a member, is refused (the four
+ * would need the cold c4 for a majority), so c3 is removed with {@code tandemctl members remove}
+ * and c4 added with {@code tandemctl members add}, under the same leader in the same term. The group, its token, history and flows survive; the agents (real agents with real
  * Node-RED, whose YAML names c1..c3 only) learn c4 from the heartbeats; a leader loss and a
  * Node-RED failover afterwards work without c3; and removing a second member that would leave no
  * reachable majority is refused.
@@ -65,44 +69,66 @@ class CoordinatorReplacementIT {
     }
   }
 
+  private static io.tandem.proto.admin.ClusterStatusResponse leaderStatus() {
+    return Waits.until("the leader's status", STEADY, Duration.ofMillis(100),
+        () -> cluster.admin().tryClusterStatusFromLeader());
+  }
+
+  private static int port(String hostPort) {
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+  }
+
   @Test
   void aDeadCoordinatorIsReplacedAndTheClusterKeepsWorkingWithoutIt() throws Exception {
-    CoordinatorNode c3 = coordinator("c3");
-    c3.process().kill(); // SIGKILL, for good: its host is gone
-    // c3 may have been the leader: let the others elect one and the group settle (a slow election
-    // may fail the group over; that is the leader loss, not the membership change measured here)
-    cluster.awaitLeaderOtherThan("c3", Duration.ofSeconds(20));
+    // the quick operator: the replacement c4 already runs (waiting to be added, join: true) when a
+    // follower's host dies, and the add comes right after the kill, while the leader's last answer
+    // from the dead one is still recent (CI, before the add confirmed who answers: proposed, and
+    // the four needed the cold c4 for their majority; the leader stepped down)
     cluster.awaitSteady(STEADY);
-    // as an operator sees it before replacing it: tandemctl status shows c3 UNREACHABLE (no answer
-    // for 1 s). Within that second the leader still counts c3 as live, so an add was not refused
-    // but proposed, and a four-member configuration with c3 dead and c4 cold cost the leader (CI)
-    Waits.until("c3 shown UNREACHABLE by the leader", STEADY, Duration.ofMillis(100), () ->
-        cluster.admin().tryClusterStatusFromLeader().filter(cs -> cs.getPeersList().stream()
-            .anyMatch(p -> p.getId().equals("c3") && p.getRole().equals("UNREACHABLE"))).map(cs -> true));
+    var leaderBefore = leaderStatus();
+    CoordinatorNode c3 = cluster.coordinators().stream()
+        .filter(c -> !c.id().equals(leaderBefore.getLeaderId())).reduce((a, b) -> b).orElseThrow();
     GroupView before = cluster.group();
     List<Transition> history = cluster.admin().history(cluster.groupName());
     String flows = cluster.admin().exportFlows(cluster.groupName(), 0);
-
     CoordinatorNode c4 = cluster.startNewCoordinator("c4", c3);
+    c4.process().awaitListening(port(c4.raftAddress()), STEADY);
+    c4.process().awaitListening(port(c4.grpcAddress()), STEADY);
 
-    // adding first would make the four depend on the cold c4 for their majority: refused
-    Tandemctl.Result early = Tandemctl.run(csv(cluster.coordinators()), CTL,
-        "members", "add", "c4", c4.raftAddress(), c4.grpcAddress());
-    assertThat(early.exitCode()).as(early.output()).isEqualTo(1);
-    assertThat(early.output()).contains("remove the unreachable [c3] first");
-    Tandemctl.Result remove = Tandemctl.run(csv(cluster.coordinators()), CTL, "members", "remove", "c3");
+    long killedAt = System.nanoTime();
+    c3.process().kill(); // SIGKILL, for good: its host is gone
+    // adding first would make the four depend on the cold c4 for their majority: refused, naming
+    // the dead one and when the leader last heard from it (sent from the connected admin client:
+    // a tandemctl process would first start a JVM, seconds here, and come after c3 was known dead)
+    long sentAfterMillis = (System.nanoTime() - killedAt) / 1_000_000;
+    StatusRuntimeException early = catchThrowableOfType(
+        StatusRuntimeException.class, () -> cluster.admin().addMember("c4", c4.raftAddress(), c4.grpcAddress()));
+    assertThat(early).as("an add " + sentAfterMillis + " ms after " + c3.id() + "'s SIGKILL").isNotNull();
+    assertThat(early.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(early.getStatus().getDescription()).contains("remove the unreachable [" + c3.id() + "] first",
+        c3.id() + " last answered the leader", "retry when it is back");
+    System.out.println("an add " + sentAfterMillis + " ms after " + c3.id() + "'s SIGKILL: "
+        + early.getStatus().getDescription());
+    Tandemctl.Result remove = Tandemctl.run(csv(cluster.coordinators()), CTL, "members", "remove", c3.id());
     assertThat(remove.exitCode()).as(remove.output()).isZero();
     Tandemctl.Result add = Tandemctl.run(csv(cluster.coordinators()), CTL,
         "members", "add", "c4", c4.raftAddress(), c4.grpcAddress());
     assertThat(add.exitCode()).as(add.output()).isZero();
     assertThat(add.output()).contains("members add c4: done").contains(c4.grpcAddress());
+    // the replacement did not cost the leader: the same one, in the same term
+    var leaderAfter = leaderStatus();
+    assertThat(leaderAfter.getLeaderId() + " term " + leaderAfter.getTerm())
+        .isEqualTo(leaderBefore.getLeaderId() + " term " + leaderBefore.getTerm());
     cluster.retire(c3);
     cluster.awaitPeersCaughtUp(STEADY);
 
-    // the new coordinator alone knows the members, c4 with its gRPC address, c3 gone
+    // the new coordinator alone knows the members, c4 with its gRPC address, the dead one gone
     Tandemctl.Result list = Tandemctl.run(c4.grpcAddress(), CTL, "--json", "members", "list");
     assertThat(list.exitCode()).as(list.output()).isZero();
-    assertThat(list.output()).contains("\"c1\"", "\"c2\"", "\"c4\"", c4.grpcAddress()).doesNotContain("\"c3\"");
+    assertThat(list.output()).contains("\"c4\"", c4.grpcAddress()).doesNotContain("\"" + c3.id() + "\"");
+    for (CoordinatorNode c : cluster.coordinators()) {
+      assertThat(list.output()).contains("\"" + c.id() + "\"");
+    }
 
     // the agents learned c4 from the cluster (their YAML names c1, c2, c3)
     for (AgentNode a : cluster.agents()) {

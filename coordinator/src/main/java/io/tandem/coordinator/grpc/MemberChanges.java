@@ -10,9 +10,11 @@ import io.tandem.proto.admin.AddMemberRequest;
 import io.tandem.proto.admin.MembersResponse;
 import io.tandem.proto.admin.RemoveMemberRequest;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
 import org.apache.ratis.protocol.exceptions.SetConfigurationException;
@@ -21,12 +23,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * tandemctl members add|remove: a Raft configuration change on the leader, refused before it
- * starts when it could lose the majority ({@link Quorum}). The gRPC address of each coordinator
+ * starts when it could lose the majority ({@link Quorum}) with the coordinators that answered the
+ * leader after the request arrived ({@link MemberLiveness}). The gRPC address of each coordinator
  * travels with the configuration (the Raft peer's client address), so every coordinator, and
  * through the heartbeats every agent, learns an added coordinator's address.
  */
 final class MemberChanges {
   private static final Logger LOG = LoggerFactory.getLogger(MemberChanges.class);
+
+  /** How often a change looks again whether the coordinators it needs have answered. */
+  static final long CONFIRM_POLL_MILLIS = 10;
+  private static final ScheduledExecutorService CONFIRMS = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "tandem-member-change-confirm");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final ServiceContext ctx;
   private final StatusViews views;
@@ -86,13 +97,42 @@ final class MemberChanges {
 
   private void change(List<PeerConfig> current, List<PeerConfig> next, String what,
       StreamObserver<MembersResponse> out) {
-    var refusal = Quorum.refusal(ids(current), ids(next), live());
-    if (refusal.isPresent()) {
-      LOG.warn("refused to {}: {}", what, refusal.get());
-      out.onError(Errors.precondition("refused to " + what + ": " + refusal.get()));
+    confirmThenChange(current, next, what, System.nanoTime(), out);
+  }
+
+  /**
+   * Proposes the change once the coordinators it needs answered the leader after the request
+   * arrived ({@link MemberLiveness}); until then it looks again every {@link #CONFIRM_POLL_MILLIS}.
+   */
+  private void confirmThenChange(List<PeerConfig> current, List<PeerConfig> next, String what,
+      long arrivedNanos, StreamObserver<MembersResponse> out) {
+    MemberLiveness.Verdict verdict;
+    long waitedNanos;
+    try {
+      RaftNode raft = ctx.raft();
+      if (!raft.isLeaderReady()) {
+        throw new NotLeader(raft.leaderId());
+      }
+      waitedNanos = System.nanoTime() - arrivedNanos; // before the samples (see MemberLiveness)
+      Map<String, Long> answered = raft.followerAnsweredRequestAgeNanos();
+      verdict = MemberLiveness.judge(ids(current), ids(next), raft.selfId(), waitedNanos,
+          raft.followerLastContactMillis(), answered);
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
       return;
     }
-    LOG.info("membership change: {} (from {} to {})", what, ids(current), ids(next));
+    if (verdict instanceof MemberLiveness.Wait) {
+      CONFIRMS.schedule(() -> confirmThenChange(current, next, what, arrivedNanos, out),
+          CONFIRM_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      return;
+    }
+    if (verdict instanceof MemberLiveness.Refuse refuse) {
+      LOG.warn("refused to {}: {}", what, refuse.why());
+      out.onError(Errors.precondition("refused to " + what + ": " + refuse.why()));
+      return;
+    }
+    LOG.info("membership change: {} (from {} to {}; counting {}, heard from after the request, {} ms)", what,
+        ids(current), ids(next), ((MemberLiveness.Proceed) verdict).live(), waitedNanos / 1_000_000);
     ctx.raft().changeMembers(current, next).whenComplete((reply, err) -> {
       if (err == null) {
         LOG.info("membership change done: {}; members now {}", what, ids(ctx.raft().members()));
@@ -135,18 +175,6 @@ final class MemberChanges {
       throw Errors.precondition("another membership change is in progress; retry when it is done");
     }
     return raft.members();
-  }
-
-  /** This leader and every follower it had a successful Raft RPC with recently. */
-  private Set<String> live() {
-    Set<String> live = new HashSet<>();
-    live.add(ctx.raft().selfId());
-    ctx.raft().followerLastContactMillis().forEach((id, ms) -> {
-      if (ms >= 0 && ms <= StatusViews.UNREACHABLE_AFTER_MILLIS) {
-        live.add(id);
-      }
-    });
-    return live;
   }
 
   private static List<String> ids(List<PeerConfig> peers) {

@@ -12,7 +12,8 @@ import java.util.Set;
  * is a cold new process, it answers late, and a set that needs it for its majority stalls (seen:
  * adding c4 to c1, c2 and a dead c3 made the leader step down, and the four had no leader for
  * over 30 s).
- * So a dead member is removed before its replacement is added.
+ * So a dead member is removed before its replacement is added. Which peers the leader hears from
+ * is {@link MemberLiveness}'s question.
  */
 final class Quorum {
   private Quorum() {}
@@ -40,10 +41,12 @@ final class Quorum {
     List<String> added = next.stream().filter(id -> !current.contains(id)).toList();
     List<String> unreachable = next.stream().filter(id -> !live.contains(id) && current.contains(id)).toList();
     if (!added.isEmpty() && liveNext.size() + added.size() >= majority(next.size())) {
+      String removeCmd = "tandemctl members remove " + (unreachable.size() == 1 ? unreachable.get(0) : "ID");
       return Optional.of("the cluster would depend on " + added + " before it caught up: of the new"
           + " set " + next + " only " + liveNext + " are reachable without it, fewer than the "
           + majority(next.size()) + " it needs; remove the unreachable " + unreachable + " first"
-          + " (tandemctl members remove ID), then add");
+          + " (" + removeCmd + "), then add; or, if " + (unreachable.size() == 1 ? "it is" : "they are")
+          + " only restarting, retry when " + (unreachable.size() == 1 ? "it is" : "they are") + " back");
     }
     return Optional.of("this would lose the majority: of the new set " + next + " only " + liveNext
         + " are reachable, fewer than the " + majority(next.size()) + " it needs, so the cluster"

@@ -61,6 +61,16 @@ public final class RaftNode implements AutoCloseable {
   private final RaftServer server;
   /** How long a coordinator being added may take to catch up before the change fails. */
   public static final long STAGING_TIMEOUT_MS = 20_000;
+  /**
+   * The leader sends every follower an AppendEntries (entries or a heartbeat) at least this often
+   * (Ratis: half the minimum election timeout), so a running follower answers about this often.
+   */
+  public static final long HEARTBEAT_INTERVAL_MS = RaftSettings.ELECTION_TIMEOUT_MIN_MS / 2;
+  /**
+   * A leader counts a follower for its majority only if the follower answered within this long
+   * (Ratis: the maximum election timeout); without a majority so counted it steps down.
+   */
+  public static final long LEADER_COUNTS_ANSWERS_WITHIN_MS = RaftSettings.ELECTION_TIMEOUT_MAX_MS;
 
   public RaftNode(CoordinatorConfig config) throws IOException {
     this.config = config;
@@ -301,6 +311,20 @@ public final class RaftNode implements AutoCloseable {
       out.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs());
     }
     return out;
+  }
+
+  /**
+   * On the leader: for each follower that answered this leader, nanoseconds since the leader
+   * sent the newest AppendEntries (entries or a heartbeat) that the follower answered. Unlike
+   * {@link #followerLastContactMillis} (the time of the last reply), this says the follower was
+   * running less than that long ago: it received that request then. A follower that has not
+   * answered this leader yet is absent. Empty on a non-leader.
+   */
+  public Map<String, Long> followerAnsweredRequestAgeNanos() {
+    if (!info().isLeader()) {
+      return Map.of();
+    }
+    return factory().followers().answeredRequestAgeNanos();
   }
 
   /** Proposes a command on this server; fails with {@link NotLeader} on a follower. */

@@ -23,6 +23,9 @@ final class RaftSettings {
    * steps a leader down after a JVM pause longer than this.
    */
   static final long STEP_DOWN_WAIT_MS = 1000;
+  /** Election timeout range (the Ratis defaults); a leader heartbeats every half minimum. */
+  static final long ELECTION_TIMEOUT_MIN_MS = 150;
+  static final long ELECTION_TIMEOUT_MAX_MS = 300;
 
   private RaftSettings() {}
 
@@ -41,15 +44,15 @@ final class RaftSettings {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, SNAPSHOT_EVERY);
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, SNAPSHOTS_KEPT);
     // The Ratis defaults; lower values made cold starts take 15 s here.
-    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(150));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(300));
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(ELECTION_TIMEOUT_MIN_MS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(ELECTION_TIMEOUT_MAX_MS));
     // Deterministic bootstrap: the first peer of the config campaigns first after a start, the
     // others only after a longer first timeout, so a fresh cluster elects it without competing
     // candidates. (Raft priorities would do the same but keep every other peer from being
     // elected while the first one rejects them, e.g. for 10 s after it stepped down.)
     boolean first = config.peers().get(0).id().equals(config.nodeId());
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(first ? 150 : FIRST_ELECTION_OTHERS_MS));
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(first ? 300 : FIRST_ELECTION_OTHERS_MS + 300));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(first ? ELECTION_TIMEOUT_MIN_MS : FIRST_ELECTION_OTHERS_MS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(first ? ELECTION_TIMEOUT_MAX_MS : FIRST_ELECTION_OTHERS_MS + 300));
     // Liveness only (votes and terms keep Raft safe): with the default 10 s, a leader that lost
     // its majority under load could not campaign for 10 s, and when it holds the only log the
     // other peer would vote for, the cluster had no leader that long. 1 s is still more than

@@ -153,6 +153,17 @@ public final class AdminRpc implements AutoCloseable {
     return retrying(ch -> stub(ch, 15_000).switchover(req));
   }
 
+  /**
+   * tandemctl members add, from this already connected client: it reaches the leader within
+   * milliseconds (a tandemctl process first starts a JVM, seconds on a loaded machine). A refusal
+   * is thrown (FAILED_PRECONDITION).
+   */
+  public io.tandem.proto.admin.MembersResponse addMember(String id, String raftAddress, String grpcAddress) {
+    io.tandem.proto.admin.AddMemberRequest req = io.tandem.proto.admin.AddMemberRequest.newBuilder()
+        .setId(id).setRaftAddress(raftAddress).setGrpcAddress(grpcAddress).build();
+    return retrying(ch -> stub(ch, 25_000).addMember(req));
+  }
+
   /** The transitions of the group the coordinators keep, oldest first. */
   public List<Transition> history(String group) {
     HistoryRequest req = HistoryRequest.newBuilder().setGroup(group).build();
