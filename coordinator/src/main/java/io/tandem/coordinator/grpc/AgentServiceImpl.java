@@ -114,12 +114,12 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       return;
     }
     StatusRuntimeException shed = shedder.admit(req.getGroup(), req.getInstance(),
-        req.getRuntime() == RuntimeState.RUNTIME_RUNNING || req.getRunningToken() > 0, arrived);
+        io.tandem.client.CoordinatorEndpoints.runsFlows(req.getRuntime(), req.getRunningToken()), arrived);
     if (shed != null) {
       out.onError(shed); // at once, not after the agent's deadline
       return;
     }
-    ctx.raft().readGroup(req.getGroup()).whenComplete((group, err) -> {
+    ctx.raft().readGroupShared(req.getGroup()).whenComplete((group, err) -> {
       shedder.done();
       if (err != null) {
         out.onError(ctx.errors().of(err));
