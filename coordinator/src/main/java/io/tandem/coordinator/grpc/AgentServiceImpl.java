@@ -95,6 +95,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   @Override
   public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
     long arrived = ctx.nanos().getAsLong();
+    java.util.concurrent.Executor lane = CallerLane.current();
     try {
       Requests.name("group", req.getGroup());
       Requests.name("instance", req.getInstance());
@@ -119,7 +120,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       out.onError(shed); // at once, not after the agent's deadline
       return;
     }
-    ctx.raft().readGroupShared(req.getGroup()).whenComplete((group, err) -> {
+    // after the shared read, go on in this call's lane: the batch's actives are handled first
+    ctx.raft().readGroupShared(req.getGroup()).whenCompleteAsync((group, err) -> {
       shedder.done();
       if (err != null) {
         out.onError(ctx.errors().of(err));
@@ -148,7 +150,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .addAllCoordinators(coordinators())
           .build());
       out.onCompleted();
-    });
+    }, lane);
   }
 
   /** The gRPC addresses of the running Raft configuration's coordinators (agents learn them). */

@@ -1,5 +1,6 @@
 package io.tandem.coordinator.server;
 
+import io.tandem.coordinator.grpc.CallerLane;
 import io.tandem.coordinator.lease.LeaderHealth;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ final class GrpcExecutor implements Executor, AutoCloseable {
   static final int URGENT_STREAK = 8;
   private static final Logger LOG = LoggerFactory.getLogger(GrpcExecutor.class);
 
-  private record Task(Runnable body, long queuedNanos) {}
+  private record Task(Runnable body, long queuedNanos, boolean urgent) {}
 
   private final LeaderHealth health;
   private final LongSupplier nanos;
@@ -83,7 +84,7 @@ final class GrpcExecutor implements Executor, AutoCloseable {
     if (closed) {
       throw new RejectedExecutionException("the coordinator's gRPC executor is closed");
     }
-    (isUrgent ? urgentQueue : normalQueue).add(new Task(task, nanos.getAsLong()));
+    (isUrgent ? urgentQueue : normalQueue).add(new Task(task, nanos.getAsLong(), isUrgent));
     queued.release();
   }
 
@@ -122,7 +123,7 @@ final class GrpcExecutor implements Executor, AutoCloseable {
       long start = nanos.getAsLong();
       health.callQueueDelay(start - t.queuedNanos(), start);
       try {
-        t.body().run();
+        CallerLane.run(t.urgent() ? urgent : this, t.body());
       } catch (RuntimeException e) {
         // gRPC's own tasks catch what they throw; anything else must not kill a pool thread
         LOG.error("a gRPC task failed", e);

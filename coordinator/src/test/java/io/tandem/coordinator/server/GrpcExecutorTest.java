@@ -3,7 +3,9 @@ package io.tandem.coordinator.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tandem.coordinator.grpc.CallerLane;
 import io.tandem.coordinator.lease.LeaderHealth;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -120,6 +122,23 @@ class GrpcExecutorTest {
       await(done);
     }
     assertThat(done.getCount()).isZero();
+  }
+
+  @Test
+  void whatATaskHandsOnThroughItsCallerLaneStaysInItsLane() {
+    List<String> order = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(2);
+    try (GrpcExecutor ex = new GrpcExecutor(health, clock::get, 1)) {
+      ex.urgent().execute(() -> {
+        ex.execute(() -> record(order, "normal, queued first", done));
+        CallerLane.current().execute(() -> record(order, "the urgent call's continuation", done));
+      });
+      await(done);
+    }
+    assertThat(order).containsExactly("the urgent call's continuation", "normal, queued first");
+    List<String> inline = new ArrayList<>();
+    CallerLane.current().execute(() -> inline.add(Thread.currentThread().getName()));
+    assertThat(inline).as("outside the pool: at once, on this thread").containsExactly(Thread.currentThread().getName());
   }
 
   private static void record(List<String> order, String name, CountDownLatch done) {
