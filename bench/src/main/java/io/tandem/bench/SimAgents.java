@@ -25,11 +25,15 @@ import java.util.function.Function;
  * Many simulated agents in one JVM, speaking the real AgentService protocol over a few shared
  * gRPC channels per coordinator: each sends one heartbeat at a time every {@code period} with the
  * given deadline, behaves as {@link SimAgentState} says (runs while leased, self-fences with
- * LEASE_LOST), follows the leader hint, moves to the next coordinator on other failures, and
- * backs off with jitter on RESOURCE_EXHAUSTED (as the agent's Backoffs does). Counts what it saw,
+ * LEASE_LOST), marks its heartbeats while it runs with the agent's runs-flows header, follows
+ * the leader hint, moves to the next coordinator on other failures, and backs off with jitter on
+ * RESOURCE_EXHAUSTED (as the agent's Backoffs does). Counts what it saw,
  * including each group's failovers ({@link GroupAssignments}).
  */
 public final class SimAgents implements AutoCloseable {
+  /** The agent's header on heartbeats of an agent whose flows run (CoordinatorEndpoints.RUNS_FLOWS_HEADER). */
+  private static final io.grpc.ClientInterceptor RUNS_FLOWS =
+      io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(CoordinatorEndpoints.runsFlowsHeaders());
   private final List<String> addresses;
   private final Map<String, ManagedChannel[]> channels = new HashMap<>();
   private final ScheduledExecutorService exec;
@@ -145,7 +149,12 @@ public final class SimAgents implements AutoCloseable {
         leaseLost.incrementAndGet();
         stub().reportFenced(rep);
       });
-      Futures.addCallback(stub().heartbeat(state.heartbeat()), new FutureCallback<HeartbeatResponse>() {
+      io.tandem.proto.agent.HeartbeatRequest req = state.heartbeat();
+      AgentServiceGrpc.AgentServiceFutureStub stub = stub();
+      if (CoordinatorEndpoints.runsFlows(req.getRuntime(), req.getRunningToken())) {
+        stub = stub.withInterceptors(RUNS_FLOWS); // as the agent's HeartbeatLoop does
+      }
+      Futures.addCallback(stub.heartbeat(req), new FutureCallback<HeartbeatResponse>() {
         @Override
         public void onSuccess(HeartbeatResponse r) {
           long took = System.nanoTime() - sentAt;

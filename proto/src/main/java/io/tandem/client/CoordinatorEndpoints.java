@@ -52,6 +52,26 @@ public final class CoordinatorEndpoints implements AutoCloseable {
   public static final Metadata.Key<String> RETRY_AFTER_TRAILER =
       Metadata.Key.of("tandem-retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
 
+  /**
+   * Request header of a heartbeat from an agent whose flows run (value "1"): the leader serves such
+   * calls ahead of the others (docs/coordinator.md, "Overload"). Only a hint for the order of
+   * service; the lease decision reads the request itself.
+   */
+  public static final Metadata.Key<String> RUNS_FLOWS_HEADER =
+      Metadata.Key.of("tandem-runs-flows", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** Whether a heartbeat saying {@code runtime} and {@code runningToken} should carry {@link #RUNS_FLOWS_HEADER}. */
+  public static boolean runsFlows(io.tandem.proto.agent.RuntimeState runtime, long runningToken) {
+    return runtime == io.tandem.proto.agent.RuntimeState.RUNTIME_RUNNING || runningToken > 0;
+  }
+
+  /** The headers {@link #RUNS_FLOWS_HEADER} marks. */
+  public static Metadata runsFlowsHeaders() {
+    Metadata m = new Metadata();
+    m.put(RUNS_FLOWS_HEADER, "1");
+    return m;
+  }
+
   private final List<String> seeds; // the configured addresses, fixed after construction
   private volatile List<String> addresses; // the seeds, then the learned ones that are not seeds
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();

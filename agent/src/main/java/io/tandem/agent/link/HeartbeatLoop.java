@@ -21,9 +21,14 @@ import org.slf4j.LoggerFactory;
  * leader costs one deadline. A leader that sheds load (RESOURCE_EXHAUSTED) is asked again after
  * its retry-after hint with jitter ({@link Backoffs}); a redirect after a leader change waits a
  * random part of {@link Backoffs#RECONNECT_SPREAD_NANOS} so that agents do not arrive as a herd.
+ * A heartbeat of an agent whose flows run carries {@link CoordinatorEndpoints#RUNS_FLOWS_HEADER},
+ * so that a busy leader serves it ahead of standbys' heartbeats.
  */
 final class HeartbeatLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(HeartbeatLoop.class);
+  /** Marks a heartbeat whose agent runs flows (CoordinatorEndpoints.RUNS_FLOWS_HEADER). */
+  private static final io.grpc.ClientInterceptor RUNS_FLOWS =
+      io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(CoordinatorEndpoints.runsFlowsHeaders());
   private final CoordinatorEndpoints endpoints;
   private final LeaseSettings lease;
   private final Supplier<HeartbeatRequest> request;
@@ -124,7 +129,11 @@ final class HeartbeatLoop implements Runnable {
         HeartbeatRequest numbered = request.get();
         long sentAt = System.nanoTime();
         HeartbeatRequest req = numbered.toBuilder().setHeartbeatSeq(sends.next(sentAt)).build();
-        HeartbeatResponse r = AgentServiceGrpc.newBlockingStub(endpoints.channel(address))
+        AgentServiceGrpc.AgentServiceBlockingStub stub = AgentServiceGrpc.newBlockingStub(endpoints.channel(address));
+        if (CoordinatorEndpoints.runsFlows(req.getRuntime(), req.getRunningToken())) {
+          stub = stub.withInterceptors(RUNS_FLOWS); // served ahead of standbys by a busy leader
+        }
+        HeartbeatResponse r = stub
             .withDeadlineAfter(contact.deadline(lease.rpcTimeout()).toNanos(), TimeUnit.NANOSECONDS)
             .heartbeat(req);
         metrics.heartbeat(r.getLeaseMillis() > 0 ? "granted" : "refused", System.nanoTime() - sentAt);

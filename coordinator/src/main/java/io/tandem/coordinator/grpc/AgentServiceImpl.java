@@ -95,6 +95,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   @Override
   public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
     long arrived = ctx.nanos().getAsLong();
+    java.util.concurrent.Executor lane = CallerLane.current();
     try {
       Requests.name("group", req.getGroup());
       Requests.name("instance", req.getInstance());
@@ -114,12 +115,13 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
       return;
     }
     StatusRuntimeException shed = shedder.admit(req.getGroup(), req.getInstance(),
-        req.getRuntime() == RuntimeState.RUNTIME_RUNNING || req.getRunningToken() > 0, arrived);
+        io.tandem.client.CoordinatorEndpoints.runsFlows(req.getRuntime(), req.getRunningToken()), arrived);
     if (shed != null) {
       out.onError(shed); // at once, not after the agent's deadline
       return;
     }
-    ctx.raft().readGroup(req.getGroup()).whenComplete((group, err) -> {
+    // after the shared read, go on in this call's lane: the batch's actives are handled first
+    ctx.raft().readGroupShared(req.getGroup()).whenCompleteAsync((group, err) -> {
       shedder.done();
       if (err != null) {
         out.onError(ctx.errors().of(err));
@@ -148,7 +150,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
           .addAllCoordinators(coordinators())
           .build());
       out.onCompleted();
-    });
+    }, lane);
   }
 
   /** The gRPC addresses of the running Raft configuration's coordinators (agents learn them). */

@@ -99,6 +99,9 @@ public final class LeaseKeeper {
   /** Groups with an active in {@link #lastState} (the denominator of the guard's share). */
   private int withActive;
   private final ExpiryGuard guard;
+  /** Bounds groups' first activations while the leader is degraded; the groups it held back. */
+  private final FirstActivations firstActivations;
+  private final Set<String> firstHeld = new HashSet<>();
   /**
    * Groups that had no ready standby (an instance automatic failover could activate) at the last
    * redundancy sweep, and since when on this leader's clock; a group with one is absent.
@@ -119,6 +122,7 @@ public final class LeaseKeeper {
     this.allActive = new AllActiveKeeper(leaseNanos, settings.lockSettle().toNanos());
     this.health = health;
     this.guard = new ExpiryGuard(expiryLimits, health);
+    this.firstActivations = new FirstActivations(FirstActivations.Limits.DEFAULTS, health);
   }
 
   /** This leader's own health; fed by the ticker and the heartbeat path. */
@@ -129,6 +133,11 @@ public final class LeaseKeeper {
   /** Why the last held expiry was held ("" if none yet). */
   public synchronized String lastHoldReason() {
     return lastHoldReason;
+  }
+
+  /** Groups never active yet whose first activation waits while the leader is degraded. */
+  public synchronized int heldFirstActivations() {
+    return firstHeld.size();
   }
 
   /** Groups whose lease expired but whose failover is held by the overload guard. */
@@ -149,6 +158,7 @@ public final class LeaseKeeper {
     leader = true;
     takeoverNanos = now;
     guard.reset(now);
+    firstActivations.reset(now);
   }
 
   public synchronized void stepDown() {
@@ -163,6 +173,7 @@ public final class LeaseKeeper {
     pending.clear();
     inFlight.clear();
     held.clear();
+    firstHeld.clear();
     decided.clear();
     due.clear();
     dirty.clear();
@@ -484,6 +495,7 @@ public final class LeaseKeeper {
       pending.keySet().retainAll(groups.keySet());
       allActive.retainGroups(groups.keySet());
       held.keySet().retainAll(groups.keySet());
+      firstHeld.retainAll(groups.keySet());
       decided.keySet().retainAll(groups.keySet());
       activationLeases.retainGroups(groups.keySet());
     }
@@ -504,7 +516,7 @@ public final class LeaseKeeper {
   /** When to look at {@code g} again without a change: its lease's end, a held retry, a release's deadline. */
   private void scheduleNext(Group g, long now) {
     String name = g.getName();
-    if (held.containsKey(name)) {
+    if (held.containsKey(name) || firstHeld.contains(name)) {
       due.add(new Due(now + HELD_RETRY_NANOS, name));
     } else if (!g.getActive().isEmpty()) {
       LeaseRecord r = leases.get(name);
@@ -553,8 +565,13 @@ public final class LeaseKeeper {
       if (g.getMaintenance()) {
         return Optional.empty();
       }
-      return best(g, now, null)
-          .map(c -> Decisions.activate(g, c, "no active instance; \"" + c + "\" is ready", "no_active"));
+      Optional<String> ready = best(g, now, null);
+      if (ready.isPresent() && g.getToken() == 0 && !firstActivations.admit(now)) {
+        firstHeld.add(g.getName()); // never active yet: the renewals of existing actives come first
+        return Optional.empty();
+      }
+      firstHeld.remove(g.getName());
+      return ready.map(c -> Decisions.activate(g, c, "no active instance; \"" + c + "\" is ready", "no_active"));
     }
     LeaseRecord lease = leases.get(g.getName());
     if (lease == null || lease.token() != g.getToken()) {

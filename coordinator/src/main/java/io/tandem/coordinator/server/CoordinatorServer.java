@@ -107,12 +107,11 @@ public final class CoordinatorServer implements AutoCloseable {
           .addService(ServerInterceptors.intercept(agents, auth))
           .addService(ServerInterceptors.intercept(admin, auth));
     }
-    this.grpc = builder
+    this.grpc = CallLanes.install(builder, grpcExecutor)
         .maxInboundMessageSize(MAX_REQUEST_BYTES)
         .maxInboundMetadataSize(MAX_METADATA_BYTES)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .executor(grpcExecutor)
         .build();
   }
 

@@ -34,6 +34,7 @@ final class LeaderTicker implements AutoCloseable {
   private static final long FAILURE_LOG_EVERY_NANOS = 5_000_000_000L;
   private volatile long lastFailureLogNanos = Long.MIN_VALUE / 2;
   private long lastHeldLogNanos = Long.MIN_VALUE / 2;
+  private long lastFirstHeldLogNanos = Long.MIN_VALUE / 2;
   private long lastScheduledEnd;
   private final ScheduledExecutorService exec =
       Executors.newSingleThreadScheduledExecutor(r -> {
@@ -97,6 +98,12 @@ final class LeaderTicker implements AutoCloseable {
     if (held > 0 && start - lastHeldLogNanos > FAILURE_LOG_EVERY_NANOS) {
       lastHeldLogNanos = start;
       LOG.warn("{} expired lease(s) held, no failover yet: {}", held, keeper.lastHoldReason());
+    }
+    int firstHeld = keeper.heldFirstActivations();
+    if (firstHeld > 0 && start - lastFirstHeldLogNanos > FAILURE_LOG_EVERY_NANOS) {
+      lastFirstHeldLogNanos = start;
+      LOG.info("{} new group(s) wait for their first activation: the leader is degraded ({}), the renewals of "
+          + "running actives go first", firstHeld, keeper.health().reason());
     }
   }
 
