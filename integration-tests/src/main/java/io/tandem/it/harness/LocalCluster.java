@@ -316,11 +316,16 @@ public final class LocalCluster implements AutoCloseable {
    * same moment and the keys spread (a key wanted by one instance alone goes to it, and stays).
    */
   private void enableLockFlows() {
-    Waits.until("every instance of " + spec.group() + " running its flows as a member", START_TIMEOUT,
+    // Each one running the group's current revision, not its own local flows: the first instance
+    // to come up imports its flows.json as the group's first revision and the others reload it; a
+    // deploy through an editor that still shows the local flows is (rightly) refused as a revision
+    // conflict (CI: the deploy reached a's editor 50 ms before a's reload of revision 3).
+    Waits.until("every instance of " + spec.group() + " running the group's flows as a member", START_TIMEOUT,
         Duration.ofMillis(100), () -> {
           Optional<GroupView> g = admin.tryGroup(spec.group());
           boolean all = g.isPresent() && g.get().getCurrentRevision() > 0 && agents.stream().allMatch(a ->
-              isReady(g.get(), a.instance()) && a.status().map(s -> "RUNNING".equals(s.runtime())).orElse(false));
+              isReady(g.get(), a.instance()) && loadedRevision(g.get(), a.instance()) == g.get().getCurrentRevision()
+                  && a.status().map(s -> "RUNNING".equals(s.runtime())).orElse(false));
           return all ? Optional.of(true) : Optional.empty();
         });
     String url = agents.get(0).editorUrl();
@@ -365,6 +370,11 @@ public final class LocalCluster implements AutoCloseable {
           .append(a.status().map(Object::toString).orElse(a.process().isAlive() ? "no answer" : "not running"));
     }
     return sb.toString();
+  }
+
+  private static long loadedRevision(GroupView g, String instance) {
+    return g.getInstancesList().stream().filter(i -> i.getId().equals(instance))
+        .mapToLong(i -> i.getLoadedRevision()).findFirst().orElse(-1);
   }
 
   private static boolean isReady(GroupView g, String instance) {
