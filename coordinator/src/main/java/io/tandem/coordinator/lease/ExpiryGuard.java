@@ -29,22 +29,19 @@ public final class ExpiryGuard {
   private final LeaderHealth health;
   private final long windowNanos;
   private final ArrayDeque<Long> recent = new ArrayDeque<>();
-  private double tokens;
-  private long refilledAt;
-  private boolean started;
+  private final TokenBucket bucket;
 
   ExpiryGuard(Limits limits, LeaderHealth health) {
     this.limits = limits;
     this.health = health;
     this.windowNanos = limits.window().toNanos();
+    this.bucket = new TokenBucket(limits.perSecond(), limits.burst());
   }
 
   /** A new term: a full bucket, an empty window. */
   void reset(long now) {
     recent.clear();
-    tokens = limits.burst();
-    refilledAt = now;
-    started = true;
+    bucket.reset(now);
   }
 
   /**
@@ -56,11 +53,7 @@ public final class ExpiryGuard {
     if (health.degraded(now)) {
       return "the leader is degraded (" + health.reason() + ")";
     }
-    if (!started) {
-      reset(now);
-    }
-    tokens = Math.min(limits.burst(), tokens + (now - refilledAt) * limits.perSecond() / 1e9);
-    refilledAt = now;
+    bucket.refill(now);
     while (!recent.isEmpty() && now - recent.peekFirst() >= windowNanos) {
       recent.pollFirst();
     }
@@ -69,10 +62,9 @@ public final class ExpiryGuard {
       return recent.size() + " leases already expired into a failover within " + limits.window().toSeconds()
           + " s (limit " + allowed + "): more at once more likely means the leader is at fault";
     }
-    if (tokens < 1) {
+    if (!bucket.tryTake()) {
       return "expiry failovers are limited to " + limits.perSecond() + " a second";
     }
-    tokens -= 1;
     recent.addLast(now);
     return null;
   }

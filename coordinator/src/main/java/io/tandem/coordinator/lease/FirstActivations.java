@@ -18,38 +18,22 @@ final class FirstActivations {
     static final Limits DEFAULTS = new Limits(20, 20);
   }
 
-  private final Limits limits;
   private final LeaderHealth health;
-  private double tokens;
-  private long refilledAt;
-  private boolean started;
+  private final TokenBucket bucket;
 
   FirstActivations(Limits limits, LeaderHealth health) {
-    this.limits = limits;
     this.health = health;
+    this.bucket = new TokenBucket(limits.perSecond(), limits.burst());
   }
 
   /** A new term: a full bucket. */
   void reset(long now) {
-    tokens = limits.burst();
-    refilledAt = now;
-    started = true;
+    bucket.reset(now);
   }
 
   /** Whether a group's first activation may be proposed now (and counts it). */
   boolean admit(long now) {
-    if (!started) {
-      reset(now);
-    }
-    tokens = Math.min(limits.burst(), tokens + (now - refilledAt) * limits.perSecond() / 1e9);
-    refilledAt = now;
-    if (!health.degraded(now)) {
-      return true;
-    }
-    if (tokens < 1) {
-      return false;
-    }
-    tokens -= 1;
-    return true;
+    bucket.refill(now);
+    return !health.degraded(now) || bucket.tryTake();
   }
 }
