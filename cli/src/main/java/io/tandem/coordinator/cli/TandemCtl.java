@@ -180,7 +180,7 @@ public final class TandemCtl implements Runnable {
     CoordinatorEndpoints endpoints;
     TlsSettings tls = tls();
     try {
-      endpoints = CoordinatorEndpoints.parse(coordinatorList(), tls);
+      endpoints = CoordinatorEndpoints.forShortLivedProcess(coordinatorList(), tls);
     } catch (IllegalArgumentException e) {
       throw new CtlException(CtlException.UNREACHABLE, "bad coordinator list: " + e.getMessage());
     } catch (TlsException e) {
