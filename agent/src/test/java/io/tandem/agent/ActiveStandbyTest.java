@@ -101,9 +101,12 @@ class ActiveStandbyTest {
     Agent standby = active == a ? b : a;
     long oldToken = active.snapshot().token();
 
-    SwitchoverResponse r = h.client().admin(s -> s.switchover(SwitchoverRequest.newBuilder()
+    // one request id for every attempt: a retry after a lost answer gets the first outcome
+    // instead of a second switchover
+    SwitchoverRequest switchover = SwitchoverRequest.newBuilder()
         .setRequestId(UUID.randomUUID().toString()).setGroup("line1")
-        .setToInstance(standby.config().instance()).build()));
+        .setToInstance(standby.config().instance()).build();
+    SwitchoverResponse r = h.client().admin(s -> s.switchover(switchover));
     assertThat(r.getFromInstance()).isEqualTo(active.config().instance());
     assertThat(r.getToInstance()).isEqualTo(standby.config().instance());
     assertThat(r.getToken()).isGreaterThan(oldToken);

@@ -185,11 +185,16 @@ class FlowsReplicationTest {
     Agent standby = other(active);
     long before = committedRevision();
     String imported = Flows.versioned("imported", secretUrl, PASSWORD);
+    // one request id for every attempt: a retry after an answer lost to a deadline (a loaded
+    // machine) gets the first attempt's outcome instead of being a second import (JDK 25 run at
+    // load 7: the first attempt committed revision 7, and the retries ended on a follower's
+    // UNAVAILABLE, so the test saw neither side win)
+    ImportFlowsRequest importRequest = ImportFlowsRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
+        .setGroup("line1").setExpectedRevision(before).setDeployedBy("test import")
+        .setFlows(ByteString.copyFromUtf8(imported)).build();
     CompletableFuture<String> viaImport = CompletableFuture.supplyAsync(() -> {
       try {
-        h.client().admin(s -> s.importFlows(ImportFlowsRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-            .setGroup("line1").setExpectedRevision(before).setDeployedBy("test import")
-            .setFlows(ByteString.copyFromUtf8(imported)).build()));
+        h.client().admin(s -> s.importFlows(importRequest));
         return "ok";
       } catch (StatusRuntimeException e) {
         return e.getStatus().getCode() + " " + e.getStatus().getDescription();
@@ -258,8 +263,9 @@ class FlowsReplicationTest {
     long r1 = committedRevision();
     assertThat(h.editorDeploy(active, Flows.versioned("r2", secretUrl, PASSWORD), null).statusCode()).isEqualTo(200);
     await("the active on r2", LONG, () -> body(active, "version").equals("r2"));
-    h.client().admin(s -> s.rollbackFlows(RollbackFlowsRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-        .setGroup("line1").setToRevision(r1).build()));
+    RollbackFlowsRequest rollback = RollbackFlowsRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
+        .setGroup("line1").setToRevision(r1).build(); // one id for every attempt (see the import test)
+    h.client().admin(s -> s.rollbackFlows(rollback));
     assertThat(committedRevision()).isGreaterThan(r1);
     await("the running active loads the rollback", LONG, () -> body(active, "version").equals("r1"));
     await("the standby on the rollback", LONG, () -> h.readyOnCoordinators(standby.config().instance()));
