@@ -162,6 +162,9 @@ final class MemberAdd {
   private void promote() {
     ctx.raft().changeConfiguration(current, List.of(added), next, List.of()).whenComplete((reply, err) -> {
       if (err == null) {
+        if (!ctx.raft().markCaughtUp(added.id())) {
+          LOG.warn("{}: could not mark {} as caught up on this leader (no longer the leader?)", what, added.id());
+        }
         LOG.info("membership change done: {}; members now {}", what, LivenessGate.ids(ctx.raft().members()));
         out.onNext(MembersResponse.newBuilder().addAllMembers(views.peers()).build());
         out.onCompleted();

@@ -354,6 +354,16 @@ public final class RaftNode implements AutoCloseable {
     return factory().followers().answeredRequestAgeNanos();
   }
 
+  /**
+   * On the leader, after a listener it staged became a member: marks it as caught up, as Ratis
+   * does for a peer staged as a follower (else the next failed staging of another peer on this
+   * leader would stop its log appender: {@link org.apache.ratis.server.impl.PromotedListeners}).
+   * False if this server is not the leader or has no appender for it.
+   */
+  public boolean markCaughtUp(String id) {
+    return info().isLeader() && factory().followers().markCaughtUp(id);
+  }
+
   /** Proposes a command on this server; fails with {@link NotLeader} on a follower. */
   public CompletableFuture<CommandResult> submit(Command command) {
     RaftClientRequest request =

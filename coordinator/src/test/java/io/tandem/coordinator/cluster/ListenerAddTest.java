@@ -140,8 +140,20 @@ class ListenerAddTest {
       CoordinatorServer c4Server = c4;
       Waits.until("c4 is a follower", WAIT, () -> c4Server.raft().role().name().equals("FOLLOWER"));
       assertThat(heartbeatCoordinators(client)).hasSize(4).contains(newPeer.grpc().toString());
-      client.createGroup("after", "a");
       System.out.println("promoting the caught-up listener c4 took " + addMillis + " ms");
+
+      // a later add that never catches up must not cost the promoted c4 its log appender (Ratis
+      // stops every appender of a peer not marked caught up when a staging fails)
+      List<Integer> nobody = FreePorts.pick(2);
+      assertThatThrownBy(() -> client.admin(s -> s.withDeadlineAfter(40, TimeUnit.SECONDS)
+          .addMember(AddMemberRequest.newBuilder().setId("c9").setRaftAddress("127.0.0.1:" + nobody.get(0))
+              .setGrpcAddress("127.0.0.1:" + nobody.get(1)).build())))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+              .contains("did not catch up", "members are unchanged"));
+      client.createGroup("after", "a");
+      Waits.until("c4 applied a group created after the failed add", WAIT,
+          () -> c4Server.raft().stateMachine().state().getGroupsMap().containsKey("after"));
+      assertThat(leaderRaft.followerProgress()).as("the leader's appenders").containsKey("c4");
     } finally {
       if (c4 != null) {
         c4.kill();
