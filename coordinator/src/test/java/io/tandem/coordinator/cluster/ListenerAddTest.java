@@ -162,6 +162,46 @@ class ListenerAddTest {
     }
   }
 
+  @Test
+  void aListenerThatFallsBehindIsRemovedAgainAfterTheBoundedWait() throws Exception {
+    Path c4Dir = Files.createTempDirectory("tandem-c4-");
+    CoordinatorServer c4 = null;
+    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+        TestClient client = new TestClient(cluster.grpcAddresses())) {
+      cluster.waitForLeader(WAIT);
+      cluster.awaitCaughtUp(WAIT);
+      int leader = cluster.leaderIndex();
+      RaftNode leaderRaft = cluster.server(leader).raft();
+      PeerConfig newPeer = newPeer();
+      c4 = joining(cluster, leader, newPeer, c4Dir);
+      c4.start();
+      List<PeerConfig> three = leaderRaft.members();
+      leaderRaft.changeConfiguration(three, List.of(), three, List.of(newPeer)).get(30, TimeUnit.SECONDS);
+      // c4 stops, and the cluster commits on: c4 never holds what was committed before the wait
+      c4.kill();
+      client.createGroup("line1", "a", "b");
+
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> client.admin(s -> s.withDeadlineAfter(30, TimeUnit.SECONDS)
+          .addMember(addRequest(newPeer))))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(e.getStatus().getDescription()).contains("c4 did not catch up within 5000 ms as a Raft"
+                + " listener", "c4 was removed again", "the members are unchanged");
+          });
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(millis).as("refused after the bounded wait").isGreaterThanOrEqualTo(5000);
+      assertThat(leaderRaft.listeners()).isEmpty();
+      assertThat(leaderRaft.members()).isEqualTo(three);
+      client.createGroup("after", "a");
+    } finally {
+      if (c4 != null) {
+        c4.kill();
+      }
+      TempDirs.delete(c4Dir);
+    }
+  }
+
   private static PeerConfig newPeer() throws java.io.IOException {
     List<Integer> ports = FreePorts.pick(2);
     return new PeerConfig("c4", new HostPort("127.0.0.1", ports.get(0)), new HostPort("127.0.0.1", ports.get(1)));
