@@ -37,7 +37,9 @@ import org.junit.jupiter.api.Test;
  * members add goes through a Raft listener (issue 13): the new coordinator catches up without
  * counting for any majority, and becomes a member only after a liveness check made once it has
  * caught up. The catch-up is made long and deterministic by starting the new coordinator only
- * when the test says so: until then the leader stages it and gets no answer.
+ * when the test says so: until then the leader stages it and gets no answer. The other states
+ * (a listener left by an interrupted add, one that falls behind) are set up directly with
+ * {@link RaftNode#changeConfiguration}.
  */
 class ListenerAddTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
