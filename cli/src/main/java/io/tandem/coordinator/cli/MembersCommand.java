@@ -15,12 +15,14 @@ import picocli.CommandLine.Parameters;
     subcommands = {MembersCommand.ListMembers.class, MembersCommand.Add.class, MembersCommand.Remove.class})
 final class MembersCommand {
   /**
-   * One attempt of a change may take as long as a new coordinator needs to catch up (the
-   * coordinators' staging timeout, 20 s) and a little more; a change is not retried after a
-   * timeout (it may have been applied: check with members list).
+   * One attempt of a change may take as long as an add's steps on the leader: a liveness check
+   * (up to 3 s), the new coordinator's catch-up as a Raft listener (Ratis gives up after 20 s
+   * without an answer from it), its last catch-up (up to 5 s), a second liveness check (up to
+   * 3 s) and the promotion or the listener's removal; a change is not retried after a timeout (it
+   * may have been applied: check with members list).
    */
-  static final Duration CHANGE_ATTEMPT = Duration.ofSeconds(25);
-  static final Duration CHANGE_OVERALL = Duration.ofSeconds(40);
+  static final Duration CHANGE_ATTEMPT = Duration.ofSeconds(35);
+  static final Duration CHANGE_OVERALL = Duration.ofSeconds(50);
 
   private MembersCommand() {}
 

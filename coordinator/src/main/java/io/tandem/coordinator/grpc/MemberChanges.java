@@ -9,12 +9,7 @@ import io.tandem.coordinator.ratis.RaftNode;
 import io.tandem.proto.admin.AddMemberRequest;
 import io.tandem.proto.admin.MembersResponse;
 import io.tandem.proto.admin.RemoveMemberRequest;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
 import org.apache.ratis.protocol.exceptions.SetConfigurationException;
@@ -26,38 +21,39 @@ import org.slf4j.LoggerFactory;
  * starts when it could lose the majority ({@link Quorum}) with the coordinators that answered the
  * leader after the request arrived ({@link MemberLiveness}). The gRPC address of each coordinator
  * travels with the configuration (the Raft peer's client address), so every coordinator, and
- * through the heartbeats every agent, learns an added coordinator's address.
+ * through the heartbeats every agent, learns an added coordinator's address. An add goes through
+ * a Raft listener first ({@link MemberAdd}); a coordinator left a listener by an interrupted add
+ * is resumed by the same add, or removed by a remove.
  */
 final class MemberChanges {
   private static final Logger LOG = LoggerFactory.getLogger(MemberChanges.class);
 
-  /** How often a change looks again whether the coordinators it needs have answered. */
-  static final long CONFIRM_POLL_MILLIS = 10;
-  private static final ScheduledExecutorService CONFIRMS = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "tandem-member-change-confirm");
-    t.setDaemon(true);
-    return t;
-  });
-
   private final ServiceContext ctx;
   private final StatusViews views;
+  private final LivenessGate gate;
 
   MemberChanges(ServiceContext ctx, StatusViews views) {
     this.ctx = ctx;
     this.views = views;
+    this.gate = new LivenessGate(ctx);
   }
 
   void add(AddMemberRequest req, StreamObserver<MembersResponse> out) {
     PeerConfig added;
     List<PeerConfig> current;
+    List<PeerConfig> listeners;
     try {
       current = leaderMembers();
+      listeners = ctx.raft().listeners();
       String id = req.getId().trim();
       if (id.isEmpty() || !id.matches("[A-Za-z0-9._-]+")) {
         throw Errors.invalid("coordinator id \"" + req.getId() + "\" is not valid: use letters,"
             + " digits, '.', '_' and '-'");
       }
       added = new PeerConfig(id, parse("raft", req.getRaftAddress()), parse("grpc", req.getGrpcAddress()));
+      if (!listeners.isEmpty() && !listeners.equals(List.of(added))) {
+        throw listenerInTheWay(listeners);
+      }
       for (PeerConfig m : current) {
         if (m.id().equals(id)) {
           throw Status.ALREADY_EXISTS.withDescription("coordinator " + id + " is already a member"
@@ -73,80 +69,95 @@ final class MemberChanges {
       out.onError(ctx.errors().of(e));
       return;
     }
-    List<PeerConfig> next = new ArrayList<>(current);
-    next.add(added);
-    change(current, next, "add " + added.id() + " (raft " + added.raft() + ", grpc "
-        + added.grpc() + ")", out);
+    MemberAdd add = new MemberAdd(ctx, views, current, added, out);
+    if (listeners.isEmpty()) {
+      add.start();
+    } else {
+      add.resume();
+    }
   }
 
   void remove(RemoveMemberRequest req, StreamObserver<MembersResponse> out) {
     List<PeerConfig> current;
+    List<PeerConfig> listeners;
     try {
       current = leaderMembers();
+      listeners = ctx.raft().listeners();
+      if (listeners.stream().anyMatch(l -> l.id().equals(req.getId()))) {
+        removeListener(current, listeners, req.getId(), out);
+        return;
+      }
+      if (!listeners.isEmpty()) {
+        throw listenerInTheWay(listeners);
+      }
       if (current.stream().noneMatch(m -> m.id().equals(req.getId()))) {
         throw Errors.notFound("coordinator \"" + req.getId() + "\" is not a member; the members"
-            + " are " + current.stream().map(PeerConfig::id).toList());
+            + " are " + LivenessGate.ids(current));
       }
     } catch (RuntimeException e) {
       out.onError(ctx.errors().of(e));
       return;
     }
     List<PeerConfig> next = current.stream().filter(m -> !m.id().equals(req.getId())).toList();
-    change(current, next, "remove " + req.getId(), out);
+    String what = "remove " + req.getId();
+    confirmThen(current, next, what, out, () -> ctx.raft().changeMembers(current, next)
+        .whenComplete((reply, err) -> answer(what, err, out)));
   }
 
-  private void change(List<PeerConfig> current, List<PeerConfig> next, String what,
+  /** A listener counts for no majority: removing it needs only the current majority. */
+  private void removeListener(List<PeerConfig> current, List<PeerConfig> listeners, String id,
       StreamObserver<MembersResponse> out) {
-    confirmThenChange(current, next, what, System.nanoTime(), out);
+    List<PeerConfig> rest = listeners.stream().filter(l -> !l.id().equals(id)).toList();
+    String what = "remove the Raft listener " + id + " (a coordinator that was being added)";
+    confirmThen(current, current, what, out, () -> ctx.raft().changeConfiguration(current, listeners, current, rest)
+        .whenComplete((reply, err) -> answer(what, err, out)));
   }
 
-  /**
-   * Proposes the change once the coordinators it needs answered the leader after the request
-   * arrived ({@link MemberLiveness}); until then it looks again every {@link #CONFIRM_POLL_MILLIS}.
-   */
-  private void confirmThenChange(List<PeerConfig> current, List<PeerConfig> next, String what,
-      long arrivedNanos, StreamObserver<MembersResponse> out) {
-    MemberLiveness.Verdict verdict;
-    long waitedNanos;
-    try {
-      RaftNode raft = ctx.raft();
-      if (!raft.isLeaderReady()) {
-        throw new NotLeader(raft.leaderId());
+  /** Runs {@code change} once the members it needs answered after now ({@link LivenessGate}). */
+  private void confirmThen(List<PeerConfig> current, List<PeerConfig> next, String what,
+      StreamObserver<MembersResponse> out, Runnable change) {
+    gate.confirm(current, next, new LivenessGate.Outcome() {
+      @Override
+      public void proceed(java.util.Set<String> live, long waitedMillis) {
+        LOG.info("membership change: {} (from {} to {}; counting {}, heard from after the request, {} ms)", what,
+            LivenessGate.ids(current), LivenessGate.ids(next), live, waitedMillis);
+        change.run();
       }
-      waitedNanos = System.nanoTime() - arrivedNanos; // before the samples (see MemberLiveness)
-      Map<String, Long> answered = raft.followerAnsweredRequestAgeNanos();
-      verdict = MemberLiveness.judge(ids(current), ids(next), raft.selfId(), waitedNanos,
-          raft.followerLastContactMillis(), answered);
-    } catch (RuntimeException e) {
-      out.onError(ctx.errors().of(e));
-      return;
-    }
-    if (verdict instanceof MemberLiveness.Wait) {
-      CONFIRMS.schedule(() -> confirmThenChange(current, next, what, arrivedNanos, out),
-          CONFIRM_POLL_MILLIS, TimeUnit.MILLISECONDS);
-      return;
-    }
-    if (verdict instanceof MemberLiveness.Refuse refuse) {
-      LOG.warn("refused to {}: {}", what, refuse.why());
-      out.onError(Errors.precondition("refused to " + what + ": " + refuse.why()));
-      return;
-    }
-    LOG.info("membership change: {} (from {} to {}; counting {}, heard from after the request, {} ms)", what,
-        ids(current), ids(next), ((MemberLiveness.Proceed) verdict).live(), waitedNanos / 1_000_000);
-    ctx.raft().changeMembers(current, next).whenComplete((reply, err) -> {
-      if (err == null) {
-        LOG.info("membership change done: {}; members now {}", what, ids(ctx.raft().members()));
-        out.onNext(MembersResponse.newBuilder().addAllMembers(views.peers()).build());
-        out.onCompleted();
-        return;
+
+      @Override
+      public void refused(String why) {
+        LOG.warn("refused to {}: {}", what, why);
+        out.onError(Errors.precondition("refused to " + what + ": " + why));
       }
-      Throwable t = Errors.unwrap(err);
-      LOG.warn("membership change failed: {}: {}", what, t.toString());
-      out.onError(failure(what, t));
+
+      @Override
+      public void failed(RuntimeException e) {
+        out.onError(ctx.errors().of(e));
+      }
     });
   }
 
-  private RuntimeException failure(String what, Throwable t) {
+  private void answer(String what, Throwable err, StreamObserver<MembersResponse> out) {
+    if (err == null) {
+      LOG.info("membership change done: {}; members now {}", what, LivenessGate.ids(ctx.raft().members()));
+      out.onNext(MembersResponse.newBuilder().addAllMembers(views.peers()).build());
+      out.onCompleted();
+      return;
+    }
+    Throwable t = Errors.unwrap(err);
+    LOG.warn("membership change failed: {}: {}", what, t.toString());
+    out.onError(failure(ctx, what, t));
+  }
+
+  private static RuntimeException listenerInTheWay(List<PeerConfig> listeners) {
+    String ids = String.join(", ", LivenessGate.ids(listeners));
+    return Errors.precondition("coordinator " + ids + " is a Raft listener: it is being added, or an add"
+        + " was interrupted (a leader change); wait for that add, or retry it, or run `tandemctl members"
+        + " remove " + listeners.get(0).id() + "`");
+  }
+
+  /** The operator's message for a Raft configuration change that failed. */
+  static RuntimeException failure(ServiceContext ctx, String what, Throwable t) {
     if (t instanceof ReconfigurationTimeoutException) {
       // not DEADLINE_EXCEEDED: clients treat that as a missing answer and would lose this one
       return Errors.precondition(what + " failed: the new coordinator did not catch up within "
@@ -175,10 +186,6 @@ final class MemberChanges {
       throw Errors.precondition("another membership change is in progress; retry when it is done");
     }
     return raft.members();
-  }
-
-  private static List<String> ids(List<PeerConfig> peers) {
-    return peers.stream().map(PeerConfig::id).toList();
   }
 
   private static HostPort parse(String what, String address) {

@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * it). A wrong refusal costs the operator a retry, a wrong acceptance the leader; a longer bound
  * only makes a refusal come later, never a healthy change (which goes on at the first answers).
  *
+ * <p>Only current members count: a coordinator being added answers the leader too once it is a
+ * Raft listener, caught up, but {@link Quorum} never lets a change depend on it.
+ *
  * <p>Pure: the caller samples the leader's follower records and asks again until the verdict is
  * not {@link Wait}. Every time is on the Raft server's clock ({@code System.nanoTime}).
  */
@@ -56,7 +59,7 @@ final class MemberLiveness {
     // silent for the whole window already: waiting would not change the answer
     Set<String> recent = new LinkedHashSet<>(List.of(self));
     lastReplyMillis.forEach((id, ms) -> {
-      if (ms >= 0 && ms <= CONFIRM_WITHIN_MILLIS) {
+      if (current.contains(id) && ms >= 0 && ms <= CONFIRM_WITHIN_MILLIS) {
         recent.add(id);
       }
     });
@@ -67,7 +70,7 @@ final class MemberLiveness {
     }
     Set<String> confirmed = new LinkedHashSet<>(List.of(self));
     answeredRequestAgeNanos.forEach((id, age) -> {
-      if (age < sinceRequestNanos) {
+      if (current.contains(id) && age < sinceRequestNanos) {
         confirmed.add(id);
       }
     });

@@ -8,10 +8,10 @@ import java.util.Set;
  * Whether a membership change keeps a majority. Raft commits a change in joint consensus: the
  * change, and everything after it until it is done, needs a majority of the current and of the
  * new configuration. A change is refused when either could not be reached with the peers the
- * leader hears from now. A peer being added does not count: until it has caught up, and while it
- * is a cold new process, it answers late, and a set that needs it for its majority stalls (seen:
- * adding c4 to c1, c2 and a dead c3 made the leader step down, and the four had no leader for
- * over 30 s).
+ * leader hears from now. A peer being added does not count, not even once it caught up as a
+ * Raft listener ({@link MemberAdd}): a cold new process answers late, and a set that needs it for
+ * its majority stalls (seen: adding c4 to c1, c2 and a dead c3 made the leader step down, and the
+ * four had no leader for over 30 s).
  * So a dead member is removed before its replacement is added. Which peers the leader hears from
  * is {@link MemberLiveness}'s question.
  */
@@ -42,7 +42,7 @@ final class Quorum {
     List<String> unreachable = next.stream().filter(id -> !live.contains(id) && current.contains(id)).toList();
     if (!added.isEmpty() && liveNext.size() + added.size() >= majority(next.size())) {
       String removeCmd = "tandemctl members remove " + (unreachable.size() == 1 ? unreachable.get(0) : "ID");
-      return Optional.of("the cluster would depend on " + added + " before it caught up: of the new"
+      return Optional.of("the cluster would depend on " + added + ", which is being added: of the new"
           + " set " + next + " only " + liveNext + " are reachable without it, fewer than the "
           + majority(next.size()) + " it needs; remove the unreachable " + unreachable + " first"
           + " (" + removeCmd + "), then add; or, if " + (unreachable.size() == 1 ? "it is" : "they are")

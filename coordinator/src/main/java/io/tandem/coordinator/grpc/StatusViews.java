@@ -60,7 +60,14 @@ final class StatusViews {
     return b.build();
   }
 
-  /** The coordinators of the running Raft configuration, with what the leader knows of each. */
+  /** Role of a coordinator being added: a Raft listener, catching up, not a member yet. */
+  static final String LISTENER = "LISTENER";
+
+  /**
+   * The coordinators of the running Raft configuration, with what the leader knows of each: the
+   * members, then any listener (a coordinator being added, which counts for no majority and is not
+   * handed to agents).
+   */
   List<PeerInfo> peers() {
     RaftNode raft = ctx.raft();
     Optional<String> leader = raft.leaderId();
@@ -69,7 +76,10 @@ final class StatusViews {
     Map<String, FollowerProgress> followers = leading ? raft.followerProgress() : Map.of();
     Map<String, Long> lastContact = leading ? raft.followerLastContactMillis() : Map.of();
     List<PeerInfo> out = new java.util.ArrayList<>();
-    for (PeerConfig p : raft.members()) {
+    List<PeerConfig> listeners = raft.listeners();
+    List<PeerConfig> all = new java.util.ArrayList<>(raft.members());
+    all.addAll(listeners);
+    for (PeerConfig p : all) {
       long contact = lastContact.getOrDefault(p.id(), -1L);
       // Lag: what the follower itself reported committed, from the leader's live follower
       // record (an emptied follower reads -1 until it has been sent the log again).
@@ -81,7 +91,7 @@ final class StatusViews {
           .setId(p.id())
           .setRaftAddress(p.raft().toString())
           .setGrpcAddress(p.grpc().toString())
-          .setRole(role(raft, leader, p.id(), contact))
+          .setRole(listeners.contains(p) ? LISTENER : role(raft, leader, p.id(), contact))
           .setMatchIndex(match)
           .setLag(lag)
           .setLastContactMillis(contact)

@@ -37,6 +37,17 @@ final class Followers {
   }
 
   /**
+   * Marks a follower that was staged as a Raft listener and then promoted as caught up, as the
+   * leader does for a follower it staged ({@link org.apache.ratis.server.impl.PromotedListeners}).
+   * False if this server has no running appender for it.
+   */
+  boolean markCaughtUp(String id) {
+    Appender a = appenders.get(id);
+    return a != null && a.appender().isRunning()
+        && org.apache.ratis.server.impl.PromotedListeners.markCaughtUp(a.appender().getFollower());
+  }
+
+  /**
    * For every follower whose appender has had an answer: nanoseconds since the
    * leader sent the newest AppendEntries (a heartbeat or entries) that the follower answered. A
    * follower with an age below {@code t} was running less than {@code t} ago, as it received that

@@ -216,6 +216,20 @@ public final class RaftNode implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The coordinators that are Raft listeners of the running configuration: a coordinator being
+   * added (tandemctl members add) while it catches up. A listener receives the log but counts for
+   * no majority and never campaigns; it is not a member ({@link #members}).
+   */
+  public List<PeerConfig> listeners() {
+    java.util.ArrayList<PeerConfig> out = new java.util.ArrayList<>();
+    for (RaftPeer p : division().getRaftConf().getCurrentPeers(RaftPeerRole.LISTENER)) {
+      member(p).ifPresent(out::add);
+    }
+    out.sort(java.util.Comparator.comparing(PeerConfig::id));
+    return out;
+  }
+
   /** One coordinator of the running Raft configuration, by id. */
   public Optional<PeerConfig> member(String id) {
     return members().stream().filter(m -> m.id().equals(id)).findFirst();
@@ -249,9 +263,22 @@ public final class RaftNode implements AutoCloseable {
    * change, and the configuration stays as it was. Leader only (Ratis answers NotLeader).
    */
   public CompletableFuture<RaftClientReply> changeMembers(List<PeerConfig> current, List<PeerConfig> next) {
+    return changeConfiguration(current, List.of(), next, List.of());
+  }
+
+  /**
+   * As {@link #changeMembers}, with the listeners of each side: the members (voters) and the
+   * listeners must both still be {@code currentMembers} and {@code currentListeners}. A peer that
+   * is a listener already (it has caught up) is not staged again when it becomes a member: Ratis
+   * goes straight to the joint configuration.
+   */
+  public CompletableFuture<RaftClientReply> changeConfiguration(List<PeerConfig> currentMembers,
+      List<PeerConfig> currentListeners, List<PeerConfig> nextMembers, List<PeerConfig> nextListeners) {
     SetConfigurationRequest.Arguments args = SetConfigurationRequest.Arguments.newBuilder()
-        .setServersInCurrentConf(raftPeers(current))
-        .setServersInNewConf(raftPeers(next))
+        .setServersInCurrentConf(raftPeers(currentMembers))
+        .setListenersInCurrentConf(raftPeers(currentListeners))
+        .setServersInNewConf(raftPeers(nextMembers))
+        .setListenersInNewConf(raftPeers(nextListeners))
         .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
         .build();
     try {
@@ -325,6 +352,16 @@ public final class RaftNode implements AutoCloseable {
       return Map.of();
     }
     return factory().followers().answeredRequestAgeNanos();
+  }
+
+  /**
+   * On the leader, after a listener it staged became a member: marks it as caught up, as Ratis
+   * does for a peer staged as a follower (else the next failed staging of another peer on this
+   * leader would stop its log appender: {@link org.apache.ratis.server.impl.PromotedListeners}).
+   * False if this server is not the leader or has no appender for it.
+   */
+  public boolean markCaughtUp(String id) {
+    return info().isLeader() && factory().followers().markCaughtUp(id);
   }
 
   /** Proposes a command on this server; fails with {@link NotLeader} on a follower. */

@@ -81,4 +81,15 @@ class MemberLivenessTest {
     assertThat(judge(FOUR, 50, Map.of("c2", 1L, "c3", 1L), Map.of("c2", 50L, "c3", 51L)))
         .isInstanceOf(Wait.class);
   }
+
+  @Test
+  void theCoordinatorBeingAddedDoesNotCountThoughItAnswersAsACaughtUpListener() {
+    // c3 is dead; c4, a Raft listener that caught up, answers every heartbeat: the four would
+    // still need c4 for their majority
+    Verdict v = judge(FOUR, W, Map.of("c2", 5L, "c3", W + 500, "c4", 5L), Map.of("c2", 10L, "c4", 10L));
+    assertThat(v).isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.why())
+        .contains("would depend on [c4]", "remove the unreachable [c3] first"));
+    assertThat(judge(FOUR, 90, Map.of("c2", 5L, "c3", 5L, "c4", 5L), Map.of("c2", 10L, "c3", 10L, "c4", 10L)))
+        .isEqualTo(new Proceed(java.util.Set.of("c1", "c2", "c3")));
+  }
 }

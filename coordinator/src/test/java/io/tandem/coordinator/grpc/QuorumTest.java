@@ -21,7 +21,7 @@ class QuorumTest {
   @Test
   void addingWhileAMemberIsDeadIsRefusedSinceTheNewPeerWouldBeNeeded() {
     assertThat(Quorum.refusal(THREE, List.of("c1", "c2", "c3", "c4"), Set.of("c1", "c2")))
-        .hasValueSatisfying(m -> assertThat(m).contains("would depend on [c4] before it caught up")
+        .hasValueSatisfying(m -> assertThat(m).contains("would depend on [c4], which is being added")
             .contains("remove the unreachable [c3] first"));
   }
 
