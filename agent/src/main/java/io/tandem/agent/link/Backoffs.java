@@ -44,6 +44,15 @@ final class Backoffs {
     this.random = random;
   }
 
+  /**
+   * Whether a redirect naming {@code hintedLeader} means the leader changed since {@code
+   * lastServedBy} answered (then agents spread their redials); false without a hint, or when it
+   * names the coordinator that served the last heartbeat.
+   */
+  static boolean isLeaderChange(java.util.Optional<String> hintedLeader, String lastServedBy) {
+    return hintedLeader.isPresent() && !hintedLeader.get().equals(lastServedBy);
+  }
+
   void onFailure(String address, Throwable failure) {
     if (Status.fromThrowable(failure).getCode() != Status.Code.UNAVAILABLE
         || CoordinatorEndpoints.leaderHint(failure).isPresent()) {

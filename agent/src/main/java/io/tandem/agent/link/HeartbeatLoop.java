@@ -41,6 +41,8 @@ final class HeartbeatLoop implements Runnable {
   private boolean demanded;
   /** A heartbeat was answered once: a later redirect is a leader change, not the first contact. */
   private boolean served;
+  /** The coordinator that answered the last heartbeat (null before the first answer). */
+  private String lastServedBy;
   private volatile boolean running = true;
   private final ContactLog contact = new ContactLog(System.nanoTime());
 
@@ -140,6 +142,7 @@ final class HeartbeatLoop implements Runnable {
         log(contact.onAnswer(address, System.nanoTime()));
         listener.onHeartbeat(sentAt, r);
         served = true;
+        lastServedBy = address;
         return 0;
       } catch (StatusRuntimeException e) {
         java.util.Optional<Long> shed = backoffs.shedDelayNanos(e, lease.renewInterval().toNanos());
@@ -156,8 +159,11 @@ final class HeartbeatLoop implements Runnable {
               ? "" : ": " + e.getStatus().getDescription()), System.nanoTime()));
           return 0;
         }
-        if (served && CoordinatorEndpoints.leaderHint(e).isPresent()) {
+        if (served && Backoffs.isLeaderChange(CoordinatorEndpoints.leaderHint(e), lastServedBy)) {
           // A leader change: every agent learns it at about the same time; spread the redials.
+          // Not when the hint names the leader that served the last heartbeat (a deadline missed
+          // at a busy leader, then a follower's redirect back to it): that is no herd, and the
+          // wait would only cost an active part of its lease.
           sleepNanos(backoffs.reconnectSpreadNanos());
         }
       } catch (RuntimeException e) {

@@ -81,4 +81,13 @@ class BackoffsTest {
     }
     assertThat(seen.size()).as("distinct ms among 50 draws").isGreaterThan(10);
   }
+
+  @Test
+  void aRedirectIsALeaderChangeOnlyWhenItNamesAnotherCoordinatorThanTheOneThatServedLast() {
+    assertThat(Backoffs.isLeaderChange(java.util.Optional.of("127.0.0.1:7102"), "127.0.0.1:7101"))
+        .as("the hint names a new leader").isTrue();
+    assertThat(Backoffs.isLeaderChange(java.util.Optional.of("127.0.0.1:7101"), "127.0.0.1:7101"))
+        .as("a deadline missed at the busy leader, then a follower's redirect back to it").isFalse();
+    assertThat(Backoffs.isLeaderChange(java.util.Optional.empty(), "127.0.0.1:7101")).isFalse();
+  }
 }
