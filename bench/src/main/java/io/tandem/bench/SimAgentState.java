@@ -10,13 +10,20 @@ import java.util.Optional;
 /**
  * What one simulated agent knows and does, without I/O or clock of its own (times are passed in):
  * it runs "flows" while it is the committed active with a lease, counts its lease from the send
- * time of the heartbeat that granted it, shortened by 1% (as the agent's self-fence does), and
- * self-fences with a LEASE_LOST report when that time has passed. Not thread-safe: its owner
+ * time of the heartbeat that granted it, and stops them when the real agent with its default
+ * settings would ({@code LeaseSettings.stopAtNanos}: the lease less the 1% drift bound, less the
+ * 300 ms stop budget), self-fencing with a LEASE_LOST report. Not thread-safe: its owner
  * serialises the calls.
+ *
+ * <p>Until 4 December 2026 it ran its flows until 99% of the lease, 300 ms longer than an agent
+ * does, so the scale benchmark counted fewer lease-lost failovers than real agents would have
+ * caused (docs/benchmarks.md, "The start ramp").
  */
 public final class SimAgentState {
-  /** The share of a granted lease the agent counts on (its self-fence margin). */
+  /** The share of a granted lease the agent counts on: 1 - the agent's default drift bound (0.01). */
   static final double LEASE_SHARE = 0.99;
+  /** The agent's default stop budget ({@code LeaseSettings.DEFAULT_STOP_BUDGET}): flows stop this long before the lease ends. */
+  static final long STOP_BUDGET_NANOS = 300_000_000L;
   private final String group;
   private final String instance;
   private RuntimeState runtime = RuntimeState.RUNTIME_STANDBY;
@@ -63,7 +70,7 @@ public final class SimAgentState {
     if (mine && leased) {
       runningToken = token;
       runtime = RuntimeState.RUNTIME_RUNNING;
-      leaseEndNanos = sentAtNanos + (long) (r.getLeaseMillis() * LEASE_SHARE * 1_000_000L);
+      leaseEndNanos = sentAtNanos + (long) (r.getLeaseMillis() * LEASE_SHARE * 1_000_000L) - STOP_BUDGET_NANOS;
     } else if (!mine && runtime == RuntimeState.RUNTIME_RUNNING) {
       runningToken = 0;
       fencedToken = Math.max(fencedToken, token);

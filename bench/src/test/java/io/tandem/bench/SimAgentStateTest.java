@@ -29,11 +29,12 @@ class SimAgentStateTest {
   }
 
   @Test
-  void selfFencesOnceTheLeaseLessOnePercentHasPassedSinceTheSend() {
+  void selfFencesWhenTheAgentWouldStopItsFlowsTheLeaseLessOnePercentLessTheStopBudget() {
     SimAgentState a = new SimAgentState("g1", "a");
     a.onAnswer(100 * MS, answer("a", 7, 2000));
-    assertThat(a.fenceIfExpired(100 * MS + 1980 * MS)).isEmpty(); // 99% of 2 s after the send: still leased
-    var report = a.fenceIfExpired(100 * MS + 1981 * MS);
+    // as the agent's LeaseSettings.stopAtNanos with its defaults: 2000 * 0.99 - 300 = 1680 ms
+    assertThat(a.fenceIfExpired(100 * MS + 1680 * MS)).isEmpty();
+    var report = a.fenceIfExpired(100 * MS + 1681 * MS);
     assertThat(report).isPresent();
     assertThat(report.get().getReason()).isEqualTo(FenceReason.LEASE_LOST);
     assertThat(report.get().getToken()).isEqualTo(7);
