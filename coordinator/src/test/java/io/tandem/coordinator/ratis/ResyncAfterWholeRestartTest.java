@@ -34,7 +34,9 @@ class ResyncAfterWholeRestartTest {
         follower = (leader + 1) % cluster.size();
         cluster.kill(follower);
         client.createGroup("missed", "x", "y");
-        cluster.waitForLeader(LONG);
+        // Both running peers apply it, so whichever leads after the restart holds a snapshot
+        // (taken at its stop) above what the stopped follower committed.
+        cluster.awaitCaughtUp(LONG);
       }
       cluster.stopAll();
       for (int i = 0; i < cluster.size(); i++) {
@@ -46,6 +48,7 @@ class ResyncAfterWholeRestartTest {
       RaftNode l = cluster.server(leader).raft();
       assertThat(l.stateMachine().getLatestSnapshot()).as("the leader's snapshot taken at its stop")
           .isNotNull();
+      long leaderSnapshot = l.stateMachine().getLatestSnapshot().getIndex();
       String id = cluster.config(follower).nodeId();
       LogAppender appender = l.factory().followers().running(id).orElseThrow();
       // What ResyncingLogAppender does on a loss: a fresh appender, which Ratis treats as a
@@ -64,6 +67,9 @@ class ResyncAfterWholeRestartTest {
           });
       assertThat(cluster.server(follower).raft().stateMachine().state().getGroupsMap())
           .containsKeys("g1", "missed");
+      assertThat(cluster.server(follower).raft().stateMachine().getLatestSnapshot().getIndex())
+          .as("%s was sent the leader's snapshot, not only the log", id)
+          .isGreaterThanOrEqualTo(leaderSnapshot);
       // It keeps following: what the leader commits next reaches it too.
       try (TestClient client = new TestClient(cluster.grpcAddresses())) {
         client.createGroup("after", "p", "q");
