@@ -2,6 +2,7 @@ package io.tandem.coordinator.ratis;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.server.leader.FollowerInfo;
@@ -22,6 +23,11 @@ final class Followers {
 
   void add(LogAppender appender) {
     appenders.put(appender.getFollowerId().toString(), new Appender(appender, Timestamp.currentTime()));
+  }
+
+  /** The running appender of follower {@code id}, if this server leads. */
+  Optional<LogAppender> running(String id) {
+    return Optional.ofNullable(appenders.get(id)).map(Appender::appender).filter(LogAppender::isRunning);
   }
 
   /** Progress of every follower with a running appender (empty unless this server leads). */

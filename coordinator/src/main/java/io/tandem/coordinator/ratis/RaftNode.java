@@ -319,7 +319,7 @@ public final class RaftNode implements AutoCloseable {
     return factory().followers().progress();
   }
 
-  private TandemGrpcFactory factory() {
+  TandemGrpcFactory factory() {
     return (TandemGrpcFactory) server.getFactory();
   }
 

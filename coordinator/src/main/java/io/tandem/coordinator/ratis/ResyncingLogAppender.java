@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * <p>When a follower's replies keep saying that its log ends at or below the match index this
  * leader recorded for it ({@link LossSuspicion}), this appender is replaced by a fresh one (Ratis' own {@code LeaderState.restart}, which
  * it also uses after an appender failure): a new follower record with match index -1 and next
- * index 0, from which Ratis ships the log, or installs the latest snapshot when the log no longer
- * reaches back that far.
+ * index 0. Ratis treats that record as a bootstrapping follower: it first sends the latest
+ * snapshot when the leader holds one (every coordinator takes one when it stops; a follower whose
+ * commit index already reaches it answers ALREADY_INSTALLED), then the log after it, or the whole
+ * log when there is no snapshot. Installing the snapshot pauses and reloads the follower's state
+ * machine ({@link TandemStateMachine#pause}).
  */
 final class ResyncingLogAppender extends GrpcLogAppender {
   private static final Logger LOG = LoggerFactory.getLogger(ResyncingLogAppender.class);
@@ -50,7 +53,7 @@ final class ResyncingLogAppender extends GrpcLogAppender {
       if (restarting.compareAndSet(false, true)) {
         LOG.warn("peer {} lost log entries it had acknowledged: its log now ends at index {}, but it"
                 + " had acknowledged up to {} (an emptied or replaced data dir, or a disk that lost"
-                + " writes); sending it the log again, or the latest snapshot if the log was purged",
+                + " writes); sending it the latest snapshot (if this peer holds one) and the log again",
             getFollower().getId(), replyNextIndex - 1, match);
         RESTARTS.execute(() -> getLeaderState().restart(this));
       }

@@ -24,6 +24,7 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,12 +79,30 @@ public final class TandemStateMachine extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     snapshots.init(raftStorage);
-    loadLatestSnapshot();
+    getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
   }
 
+  /**
+   * Before a follower publishes a snapshot the leader sent it, Ratis pauses the state machine and
+   * then reloads it ({@link #reinitialize}), checking that it is PAUSED. Without the transition
+   * that check failed and closed the follower's Raft server: it stayed behind for good.
+   */
   @Override
-  public void reinitialize() throws IOException {
+  public synchronized void pause() {
+    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /** After a snapshot from the leader was installed: its state replaces this one. */
+  @Override
+  public synchronized void reinitialize() throws IOException {
     loadLatestSnapshot();
+    if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
   }
 
   private synchronized void loadLatestSnapshot() throws IOException {

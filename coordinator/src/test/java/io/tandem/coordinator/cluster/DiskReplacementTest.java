@@ -93,6 +93,40 @@ class DiskReplacementTest {
     }
   }
 
+  /**
+   * The leader holds a snapshot (every coordinator takes one when it stops, so any leader that was
+   * restarted once has one): the resync of the emptied follower installs it there instead of
+   * shipping the log. Ratis pauses the state machine before it publishes the snapshot and reloads
+   * it after; a state machine that could not be paused made the follower's state machine updater
+   * fail its PAUSED check, and the follower's Raft server closed: it stayed at the commit index it
+   * had before, behind for good (issue 15's "peer ... has been behind for over 10 s").
+   */
+  @Test
+  void aFollowerWithAnEmptiedDataDirIsSentTheLeadersSnapshot() throws Exception {
+    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+        TestClient client = new TestClient(cluster.grpcAddresses())) {
+      int leader = cluster.waitForLeader(LONG);
+      for (int g = 0; g < 3; g++) {
+        client.createGroup("g" + g, "a", "b");
+      }
+      cluster.awaitCaughtUp(LONG);
+      long snapshot = cluster.server(leader).raft().takeSnapshot(10_000);
+      assertThat(snapshot).isPositive();
+      int follower = (leader + 1) % cluster.size();
+      cluster.kill(follower);
+      TempDirs.delete(cluster.dataDir(follower));
+
+      cluster.startPeer(follower);
+      Waits.until("the emptied follower has every group: " + cluster.progressReport(), CATCH_UP,
+          () -> cluster.server(follower).raft().stateMachine().state().getGroupsCount() == 3);
+      client.createGroup("after", "a", "b");
+      Waits.until("the follower applies what follows the snapshot: " + cluster.progressReport(),
+          CATCH_UP, () -> cluster.server(follower).raft().stateMachine().state().getGroupsCount() == 4);
+      assertThat(cluster.server(follower).raft().stateMachine().state().getGroupsMap())
+          .isEqualTo(cluster.leader().raft().stateMachine().state().getGroupsMap());
+    }
+  }
+
   @Test
   void aFollowerCatchingUpNeverAnswersGroupReadsFromItsStaleState() throws Exception {
     try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
