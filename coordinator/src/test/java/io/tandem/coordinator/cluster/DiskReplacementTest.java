@@ -27,14 +27,8 @@ class DiskReplacementTest {
   void aFollowerWithAnEmptiedDataDirCatchesUpWithinSeconds() throws Exception {
     try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
-      int leader = cluster.waitForLeader(LONG);
-      for (int g = 0; g < 5; g++) {
-        client.createGroup("g" + g, "a", "b");
-      }
-      cluster.awaitCaughtUp(LONG);
-      int follower = (leader + 1) % cluster.size();
-      cluster.kill(follower);
-      TempDirs.delete(cluster.dataDir(follower));
+      int leader = withGroups(cluster, client, 5);
+      int follower = emptyAFollower(cluster, leader);
       client.createGroup("while-away", "a", "b");
 
       cluster.startPeer(follower);
@@ -73,15 +67,9 @@ class DiskReplacementTest {
   void aFollowerWithAnEmptiedDataDirCatchesUpWhenNothingIsWrittenMeanwhile() throws Exception {
     try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
-      int leader = cluster.waitForLeader(LONG);
-      for (int g = 0; g < 3; g++) {
-        client.createGroup("g" + g, "a", "b");
-      }
-      cluster.awaitCaughtUp(LONG);
+      int leader = withGroups(cluster, client, 3);
       long leaderCommit = cluster.server(leader).raft().commitIndex();
-      int follower = (leader + 1) % cluster.size();
-      cluster.kill(follower);
-      TempDirs.delete(cluster.dataDir(follower));
+      int follower = emptyAFollower(cluster, leader);
 
       cluster.startPeer(follower);
       long started = System.nanoTime();
@@ -105,16 +93,10 @@ class DiskReplacementTest {
   void aFollowerWithAnEmptiedDataDirIsSentTheLeadersSnapshot() throws Exception {
     try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
-      int leader = cluster.waitForLeader(LONG);
-      for (int g = 0; g < 3; g++) {
-        client.createGroup("g" + g, "a", "b");
-      }
-      cluster.awaitCaughtUp(LONG);
+      int leader = withGroups(cluster, client, 3);
       long snapshot = cluster.server(leader).raft().takeSnapshot(10_000);
       assertThat(snapshot).isPositive();
-      int follower = (leader + 1) % cluster.size();
-      cluster.kill(follower);
-      TempDirs.delete(cluster.dataDir(follower));
+      int follower = emptyAFollower(cluster, leader);
 
       cluster.startPeer(follower);
       Waits.until("the emptied follower has every group: " + cluster.progressReport(), CATCH_UP,
@@ -134,9 +116,7 @@ class DiskReplacementTest {
       int leader = cluster.waitForLeader(LONG);
       client.createGroup("early", "a", "b");
       cluster.awaitCaughtUp(LONG);
-      int follower = (leader + 1) % cluster.size();
-      cluster.kill(follower);
-      TempDirs.delete(cluster.dataDir(follower));
+      int follower = emptyAFollower(cluster, leader);
       client.createGroup("while-away", "a", "b");
 
       cluster.startPeer(follower);
@@ -165,5 +145,23 @@ class DiskReplacementTest {
         ch.shutdownNow();
       }
     }
+  }
+
+  /** Creates groups g0.. g{n-1} and waits until every peer applied them; returns the leader. */
+  private static int withGroups(MiniCluster cluster, TestClient client, int n) throws Exception {
+    cluster.waitForLeader(LONG);
+    for (int g = 0; g < n; g++) {
+      client.createGroup("g" + g, "a", "b");
+    }
+    cluster.awaitCaughtUp(LONG);
+    return cluster.waitForLeader(LONG);
+  }
+
+  /** The disk replacement: stops a follower of {@code leader} and empties its data dir; returns it. */
+  private static int emptyAFollower(MiniCluster cluster, int leader) {
+    int follower = (leader + 1) % cluster.size();
+    cluster.kill(follower);
+    TempDirs.delete(cluster.dataDir(follower));
+    return follower;
   }
 }

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.tandem.common.config.HostPort;
-import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.ratis.RaftNode;
 import io.tandem.coordinator.server.CoordinatorServer;
 import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.JoiningCoordinator;
 import io.tandem.coordinator.testing.MiniCluster;
-import io.tandem.coordinator.testing.TempDirs;
 import io.tandem.coordinator.testing.TestClient;
 import io.tandem.coordinator.testing.Waits;
 import io.tandem.proto.admin.AddMemberRequest;
@@ -22,12 +20,8 @@ import io.tandem.proto.admin.PeerInfo;
 import io.tandem.proto.admin.RemoveMemberRequest;
 import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.RuntimeState;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +40,8 @@ class ListenerAddTest {
 
   @Test
   void aMemberStoppedWhileTheNewCoordinatorCatchesUpFailsTheAddAndTheMembersStayAsTheyWere() throws Exception {
-    Path c4Dir = Files.createTempDirectory("tandem-c4-");
-    CoordinatorServer c4 = null;
-    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+    try (JoiningCoordinator joining = JoiningCoordinator.prepare("c4");
+        MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       cluster.waitForLeader(WAIT);
       client.createGroup("line1", "a", "b");
@@ -58,12 +51,12 @@ class ListenerAddTest {
       long term = leaderRaft.term();
       int victim = (leader + 1) % 3;
       String victimId = cluster.config(victim).nodeId();
-      PeerConfig newPeer = newPeer();
-      c4 = joining(cluster, leader, newPeer, c4Dir);
+      PeerConfig newPeer = joining.peer();
+      CoordinatorServer c4 = joining.create(cluster, leader);
 
       // all three answer: the first check passes, and the leader starts sending c4 the log
       CompletableFuture<MembersResponse> add = CompletableFuture.supplyAsync(() -> client.admin(s -> s
-          .withDeadlineAfter(40, TimeUnit.SECONDS).addMember(addRequest(newPeer))));
+          .withDeadlineAfter(40, TimeUnit.SECONDS).addMember(joining.addRequest())));
       Waits.until("the leader sends c4 the log", WAIT, () -> leaderRaft.followerProgress().containsKey("c4"));
       assertThat(leaderRaft.members()).extracting(PeerConfig::id).containsExactly("c1", "c2", "c3");
 
@@ -85,27 +78,21 @@ class ListenerAddTest {
       assertThat(cluster.leaderIndex()).as("the leader").isEqualTo(leader);
       assertThat(leaderRaft.term()).as("no election").isEqualTo(term);
       client.createGroup("after", "a"); // the two live members still commit
-    } finally {
-      if (c4 != null) {
-        c4.kill();
-      }
-      TempDirs.delete(c4Dir);
     }
   }
 
   @Test
   void aListenerIsShownAsSuchIsNotHandedToAgentsAndTheAddPromotesIt() throws Exception {
-    Path c4Dir = Files.createTempDirectory("tandem-c4-");
-    CoordinatorServer c4 = null;
-    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+    try (JoiningCoordinator joining = JoiningCoordinator.prepare("c4");
+        MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       cluster.waitForLeader(WAIT);
       client.createGroup("line1", "a", "b");
       cluster.awaitCaughtUp(WAIT);
       int leader = cluster.leaderIndex();
       RaftNode leaderRaft = cluster.server(leader).raft();
-      PeerConfig newPeer = newPeer();
-      c4 = joining(cluster, leader, newPeer, c4Dir);
+      PeerConfig newPeer = joining.peer();
+      CoordinatorServer c4 = joining.create(cluster, leader);
       c4.start();
       List<PeerConfig> three = leaderRaft.members();
 
@@ -134,7 +121,7 @@ class ListenerAddTest {
       leaderRaft.changeConfiguration(three, List.of(), three, List.of(newPeer)).get(30, TimeUnit.SECONDS);
       long start = System.nanoTime();
       MembersResponse added = client.admin(s -> s.withDeadlineAfter(30, TimeUnit.SECONDS)
-          .addMember(addRequest(newPeer)));
+          .addMember(joining.addRequest()));
       long addMillis = (System.nanoTime() - start) / 1_000_000;
       assertThat(added.getMembersList()).extracting(PeerInfo::getId).containsExactly("c1", "c2", "c3", "c4");
       assertThat(added.getMembersList()).extracting(PeerInfo::getRole).doesNotContain("LISTENER");
@@ -156,26 +143,20 @@ class ListenerAddTest {
       Waits.until("c4 applied a group created after the failed add", WAIT,
           () -> c4Server.raft().stateMachine().state().getGroupsMap().containsKey("after"));
       assertThat(leaderRaft.followerProgress()).as("the leader's appenders").containsKey("c4");
-    } finally {
-      if (c4 != null) {
-        c4.kill();
-      }
-      TempDirs.delete(c4Dir);
     }
   }
 
   @Test
   void aListenerThatFallsBehindIsRemovedAgainAfterTheBoundedWait() throws Exception {
-    Path c4Dir = Files.createTempDirectory("tandem-c4-");
-    CoordinatorServer c4 = null;
-    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+    try (JoiningCoordinator joining = JoiningCoordinator.prepare("c4");
+        MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       cluster.waitForLeader(WAIT);
       cluster.awaitCaughtUp(WAIT);
       int leader = cluster.leaderIndex();
       RaftNode leaderRaft = cluster.server(leader).raft();
-      PeerConfig newPeer = newPeer();
-      c4 = joining(cluster, leader, newPeer, c4Dir);
+      PeerConfig newPeer = joining.peer();
+      CoordinatorServer c4 = joining.create(cluster, leader);
       c4.start();
       List<PeerConfig> three = leaderRaft.members();
       leaderRaft.changeConfiguration(three, List.of(), three, List.of(newPeer)).get(30, TimeUnit.SECONDS);
@@ -185,7 +166,7 @@ class ListenerAddTest {
 
       long start = System.nanoTime();
       assertThatThrownBy(() -> client.admin(s -> s.withDeadlineAfter(30, TimeUnit.SECONDS)
-          .addMember(addRequest(newPeer))))
+          .addMember(joining.addRequest())))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
             assertThat(e.getStatus().getDescription()).contains("c4 did not catch up within 5000 ms as a Raft"
@@ -196,32 +177,7 @@ class ListenerAddTest {
       assertThat(leaderRaft.listeners()).isEmpty();
       assertThat(leaderRaft.members()).isEqualTo(three);
       client.createGroup("after", "a");
-    } finally {
-      if (c4 != null) {
-        c4.kill();
-      }
-      TempDirs.delete(c4Dir);
     }
-  }
-
-  private static PeerConfig newPeer() throws java.io.IOException {
-    List<Integer> ports = FreePorts.pick(2);
-    return new PeerConfig("c4", new HostPort("127.0.0.1", ports.get(0)), new HostPort("127.0.0.1", ports.get(1)));
-  }
-
-  /** c4 as an operator starts it: join, an empty data dir, the new peer list. Not started. */
-  private static CoordinatorServer joining(MiniCluster cluster, int leader, PeerConfig newPeer, Path dir)
-      throws Exception {
-    CoordinatorConfig base = cluster.config(leader);
-    List<PeerConfig> peers = new ArrayList<>(base.peers());
-    peers.add(newPeer);
-    return new CoordinatorServer(new CoordinatorConfig("c4", base.clusterId(), dir.resolve("data"), peers,
-        Optional.empty(), base.lease(), base.switchoverTimeout(), base.flows(), true));
-  }
-
-  private static AddMemberRequest addRequest(PeerConfig p) {
-    return AddMemberRequest.newBuilder().setId(p.id()).setRaftAddress(p.raft().toString())
-        .setGrpcAddress(p.grpc().toString()).build();
   }
 
   /**

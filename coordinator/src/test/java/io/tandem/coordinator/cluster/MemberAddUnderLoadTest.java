@@ -2,16 +2,10 @@ package io.tandem.coordinator.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tandem.common.config.HostPort;
-import io.tandem.coordinator.config.CoordinatorConfig;
-import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.ratis.RaftNode;
-import io.tandem.coordinator.server.CoordinatorServer;
-import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.JoiningCoordinator;
 import io.tandem.coordinator.testing.MiniCluster;
-import io.tandem.coordinator.testing.TempDirs;
 import io.tandem.coordinator.testing.TestClient;
-import io.tandem.proto.admin.AddMemberRequest;
 import io.tandem.proto.admin.MembersResponse;
 import io.tandem.proto.admin.PeerInfo;
 import io.tandem.proto.admin.RemoveMemberRequest;
@@ -21,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,26 +33,17 @@ class MemberAddUnderLoadTest {
 
   @Test
   void aHealthyClustersAddAndRemoveSucceedUnderCpuLoad() throws Exception {
-    Path c4Dir = Files.createTempDirectory("tandem-c4-");
-    CoordinatorServer c4 = null;
     AtomicBoolean burning = new AtomicBoolean(true);
     List<Thread> burners = new ArrayList<>();
-    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+    try (JoiningCoordinator c4 = JoiningCoordinator.prepare("c4");
+        MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       cluster.waitForLeader(WAIT);
       client.createGroup("line1", "a", "b");
       cluster.awaitCaughtUp(WAIT);
       int leader = cluster.leaderIndex();
 
-      List<Integer> ports = FreePorts.pick(2);
-      PeerConfig newPeer = new PeerConfig("c4", new HostPort("127.0.0.1", ports.get(0)),
-          new HostPort("127.0.0.1", ports.get(1)));
-      CoordinatorConfig base = cluster.config(leader);
-      List<PeerConfig> c4Peers = new ArrayList<>(base.peers());
-      c4Peers.add(newPeer);
-      c4 = new CoordinatorServer(new CoordinatorConfig("c4", base.clusterId(), c4Dir.resolve("data"),
-          c4Peers, Optional.empty(), base.lease(), base.switchoverTimeout(), base.flows(), true));
-      c4.start();
+      c4.start(cluster, leader);
 
       int threads = 2 * Runtime.getRuntime().availableProcessors();
       for (int i = 0; i < threads; i++) {
@@ -87,8 +71,7 @@ class MemberAddUnderLoadTest {
 
       long start = System.nanoTime();
       MembersResponse added = client.admin(s -> s.withDeadlineAfter(30, TimeUnit.SECONDS)
-          .addMember(AddMemberRequest.newBuilder().setId("c4").setRaftAddress(newPeer.raft().toString())
-              .setGrpcAddress(newPeer.grpc().toString()).build()));
+          .addMember(c4.addRequest()));
       long addMillis = (System.nanoTime() - start) / 1_000_000;
       assertThat(added.getMembersList()).extracting(PeerInfo::getId).containsExactlyInAnyOrder("c1", "c2", "c3", "c4");
       start = System.nanoTime();
@@ -106,10 +89,6 @@ class MemberAddUnderLoadTest {
       for (Thread t : burners) {
         t.join(5000);
       }
-      if (c4 != null) {
-        c4.kill();
-      }
-      TempDirs.delete(c4Dir);
     }
   }
 }

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.tandem.common.config.HostPort;
-import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.server.CoordinatorServer;
 import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.JoiningCoordinator;
 import io.tandem.coordinator.testing.MiniCluster;
-import io.tandem.coordinator.testing.TempDirs;
 import io.tandem.coordinator.testing.TestClient;
 import io.tandem.coordinator.testing.Waits;
 import io.tandem.proto.admin.AddMemberRequest;
@@ -22,8 +20,6 @@ import io.tandem.proto.admin.RemoveMemberRequest;
 import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.HeartbeatResponse;
 import io.tandem.proto.agent.RuntimeState;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,9 +35,8 @@ class MembershipChangeTest {
 
   @Test
   void aDeadCoordinatorIsReplacedAndAChangeWithoutMajorityIsRefused() throws Exception {
-    Path c4Dir = Files.createTempDirectory("tandem-c4-");
-    CoordinatorServer c4 = null;
-    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+    try (JoiningCoordinator c4 = JoiningCoordinator.prepare("c4");
+        MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       cluster.waitForLeader(WAIT);
       client.createGroup("line1", "a", "b");
@@ -50,22 +45,13 @@ class MembershipChangeTest {
       String deadId = cluster.config(dead).nodeId();
       cluster.kill(dead);
 
-      List<Integer> ports = FreePorts.pick(2);
-      PeerConfig newPeer = new PeerConfig("c4", new HostPort("127.0.0.1", ports.get(0)),
-          new HostPort("127.0.0.1", ports.get(1)));
-      CoordinatorConfig base = cluster.config(cluster.leaderIndex());
-      List<PeerConfig> c4Peers = new java.util.ArrayList<>(base.peers().stream()
-          .filter(p -> !p.id().equals(deadId)).toList());
-      c4Peers.add(newPeer);
-      c4 = new CoordinatorServer(new CoordinatorConfig("c4", base.clusterId(), c4Dir.resolve("data"),
-          c4Peers, java.util.Optional.empty(), base.lease(), base.switchoverTimeout(), base.flows(), true));
-      c4.start();
+      PeerConfig newPeer = c4.peer();
+      c4.start(cluster, cluster.leaderIndex(), deadId);
       // past its first election timeout (1-1.3 s): a node in its own initial group would have
       // campaigned by now, been told to shut down by the voters, and never caught up
       Thread.sleep(2500);
 
-      assertThatThrownBy(() -> client.admin(s -> s.addMember(AddMemberRequest.newBuilder().setId("c4")
-          .setRaftAddress(newPeer.raft().toString()).setGrpcAddress(newPeer.grpc().toString()).build())))
+      assertThatThrownBy(() -> client.admin(s -> s.addMember(c4.addRequest())))
           .as("adding while " + deadId + " is dead would make the cluster depend on c4")
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
@@ -77,13 +63,12 @@ class MembershipChangeTest {
       assertThat(removed.getMembersList()).extracting(PeerInfo::getId).doesNotContain(deadId).hasSize(2);
 
       MembersResponse added = client.admin(s -> s.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
-          .addMember(AddMemberRequest.newBuilder().setId("c4").setRaftAddress(newPeer.raft().toString())
-              .setGrpcAddress(newPeer.grpc().toString()).build()));
+          .addMember(c4.addRequest()));
       assertThat(added.getMembersList()).extracting(PeerInfo::getId).contains("c4").doesNotContain(deadId)
           .hasSize(3);
       assertThat(added.getMembersList()).filteredOn(p -> p.getId().equals("c4"))
           .extracting(PeerInfo::getGrpcAddress).containsExactly(newPeer.grpc().toString());
-      CoordinatorServer c4Server = c4;
+      CoordinatorServer c4Server = c4.server();
       Waits.until("c4 applied the group", WAIT,
           () -> c4Server.raft().stateMachine().state().getGroupsMap().containsKey("line1"));
 
@@ -119,11 +104,6 @@ class MembershipChangeTest {
           });
       assertThat(cluster.leader().raft().members()).extracting(PeerConfig::id)
           .containsExactlyInAnyOrder(leaderId, otherId, "c4");
-    } finally {
-      if (c4 != null) {
-        c4.kill();
-      }
-      TempDirs.delete(c4Dir);
     }
   }
 

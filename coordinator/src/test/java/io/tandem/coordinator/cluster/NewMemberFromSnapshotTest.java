@@ -2,23 +2,13 @@ package io.tandem.coordinator.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tandem.common.config.HostPort;
-import io.tandem.coordinator.config.CoordinatorConfig;
-import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.server.CoordinatorServer;
-import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.JoiningCoordinator;
 import io.tandem.coordinator.testing.MiniCluster;
-import io.tandem.coordinator.testing.TempDirs;
 import io.tandem.coordinator.testing.TestClient;
 import io.tandem.coordinator.testing.Waits;
-import io.tandem.proto.admin.AddMemberRequest;
 import io.tandem.proto.admin.RemoveMemberRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -32,9 +22,8 @@ class NewMemberFromSnapshotTest {
 
   @Test
   void aCoordinatorAddedWhileTheLeaderHoldsASnapshotInstallsItAndKeepsFollowing() throws Exception {
-    Path c4Dir = Files.createTempDirectory("tandem-c4-");
-    CoordinatorServer c4 = null;
-    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+    try (JoiningCoordinator c4 = JoiningCoordinator.prepare("c4");
+        MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       cluster.waitForLeader(WAIT);
       client.createGroup("line1", "a", "b");
@@ -47,21 +36,9 @@ class NewMemberFromSnapshotTest {
       int leader = cluster.waitForLeader(WAIT);
       assertThat(cluster.server(leader).raft().takeSnapshot(10_000)).isPositive();
 
-      List<Integer> ports = FreePorts.pick(2);
-      PeerConfig newPeer = new PeerConfig("c4", new HostPort("127.0.0.1", ports.get(0)),
-          new HostPort("127.0.0.1", ports.get(1)));
-      CoordinatorConfig base = cluster.config(leader);
-      List<PeerConfig> peers = new ArrayList<>(
-          base.peers().stream().filter(p -> !p.id().equals(deadId)).toList());
-      peers.add(newPeer);
-      c4 = new CoordinatorServer(new CoordinatorConfig("c4", base.clusterId(), c4Dir.resolve("data"),
-          peers, Optional.empty(), base.lease(), base.switchoverTimeout(), base.flows(), true));
-      c4.start();
-      client.admin(s -> s.withDeadlineAfter(30, TimeUnit.SECONDS)
-          .addMember(AddMemberRequest.newBuilder().setId("c4").setRaftAddress(newPeer.raft().toString())
-              .setGrpcAddress(newPeer.grpc().toString()).build()));
+      CoordinatorServer added = c4.start(cluster, leader, deadId);
+      client.admin(s -> s.withDeadlineAfter(30, TimeUnit.SECONDS).addMember(c4.addRequest()));
 
-      CoordinatorServer added = c4;
       Waits.until("c4 applied the snapshot's group", WAIT,
           () -> added.raft().stateMachine().state().getGroupsMap().containsKey("line1"));
       client.createGroup("after", "p", "q");
@@ -69,11 +46,6 @@ class NewMemberFromSnapshotTest {
           () -> added.raft().stateMachine().state().getGroupsMap().containsKey("after"));
       assertThat(added.raft().stateMachine().state().getGroupsMap())
           .isEqualTo(cluster.leader().raft().stateMachine().state().getGroupsMap());
-    } finally {
-      if (c4 != null) {
-        c4.kill();
-      }
-      TempDirs.delete(c4Dir);
     }
   }
 }

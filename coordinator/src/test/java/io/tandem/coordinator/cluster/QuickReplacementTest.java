@@ -5,26 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.tandem.common.config.HostPort;
-import io.tandem.coordinator.config.CoordinatorConfig;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.ratis.RaftNode;
-import io.tandem.coordinator.server.CoordinatorServer;
-import io.tandem.coordinator.testing.FreePorts;
+import io.tandem.coordinator.testing.JoiningCoordinator;
 import io.tandem.coordinator.testing.MiniCluster;
-import io.tandem.coordinator.testing.TempDirs;
 import io.tandem.coordinator.testing.TestClient;
 import io.tandem.coordinator.testing.Waits;
 import io.tandem.proto.admin.AddMemberRequest;
 import io.tandem.proto.admin.MembersResponse;
 import io.tandem.proto.admin.PeerInfo;
 import io.tandem.proto.admin.RemoveMemberRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -40,9 +31,8 @@ class QuickReplacementTest {
 
   @Test
   void anAddRightAfterAFollowerDiedIsRefusedAndRemoveThenAddKeepTheLeader() throws Exception {
-    Path c4Dir = Files.createTempDirectory("tandem-c4-");
-    CoordinatorServer c4 = null;
-    try (MiniCluster cluster = MiniCluster.builder().longLeases().start();
+    try (JoiningCoordinator c4 = JoiningCoordinator.prepare("c4");
+        MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
       cluster.waitForLeader(WAIT);
       client.createGroup("line1", "a", "b");
@@ -54,17 +44,8 @@ class QuickReplacementTest {
       String deadId = cluster.config(dead).nodeId();
 
       // the replacement runs (as a listener, join: true) before the follower dies
-      List<Integer> ports = FreePorts.pick(2);
-      PeerConfig newPeer = new PeerConfig("c4", new HostPort("127.0.0.1", ports.get(0)),
-          new HostPort("127.0.0.1", ports.get(1)));
-      CoordinatorConfig base = cluster.config(leader);
-      List<PeerConfig> c4Peers = new ArrayList<>(base.peers().stream().filter(p -> !p.id().equals(deadId)).toList());
-      c4Peers.add(newPeer);
-      c4 = new CoordinatorServer(new CoordinatorConfig("c4", base.clusterId(), c4Dir.resolve("data"),
-          c4Peers, Optional.empty(), base.lease(), base.switchoverTimeout(), base.flows(), true));
-      c4.start();
-      AddMemberRequest addC4 = AddMemberRequest.newBuilder().setId("c4")
-          .setRaftAddress(newPeer.raft().toString()).setGrpcAddress(newPeer.grpc().toString()).build();
+      c4.start(cluster, leader, deadId);
+      AddMemberRequest addC4 = c4.addRequest();
 
       // the kill (a crash: no leadership transfer) takes a while in-process; the add goes once the
       // dead one has not answered for as long as the leader counts a follower for its majority
@@ -101,11 +82,6 @@ class QuickReplacementTest {
       assertThat(cluster.leaderIndex()).as("the leader").isEqualTo(leader);
       assertThat(cluster.server(leader).raft().term()).as("no election: the term of " + leaderId).isEqualTo(term);
       client.createGroup("after", "a"); // and it commits
-    } finally {
-      if (c4 != null) {
-        c4.kill();
-      }
-      TempDirs.delete(c4Dir);
     }
   }
 }
