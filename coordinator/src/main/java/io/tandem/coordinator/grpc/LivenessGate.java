@@ -1,5 +1,6 @@
 package io.tandem.coordinator.grpc;
 
+import io.grpc.stub.StreamObserver;
 import io.tandem.coordinator.config.PeerConfig;
 import io.tandem.coordinator.ratis.NotLeader;
 import io.tandem.coordinator.ratis.RaftNode;
@@ -9,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Waits, without blocking a thread, until the coordinators a membership change needs answered the
@@ -16,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * the other waits of a change (an added coordinator's catch-up).
  */
 final class LivenessGate {
+  private static final Logger LOG = LoggerFactory.getLogger(MemberChanges.class);
   /** How often a change looks again whether the coordinators it needs have answered. */
   static final long POLL_MILLIS = 10;
   private static final ScheduledExecutorService POLLS = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -48,6 +52,33 @@ final class LivenessGate {
   }
 
   /** Confirms the change from {@code current} to {@code next} with answers given after now. */
+  /**
+   * {@link #confirm}, answering the operator's call itself when the change is refused or cannot be
+   * judged; runs {@code change} when it may go on (logged with {@code then} appended).
+   */
+  void confirmThen(List<PeerConfig> current, List<PeerConfig> next, String what, String then,
+      StreamObserver<?> out, Runnable change) {
+    confirm(current, next, new Outcome() {
+      @Override
+      public void proceed(Set<String> live, long waitedMillis) {
+        LOG.info("membership change: {} (from {} to {}; counting {}, heard from after the request, {} ms){}", what,
+            ids(current), ids(next), live, waitedMillis, then);
+        change.run();
+      }
+
+      @Override
+      public void refused(String why) {
+        LOG.warn("refused to {}: {}", what, why);
+        out.onError(Errors.precondition("refused to " + what + ": " + why));
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        out.onError(ctx.errors().of(e));
+      }
+    });
+  }
+
   void confirm(List<PeerConfig> current, List<PeerConfig> next, Outcome outcome) {
     poll(ids(current), ids(next), System.nanoTime(), outcome);
   }

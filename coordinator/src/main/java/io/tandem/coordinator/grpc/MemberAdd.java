@@ -62,26 +62,7 @@ final class MemberAdd {
 
   /** From the start: the added coordinator is not in the configuration yet. */
   void start() {
-    gate.confirm(current, next, new LivenessGate.Outcome() {
-      @Override
-      public void proceed(Set<String> live, long waitedMillis) {
-        LOG.info("membership change: {} (from {} to {}; counting {}, heard from after the request, {} ms);"
-            + " adding it as a Raft listener first", what, LivenessGate.ids(current), LivenessGate.ids(next),
-            live, waitedMillis);
-        addListener();
-      }
-
-      @Override
-      public void refused(String why) {
-        LOG.warn("refused to {}: {}", what, why);
-        out.onError(Errors.precondition("refused to " + what + ": " + why));
-      }
-
-      @Override
-      public void failed(RuntimeException e) {
-        out.onError(ctx.errors().of(e));
-      }
-    });
+    gate.confirmThen(current, next, what, "; adding it as a Raft listener first", out, this::addListener);
   }
 
   /** The added coordinator is a listener already (an add interrupted by a leader change). */

@@ -116,25 +116,7 @@ final class MemberChanges {
   /** Runs {@code change} once the members it needs answered after now ({@link LivenessGate}). */
   private void confirmThen(List<PeerConfig> current, List<PeerConfig> next, String what,
       StreamObserver<MembersResponse> out, Runnable change) {
-    gate.confirm(current, next, new LivenessGate.Outcome() {
-      @Override
-      public void proceed(java.util.Set<String> live, long waitedMillis) {
-        LOG.info("membership change: {} (from {} to {}; counting {}, heard from after the request, {} ms)", what,
-            LivenessGate.ids(current), LivenessGate.ids(next), live, waitedMillis);
-        change.run();
-      }
-
-      @Override
-      public void refused(String why) {
-        LOG.warn("refused to {}: {}", what, why);
-        out.onError(Errors.precondition("refused to " + what + ": " + why));
-      }
-
-      @Override
-      public void failed(RuntimeException e) {
-        out.onError(ctx.errors().of(e));
-      }
-    });
+    gate.confirmThen(current, next, what, "", out, change);
   }
 
   private void answer(String what, Throwable err, StreamObserver<MembersResponse> out) {
