@@ -20,21 +20,33 @@ final class CtlException extends RuntimeException {
 
   private final int exitCode;
   private final boolean answerMissing;
+  private final Status.Code code;
 
   CtlException(int exitCode, String message) {
-    this(exitCode, message, false);
+    this(exitCode, message, false, null);
   }
 
-  private CtlException(int exitCode, String message, boolean answerMissing) {
+  private CtlException(int exitCode, String message, boolean answerMissing, Status.Code code) {
     super(message, null, false, false);
     this.exitCode = exitCode;
     this.answerMissing = answerMissing;
+    this.code = code;
+  }
+
+  /** The same failure with {@code prefix} before its message (exit code and status code kept). */
+  CtlException prefixed(String prefix) {
+    return new CtlException(exitCode, prefix + getMessage(), answerMissing, code);
+  }
+
+  /** True when a coordinator answered FAILED_PRECONDITION: it refused, and did nothing. */
+  boolean failedPrecondition() {
+    return code == Status.Code.FAILED_PRECONDITION;
   }
 
   /** A call that must not be re-sent got no answer in time: it may or may not have happened. */
   static CtlException answerMissing(String address, long millis) {
     return new CtlException(UNREACHABLE,
-        "no answer from " + address + " within " + millis + " ms; the outcome is unknown", true);
+        "no answer from " + address + " within " + millis + " ms; the outcome is unknown", true, null);
   }
 
   int exitCode() {
@@ -49,14 +61,15 @@ final class CtlException extends RuntimeException {
   /** An error status that a coordinator sent on purpose, e.g. NOT_FOUND. */
   static CtlException refused(StatusRuntimeException e) {
     String description = e.getStatus().getDescription();
-    String code = e.getStatus().getCode().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    Status.Code status = e.getStatus().getCode();
+    String code = status.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     if (description == null || description.isBlank()) {
-      return new CtlException(REFUSED, code);
+      return new CtlException(REFUSED, code, false, status);
     }
     if (description.toLowerCase(Locale.ROOT).contains(code)) {
-      return new CtlException(REFUSED, description); // e.g. 'group "x" already exists'
+      return new CtlException(REFUSED, description, false, status); // e.g. 'group "x" already exists'
     }
-    return new CtlException(REFUSED, description + " (" + code + ")");
+    return new CtlException(REFUSED, description + " (" + code + ")", false, status);
   }
 
   /** Every attempt failed with UNAVAILABLE or DEADLINE_EXCEEDED until the time ran out. */

@@ -87,14 +87,14 @@ final class RestartCommand extends CtlCommand {
       for (String s : standbys) {
         state = "group " + group + " is safe: its active " + from + " was not touched; " + s + " was being"
             + " restarted (the coordinators finish that on their own; see tandemctl status)"
-            + restartedSoFar(done) + ". To continue, run tandemctl restart " + group + " again.";
+            + restartedSoFar(done) + ". To continue, run " + again() + " again.";
         restart(client, g, s);
         done.add(s);
       }
       state = "group " + group + " is safe: every standby (" + String.join(", ", done) + ") was restarted and "
           + from + " was not; a switchover away from " + from + " was under way (see tandemctl status " + group
-          + "). To finish, run tandemctl restart " + group + " again, or tandemctl switchover " + group
-          + " and then tandemctl restart " + group + ".";
+          + "). To finish, run " + again() + " again, or tandemctl switchover " + group
+          + " and then " + again() + ".";
       SwitchoverResponse sw = switchover(client);
       String to = sw.getToInstance();
       state = "group " + group + " is safe: " + to + " is the active (token " + sw.getToken() + ") and " + from
@@ -130,6 +130,11 @@ final class RestartCommand extends CtlCommand {
     }
   }
 
+  /** The command that goes on: the same group and version. */
+  private String again() {
+    return "tandemctl restart " + group + (version.isEmpty() ? "" : " --node-red-version " + version);
+  }
+
   private String restartedSoFar(List<String> done) {
     return done.isEmpty() ? "" : "; already restarted: " + String.join(", ", done);
   }
@@ -160,7 +165,12 @@ final class RestartCommand extends CtlCommand {
       r = client.call(stub -> stub.restartInstance(req), perAttempt, perAttempt.plus(root().timeout), true);
     } catch (CtlException e) {
       progress("[%d/%d] restart %s FAILED after %.1f s", n, stepCount, instance, millisSince(t) / 1000.0);
-      throw new CtlException(e.exitCode(), "restart of " + instance + " failed: " + e.getMessage());
+      if (e.failedPrecondition()) { // refused: nothing was restarted, so "being restarted" would be wrong
+        state = "group " + group + " is safe: " + instance + " refused the restart and runs as before"
+            + (before.getActive().isEmpty() ? "" : "; the active is " + before.getActive())
+            + ". Fix what the refusal says, then run " + again() + " again.";
+      }
+      throw e.prefixed("restart of " + instance + " failed: ");
     }
     progress("[%d/%d] restart %s: a ready standby again after %.1f s (pid %s -> %s, Node-RED %s, revision %d)",
         n, stepCount, instance, millisSince(t) / 1000.0, orUnknown(pidBefore), orUnknown(r.getRuntimePid()),

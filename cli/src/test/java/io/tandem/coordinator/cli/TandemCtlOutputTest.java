@@ -28,11 +28,11 @@ class TandemCtlOutputTest {
               .setRole("UNREACHABLE").setMatchIndex(30).setLag(12).setLastContactMillis(4200))
           .addGroups(GroupView.newBuilder().setName("line1").setActive("nr-a").setToken(17).setLeaseLeftMillis(1800)
               .setStandbysReady(1).setCurrentRevision(57)
-              .addInstances(InstanceView.newBuilder().setId("nr-a").setPriority(10).setRuntime("RUNNING").setHeartbeatAgeMillis(120)
+              .addInstances(InstanceView.newBuilder().setId("nr-a").setPriority(10).setRuntime("running").setHeartbeatAgeMillis(120)
                   .setLoadedRevision(57))
-              .addInstances(InstanceView.newBuilder().setId("nr-b").setRuntime("STANDBY").setReady(true).setHeartbeatAgeMillis(90)
+              .addInstances(InstanceView.newBuilder().setId("nr-b").setRuntime("standby").setReady(true).setHeartbeatAgeMillis(90)
                   .setLoadedRevision(57))
-              .addInstances(InstanceView.newBuilder().setId("nr-c").setRuntime("STANDBY").setHeartbeatAgeMillis(90)
+              .addInstances(InstanceView.newBuilder().setId("nr-c").setRuntime("standby").setHeartbeatAgeMillis(90)
                   .setLoadedRevision(41).setNotReadyReason("standby nr-c has loaded revision 41, current is 57")))
           .addGroups(GroupView.newBuilder().setName("packaging-line-2").setLeaseLeftMillis(-1).setMaintenance(true))
           .build();
@@ -104,9 +104,9 @@ class TandemCtlOutputTest {
                   + "packaging-line-2  -       0      -         yes          -           0               0          active-standby  -\n")
           .contains(
               "GROUP  INSTANCE  RUNTIME  READY   REVISION\n"
-                  + "line1  nr-a *    RUNNING  active  57\n"
-                  + "line1  nr-b      STANDBY  yes     57\n"
-                  + "line1  nr-c      STANDBY  no      41\n"
+                  + "line1  nr-a *    running  active  57\n"
+                  + "line1  nr-b      standby  yes     57\n"
+                  + "line1  nr-c      standby  no      41\n"
                   + "line1/nr-c not ready: standby nr-c has loaded revision 41, current is 57\n");
     }
   }

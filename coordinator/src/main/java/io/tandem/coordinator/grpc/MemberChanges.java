@@ -170,11 +170,12 @@ final class MemberChanges {
     return raft.members();
   }
 
-  private static HostPort parse(String what, String address) {
+  /** {@code address} as host:port; else INVALID_ARGUMENT naming which address and what is wrong. */
+  static HostPort parse(String what, String address) {
     try {
       return HostPort.parse(address);
     } catch (IllegalArgumentException e) {
-      throw Errors.invalid(what + " address \"" + address + "\" is not host:port: " + e.getMessage());
+      throw Errors.invalid(what + " address: " + e.getMessage()); // it quotes the address itself
     }
   }
 }

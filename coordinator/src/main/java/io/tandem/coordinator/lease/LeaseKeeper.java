@@ -700,6 +700,10 @@ public final class LeaseKeeper {
     if (l.ageNanos(now) > freshNanos) {
       return Optional.of("last heartbeat from " + instance + " is " + l.ageNanos(now) / 1_000_000 + " ms old");
     }
+    if (l.runtime() == RuntimeState.RUNTIME_STATE_UNSPECIFIED) { // known from a fence report only
+      return Optional.of("no heartbeat from " + instance + " since this coordinator became the leader"
+          + " (only its report of a fenced token)");
+    }
     if (l.runtime() != RuntimeState.RUNTIME_STANDBY) {
       return Optional.of(instance + "'s runtime is " + l.runtime().name().replace("RUNTIME_", "").toLowerCase()
           + ", not a loaded standby with flows stopped");

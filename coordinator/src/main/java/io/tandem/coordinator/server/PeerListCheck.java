@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * then once a second, and says plainly what differs and what to do; logs again only when the
  * difference changes. Also says why a node sits as a candidate without a leader: after
  * {@link #LEADERLESS_WARN_MILLIS} without one, no peer grants it a vote, which is what a new node
- * with a foreign peer list sees (the cluster does not know it).
+ * with a foreign peer list sees (the cluster does not know it). A node started with {@code join:
+ * true} that is not yet a member (a Raft listener waiting for {@code tandemctl members add}) is
+ * expected to be missing from the cluster's configuration and to have no leader: for it both
+ * checks say so, once, and name the command that adds it instead of warning.
  */
 final class PeerListCheck implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerListCheck.class);
@@ -26,6 +29,7 @@ final class PeerListCheck implements Runnable {
   private final String configFile;
   private String reported = "";
   private boolean leaderlessWarned;
+  private boolean joinWaitSaid;
 
   PeerListCheck(RaftNode raft, String configFile) {
     this.raft = raft;
@@ -66,8 +70,51 @@ final class PeerListCheck implements Runnable {
     return out;
   }
 
+  /**
+   * True for a node started with {@code join: true} that is not a member yet: a Raft listener
+   * outside the cluster's configuration, waiting for {@code tandemctl members add}.
+   */
+  static boolean waitingToJoin(boolean join, RaftPeerRole role, String selfId, Map<String, String> running) {
+    return join && role == RaftPeerRole.LISTENER && !running.containsKey(selfId);
+  }
+
+  /** What a node waiting to join is waiting for, and the command that ends the wait. */
+  static String joinWaitMessage(PeerConfig self, Map<String, String> running) {
+    return self.id() + " waits to be added to the cluster (join: true): it is a Raft listener, not"
+        + " a member of " + running + " yet, and has no leader until then. Add it with: tandemctl"
+        + " members add " + self.id() + " " + self.raft() + " " + self.grpc() + " (if that fails with"
+        + " \"did not catch up\", check that the leader can reach " + self.raft() + " and that"
+        + " clusterId is the same as on the members)";
+  }
+
+  /** {@link #differences}, less this node's own absence when it is waiting to join. */
+  static List<String> differencesToReport(
+      List<PeerConfig> configured, Map<String, String> running, String selfId, boolean waitingToJoin) {
+    List<PeerConfig> compared = new ArrayList<>(configured);
+    if (waitingToJoin) {
+      compared.removeIf(p -> p.id().equals(selfId));
+    }
+    return differences(compared, running);
+  }
+
+  private boolean waitingToJoin() {
+    return waitingToJoin(raft.config().join(), raft.role(), raft.selfId(), raft.raftConfPeers());
+  }
+
+  private void sayJoinWaitOnce() {
+    if (!joinWaitSaid) {
+      joinWaitSaid = true;
+      LOG.info(joinWaitMessage(raft.config().self(), raft.raftConfPeers()));
+    }
+  }
+
   private void checkPeers() {
-    List<String> diff = differences(raft.config().peers(), raft.raftConfPeers());
+    boolean joining = waitingToJoin();
+    if (joining) {
+      sayJoinWaitOnce();
+    }
+    List<String> diff =
+        differencesToReport(raft.config().peers(), raft.raftConfPeers(), raft.selfId(), joining);
     String text = String.join("; ", diff);
     if (text.equals(reported)) {
       return;
@@ -91,8 +138,16 @@ final class PeerListCheck implements Runnable {
       if (leaderlessWarned) {
         LOG.info("{} has a leader again: {}", raft.selfId(), raft.leaderId().orElse("?"));
       }
+      if (joinWaitSaid && !waitingToJoin()) {
+        joinWaitSaid = false;
+        LOG.info("{} was added: it is a {} of {}, leader {}", raft.selfId(), role,
+            raft.raftConfPeers().keySet(), raft.leaderId().orElse("?"));
+      }
       leaderlessWarned = false;
       return;
+    }
+    if (waitingToJoin()) {
+      return; // expected: said once by sayJoinWaitOnce
     }
     if (!leaderlessWarned && raft.roleElapsedMillis() > LEADERLESS_WARN_MILLIS
         && role != RaftPeerRole.LEADER) {

@@ -401,4 +401,13 @@ class LeaseKeeperTest {
     assertThat(keeper.notReadyReason(none, rev9, "b", (T0 + 3200) * MS, false)).get().asString()
         .contains("last heartbeat from b is 1100 ms old");
   }
+
+  @Test
+  void anInstanceKnownOnlyFromAFenceReportIsNotReadyForWantOfAHeartbeatInPlainWords() {
+    Group g = twoInstances("a", 7);
+    keeper.fenced("g", "a", 7, FenceReason.HUNG, (T0 + 5) * MS);
+    assertThat(keeper.notReadyReason(g, null, "a", (T0 + 6) * MS, false)).get().asString()
+        .isEqualTo("no heartbeat from a since this coordinator became the leader (only its report of a fenced token)")
+        .doesNotContain("unspecified");
+  }
 }

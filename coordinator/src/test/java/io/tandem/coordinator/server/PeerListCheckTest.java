@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.junit.jupiter.api.Test;
 
 class PeerListCheckTest {
@@ -62,5 +63,36 @@ class PeerListCheckTest {
         s.kill();
       }
     }
+  }
+
+  private static final Map<String, String> TWO = Map.of("c1", "127.0.0.1:7201", "c2", "127.0.0.1:7202");
+  private static final List<PeerConfig> WITH_C4 = List.of(peer("c1", 7201), peer("c2", 7202), peer("c4", 7204));
+
+  @Test
+  void aJoiningListenerIsNotReportedAsMissingFromTheClusterButOtherDifferencesAre() {
+    assertThat(PeerListCheck.waitingToJoin(true, RaftPeerRole.LISTENER, "c4", TWO)).isTrue();
+    assertThat(PeerListCheck.differencesToReport(WITH_C4, TWO, "c4", true)).isEmpty();
+    List<PeerConfig> wrongC2 = List.of(peer("c1", 7201), peer("c2", 7999), peer("c4", 7204));
+    assertThat(PeerListCheck.differencesToReport(wrongC2, TWO, "c4", true)).containsExactly(
+        "peer c2 has raft address 127.0.0.1:7999 in the config but 127.0.0.1:7202 in the cluster's"
+            + " Raft configuration (which Raft uses)");
+  }
+
+  @Test
+  void withoutJoinOrOnceAMemberTheMissingPeerIsReported() {
+    assertThat(PeerListCheck.waitingToJoin(false, RaftPeerRole.LISTENER, "c4", TWO)).isFalse();
+    assertThat(PeerListCheck.waitingToJoin(true, RaftPeerRole.FOLLOWER, "c4", TWO)).isFalse();
+    Map<String, String> three = Map.of("c1", "127.0.0.1:7201", "c2", "127.0.0.1:7202", "c4", "127.0.0.1:7204");
+    assertThat(PeerListCheck.waitingToJoin(true, RaftPeerRole.LISTENER, "c4", three)).isFalse();
+    assertThat(PeerListCheck.differencesToReport(WITH_C4, TWO, "c4", false)).containsExactly(
+        "peer c4 (raft 127.0.0.1:7204) is in the config but not in the cluster's Raft configuration");
+  }
+
+  @Test
+  void theJoinWaitMessageNamesTheCommandThatAddsTheNode() {
+    assertThat(PeerListCheck.joinWaitMessage(peer("c4", 7204), new java.util.TreeMap<>(TWO)))
+        .startsWith("c4 waits to be added to the cluster (join: true): it is a Raft listener, not a member of"
+            + " {c1=127.0.0.1:7201, c2=127.0.0.1:7202} yet")
+        .contains("tandemctl members add c4 127.0.0.1:7204 127.0.0.1:7304");
   }
 }
