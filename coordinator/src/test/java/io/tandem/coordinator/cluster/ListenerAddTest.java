@@ -22,24 +22,33 @@ import io.tandem.proto.agent.HeartbeatRequest;
 import io.tandem.proto.agent.RuntimeState;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * members add goes through a Raft listener (issue 13): the new coordinator catches up without
  * counting for any majority, and becomes a member only after a liveness check made once it has
- * caught up. The catch-up is made long and deterministic by starting the new coordinator only
- * when the test says so: until then the leader stages it and gets no answer. The other states
- * (a listener left by an interrupted add, one that falls behind) are set up directly with
- * {@link RaftNode#changeConfiguration}.
+ * caught up. The states an add goes through (a listener while it catches up or after a leader
+ * change interrupted the add, one that falls behind) are set up directly with
+ * {@link RaftNode#changeConfiguration}, so that no test depends on how long Ratis takes to stage
+ * a peer.
  */
 class ListenerAddTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
+  /**
+   * The check made once the new coordinator caught up as a listener. A member dies while c4 is a
+   * listener (its add under way, or interrupted by a leader change); the add then refuses at that
+   * second check, takes the listener out and leaves the members as they were.
+   *
+   * <p>The state is set up directly, with c4 running and caught up before the kill: a first
+   * version started c4 only after the kill, so that the leader staged a peer that did not answer
+   * yet; on a CI run on JDK 25 that staging did not end within the add's 40 s (Ratis kept it
+   * PROGRESSING once c4 answered), the client retried, and the retry was refused by the first
+   * check instead: a test of Ratis' staging timing, not of the second check.
+   */
   @Test
-  void aMemberStoppedWhileTheNewCoordinatorCatchesUpFailsTheAddAndTheMembersStayAsTheyWere() throws Exception {
+  void aMemberDeadWhileTheNewCoordinatorIsAListenerFailsTheAddAndTheMembersStayAsTheyWere() throws Exception {
     try (JoiningCoordinator joining = JoiningCoordinator.prepare("c4");
         MiniCluster cluster = MiniCluster.builder().longLeases().start();
         TestClient client = new TestClient(cluster.grpcAddresses())) {
@@ -52,20 +61,22 @@ class ListenerAddTest {
       int victim = (leader + 1) % 3;
       String victimId = cluster.config(victim).nodeId();
       PeerConfig newPeer = joining.peer();
-      CoordinatorServer c4 = joining.create(cluster, leader);
+      joining.start(cluster, leader);
+      List<PeerConfig> three = leaderRaft.members();
+      leaderRaft.changeConfiguration(three, List.of(), three, List.of(newPeer)).get(30, TimeUnit.SECONDS);
+      long committed = leaderRaft.commitIndex();
+      Waits.until("c4 holds every committed entry as a listener", WAIT,
+          () -> leaderRaft.followerProgress().containsKey("c4")
+              && leaderRaft.followerProgress().get("c4").matchIndex() >= committed);
 
-      // all three answer: the first check passes, and the leader starts sending c4 the log
-      CompletableFuture<MembersResponse> add = CompletableFuture.supplyAsync(() -> client.admin(s -> s
-          .withDeadlineAfter(40, TimeUnit.SECONDS).addMember(joining.addRequest())));
-      Waits.until("the leader sends c4 the log", WAIT, () -> leaderRaft.followerProgress().containsKey("c4"));
-      assertThat(leaderRaft.members()).extracting(PeerConfig::id).containsExactly("c1", "c2", "c3");
-
-      // a member dies while c4 is still catching up (it is not even running yet)
+      // a member dies while c4 is a listener; the leader stops counting it
       cluster.kill(victim);
-      c4.start();
+      Waits.until(victimId + " stopped answering the leader", WAIT, () -> leaderRaft.followerAnsweredRequestAgeNanos()
+          .getOrDefault(victimId, 0L) > TimeUnit.MILLISECONDS.toNanos(RaftNode.LEADER_COUNTS_ANSWERS_WITHIN_MS));
 
-      assertThatThrownBy(() -> join(add))
-          .as("the add, with " + victimId + " killed while c4 caught up")
+      assertThatThrownBy(() -> client.admin(s -> s.withDeadlineAfter(40, TimeUnit.SECONDS)
+          .addMember(joining.addRequest())))
+          .as("the add, with " + victimId + " dead while c4 is a listener")
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
             assertThat(e.getStatus().getDescription()).contains("after it caught up as a Raft listener",
@@ -197,14 +208,6 @@ class ListenerAddTest {
         }
         Waits.sleep(250);
       }
-    }
-  }
-
-  private static <T> T join(CompletableFuture<T> f) throws Exception {
-    try {
-      return f.get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception x ? x : e;
     }
   }
 }
