@@ -99,7 +99,10 @@ class RollingRestartIT {
         "restart", "line1", "--node-red-version", "9.9.9");
     System.out.println(r.output());
     assertThat(r.exitCode()).as("tandemctl restart output:%n%s", r.output()).isEqualTo(1);
-    assertThat(r.output()).contains("has no Node-RED 9.9.9 install").contains("was not touched");
+    assertThat(r.output()).contains("has no Node-RED 9.9.9 install")
+        .contains((before.getActive().equals("a") ? "b" : "a") + " refused the restart and runs as before",
+            "the active is " + before.getActive())
+        .contains("run tandemctl restart line1 --node-red-version 9.9.9 again");
     GroupView after = leaderView();
     assertThat(after.getActive()).isEqualTo(before.getActive());
     assertThat(after.getToken()).isEqualTo(before.getToken());
