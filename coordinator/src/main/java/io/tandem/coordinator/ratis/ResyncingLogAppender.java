@@ -1,7 +1,5 @@
 package io.tandem.coordinator.ratis;
 
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.grpc.server.GrpcLogAppender;
 import org.apache.ratis.server.RaftServer;
@@ -32,12 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ResyncingLogAppender extends GrpcLogAppender {
   private static final Logger LOG = LoggerFactory.getLogger(ResyncingLogAppender.class);
-  /** Restarts run off the gRPC reply thread that detected the loss. */
-  private static final Executor RESTARTS = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "tandem-log-resync");
-    t.setDaemon(true);
-    return t;
-  });
 
   private final AtomicBoolean restarting = new AtomicBoolean();
   private final LossSuspicion suspicion = new LossSuspicion();
@@ -55,7 +47,12 @@ final class ResyncingLogAppender extends GrpcLogAppender {
                 + " had acknowledged up to {} (an emptied or replaced data dir, or a disk that lost"
                 + " writes); sending it the latest snapshot (if this peer holds one) and the log again",
             getFollower().getId(), replyNextIndex - 1, match);
-        RESTARTS.execute(() -> getLeaderState().restart(this));
+        // Off the gRPC reply thread that detected the loss, on a thread of its own: restarts are
+        // rare, and one shared thread made a restart wait behind another server's (one JVM runs
+        // several Raft servers in the tests; a queued restart left an emptied follower behind).
+        Thread t = new Thread(() -> getLeaderState().restart(this), "tandem-log-resync-" + getFollower().getId());
+        t.setDaemon(true);
+        t.start();
       }
       return replyNextIndex;
     }
