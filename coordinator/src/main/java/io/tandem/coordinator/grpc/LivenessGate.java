@@ -51,7 +51,6 @@ final class LivenessGate {
     POLLS.schedule(task, POLL_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** Confirms the change from {@code current} to {@code next} with answers given after now. */
   /**
    * {@link #confirm}, answering the operator's call itself when the change is refused or cannot be
    * judged; runs {@code change} when it may go on (logged with {@code then} appended).
@@ -79,6 +78,7 @@ final class LivenessGate {
     });
   }
 
+  /** Confirms the change from {@code current} to {@code next} with answers given after now. */
   void confirm(List<PeerConfig> current, List<PeerConfig> next, Outcome outcome) {
     poll(ids(current), ids(next), System.nanoTime(), outcome);
   }

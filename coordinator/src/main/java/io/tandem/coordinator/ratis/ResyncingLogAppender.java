@@ -48,8 +48,9 @@ final class ResyncingLogAppender extends GrpcLogAppender {
                 + " writes); sending it the latest snapshot (if this peer holds one) and the log again",
             getFollower().getId(), replyNextIndex - 1, match);
         // Off the gRPC reply thread that detected the loss, on a thread of its own: restarts are
-        // rare, and one shared thread made a restart wait behind another server's (one JVM runs
-        // several Raft servers in the tests; a queued restart left an emptied follower behind).
+        // rare. With one JVM-wide thread for every restart, DiskReplacementTest's snapshot case
+        // failed in the whole coordinator suite and passes with this; why is not known yet
+        // (no other restart was queued on that thread).
         Thread t = new Thread(() -> getLeaderState().restart(this), "tandem-log-resync-" + getFollower().getId());
         t.setDaemon(true);
         t.start();
