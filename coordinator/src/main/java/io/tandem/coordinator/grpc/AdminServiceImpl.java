@@ -49,8 +49,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The operators' API. Reads are answered by any coordinator from its applied state (a follower
- * may lag the leader by the replication delay; lease figures come from the leader only). Writes
+ * The operators' API. Reads are answered by any coordinator from its applied state, once it holds
+ * everything committed before the read arrived (lease figures come from the leader only). Writes
  * are validated here, before the log, then proposed on the leader; a follower answers
  * UNAVAILABLE with the leader's address.
  */
@@ -83,18 +83,12 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void flowsHistory(FlowsHistoryRequest req, StreamObserver<FlowsHistoryResponse> out) {
-    answer(out, () -> {
-      upToDate();
-      return flows.history(req);
-    });
+    read(out, () -> flows.history(req));
   }
 
   @Override
   public void exportFlows(ExportFlowsRequest req, StreamObserver<FlowsRevision> out) {
-    answer(out, () -> {
-      upToDate();
-      return flows.export(req);
-    });
+    read(out, () -> flows.export(req));
   }
 
   @Override
@@ -119,20 +113,17 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void listGroups(ListGroupsRequest req, StreamObserver<ListGroupsResponse> out) {
-    answer(out, () -> {
-      upToDate();
-      return ListGroupsResponse.newBuilder().addAllGroups(views.groups()).build();
-    });
+    read(out, () -> ListGroupsResponse.newBuilder().addAllGroups(views.groups()).build());
   }
 
   @Override
   public void getGroup(GetGroupRequest req, StreamObserver<GroupView> out) {
-    answer(out, () -> views.group(existing(req.getGroup())));
+    read(out, () -> views.group(existing(req.getGroup())));
   }
 
   @Override
   public void history(HistoryRequest req, StreamObserver<HistoryResponse> out) {
-    answer(out, () -> {
+    read(out, () -> {
       if (req.getLimit() < 0) {
         throw Errors.invalid("limit must not be negative");
       }
@@ -251,8 +242,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void listContext(ListContextRequest req, StreamObserver<ListContextResponse> out) {
-    answer(out, () -> {
-      upToDate();
+    read(out, () -> {
       Requests.name("group", req.getGroup());
       if (!req.getScope().isEmpty()) {
         ContextRequests.scope("scope", req.getScope());
@@ -266,10 +256,58 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     answer(out, () -> outcomes.find(req));
   }
 
+  /** How long a read waits for {@link RaftNode#confirmApplied} before it redirects to the leader. */
+  private static final long READ_CONFIRM_MS = 3_000;
+
   /**
-   * Group reads are answered from this server's applied state, but never by a follower that knows
-   * it is behind the leader (or knows no leader): it redirects to the leader instead, saying why,
-   * so that a node that is catching up (a replaced disk, a restart) never serves stale groups.
+   * Answers a read from this server's applied state once that state holds every entry committed
+   * before the request arrived ({@link RaftNode#confirmApplied}: on a follower, Ratis' ReadIndex
+   * from the leader), so that no coordinator answers with an older state than one the cluster
+   * already acknowledged; a follower learns of a commit only with the leader's next append, and
+   * right after a failover it still named the old active. A follower that is catching up, or
+   * knows no leader, redirects at once ({@link #upToDate}); one that cannot confirm within {@link #READ_CONFIRM_MS}
+   * redirects then, saying why.
+   */
+  private <T> void read(StreamObserver<T> out, Supplier<T> body) {
+    try {
+      upToDate();
+    } catch (RuntimeException e) {
+      out.onError(ctx.errors().of(e));
+      return;
+    }
+    ctx.raft().confirmApplied()
+        .orTimeout(READ_CONFIRM_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .whenCompleteAsync((v, err) -> {
+          if (err != null) {
+            out.onError(ctx.errors().of(notConfirmed(err)));
+            return;
+          }
+          answer(out, body);
+        }, CallerLane.current());
+  }
+
+  private Throwable notConfirmed(Throwable err) {
+    Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+    if (t instanceof NotLeader || ctx.raft().isLeaderReady()) {
+      return t;
+    }
+    String what = t instanceof java.util.concurrent.TimeoutException
+        ? "no answer within " + READ_CONFIRM_MS + " ms"
+        : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return new NotLeader(ctx.raft().leaderId(), "could not confirm with the leader that its state is current ("
+        + what + ")");
+  }
+
+  /**
+   * A follower behind the leader by more than this many entries is catching up (a replaced disk, a
+   * restart) and redirects reads at once; a smaller gap (an entry committed a moment ago, not yet
+   * applied here) is waited for by {@link #read}.
+   */
+  static final long CATCHING_UP_ENTRIES = 100;
+
+  /**
+   * A follower that knows no leader, or is catching up ({@link #CATCHING_UP_ENTRIES}), never answers
+   * a read: it redirects to the leader instead, saying why, rather than make the caller wait.
    */
   private void upToDate() {
     if (ctx.raft().isLeaderReady()) {
@@ -279,14 +317,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     if (behind.isEmpty()) {
       throw new NotLeader(ctx.raft().leaderId(), "knows no leader, so its groups may be stale");
     }
-    if (behind.getAsLong() > 0) {
+    if (behind.getAsLong() > CATCHING_UP_ENTRIES) {
       throw new NotLeader(ctx.raft().leaderId(), "is " + behind.getAsLong()
           + " entries behind the leader (applied index " + ctx.raft().lastAppliedIndex() + ")");
     }
   }
 
   private Group existing(String name) {
-    upToDate();
     Requests.name("group", name);
     Group g = ctx.raft().stateMachine().state().getGroupsMap().get(name);
     if (g == null) {

@@ -396,6 +396,24 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * Completes once this server's applied state holds every entry the cluster committed before the
+   * call, so that reading it is linearizable on any coordinator. The leader joins the heartbeats'
+   * shared read ({@link #readGroupShared}). A follower uses Ratis' ReadIndex: it asks the leader
+   * for its commit index (which the leader gives only after confirming its leadership) and waits
+   * until it has applied that far. Fails with {@link NotLeader} or Ratis' read exception (no
+   * leader known, a snapshot being installed, the leader did not answer).
+   */
+  public CompletableFuture<Void> confirmApplied() {
+    DivisionInfo i = info();
+    if (i.isLeader() && i.isLeaderReady()) {
+      return heartbeatReads.confirm();
+    }
+    RaftClientRequest request =
+        newRequest(Message.valueOf("")).setType(RaftClientRequest.readRequestType()).build();
+    return Replies.send(server, request).thenApply(reply -> null);
+  }
+
+  /**
    * Linearizable read of one group on the leader: completes only if this server was the leader
    * of one unchanged term before and after the read, confirmed by a majority or by its leader
    * lease. A follower fails with {@link NotLeader} (it never serves this read itself).
