@@ -14,11 +14,12 @@ TANDEMCTL_MAIN=io.tandem.coordinator.cli.TandemCtl
 TANDEMCTL_TRAINING=io.tandem.coordinator.cli.CdsTraining
 
 tandemctl_run() {
-  local java="$1" cp="$2" dir="$3"
+  local java="$1" cp="$2" dir="$3" compat
   shift 3
+  compat="$(tandem_java_compat_opts "$java")" # in the training run too: the archive must match
   # shellcheck disable=SC2086 # the options are a list
   if [ "${TANDEM_CDS:-on}" = off ]; then
-    exec "$java" ${TANDEM_JAVA_OPTS-$TANDEMCTL_JAVA_OPTS} -cp "$cp" "$TANDEMCTL_MAIN" "$@"
+    exec "$java" $compat ${TANDEM_JAVA_OPTS-$TANDEMCTL_JAVA_OPTS} -cp "$cp" "$TANDEMCTL_MAIN" "$@"
   fi
   local real jars key archive
   real="$(readlink -f "$java")"
@@ -37,7 +38,7 @@ tandemctl_run() {
   if [ ! -f "$archive" ] && [ -w "$dir" ]; then
     local tmp="$archive.$$.tmp"
     # shellcheck disable=SC2086
-    "$java" ${TANDEMCTL_JAVA_OPTS} $quiet -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" "$TANDEMCTL_TRAINING" \
+    "$java" $compat ${TANDEMCTL_JAVA_OPTS} $quiet -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" "$TANDEMCTL_TRAINING" \
       >/dev/null 2>&1 || true
     if [ -s "$tmp" ]; then
       # archives of former builds or JDKs: those not read for a month (two JDKs in turn keep theirs)
@@ -50,5 +51,5 @@ tandemctl_run() {
   local share=()
   [ -f "$archive" ] && share=(-XX:SharedArchiveFile="$archive")
   # shellcheck disable=SC2086
-  exec "$java" ${TANDEM_JAVA_OPTS-$TANDEMCTL_JAVA_OPTS} $quiet "${share[@]}" -cp "$cp" "$TANDEMCTL_MAIN" "$@"
+  exec "$java" $compat ${TANDEM_JAVA_OPTS-$TANDEMCTL_JAVA_OPTS} $quiet "${share[@]}" -cp "$cp" "$TANDEMCTL_MAIN" "$@"
 }
