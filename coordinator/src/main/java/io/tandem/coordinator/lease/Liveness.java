@@ -37,11 +37,17 @@ public record Liveness(
         seq > 0 ? now : heartbeatSeqNanos);
   }
 
+  /**
+   * The agent reported {@code token} fenced. An agent that stops on purpose (SHUTDOWN) takes its
+   * Node-RED with it: its runtime is down from then on (else status kept showing the last
+   * heartbeat's "running" for an instance whose agent was gone), until a heartbeat says otherwise.
+   */
   Liveness fenced(long token, FenceReason reason, long now) {
     if (token < fencedToken) {
       return this;
     }
-    return new Liveness(runtime, now, runningToken, token, reason, report, heartbeatSeq, heartbeatSeqNanos);
+    RuntimeState after = reason == FenceReason.SHUTDOWN ? RuntimeState.RUNTIME_DOWN : runtime;
+    return new Liveness(after, now, runningToken, token, reason, report, heartbeatSeq, heartbeatSeqNanos);
   }
 
   static Liveness first(RuntimeState runtime, long now, long runningToken, long fencedToken, RuntimeReport report,

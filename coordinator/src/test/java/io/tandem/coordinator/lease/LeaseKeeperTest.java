@@ -166,6 +166,19 @@ class LeaseKeeperTest {
   }
 
   @Test
+  void anAgentThatShutDownIsShownDownAndNotReady() {
+    Group g = twoInstances("a", 7);
+    running(g, "a", 0);
+    standby(g, "b", 0);
+    keeper.fenced("g", "a", 7, FenceReason.SHUTDOWN, (T0 + 5) * MS);
+    assertThat(keeper.liveness("g", "a")).get().extracting(Liveness::runtime).isEqualTo(RuntimeState.RUNTIME_DOWN);
+    assertActivates(decide(g, 6), "b", 7, "shutdown");
+    // the standby's agent stops too: not a ready spare, though its report is fresh
+    keeper.fenced("g", "b", 7, FenceReason.SHUTDOWN, (T0 + 7) * MS);
+    assertThat(keeper.notReadyReason(g, null, "b", (T0 + 8) * MS, false)).get().asString().contains("runtime is down");
+  }
+
+  @Test
   void aFenceForAnOlderTokenIsIgnored() {
     Group g = twoInstances("a", 7);
     running(g, "a", 0);
