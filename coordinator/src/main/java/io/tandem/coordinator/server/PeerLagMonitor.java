@@ -72,8 +72,8 @@ final class PeerLagMonitor implements Runnable {
       allCaughtUp = false;
       long since = behindSince.computeIfAbsent(p.id(), k -> now);
       if (now - since > BEHIND_INFO_NANOS && announced.add(p.id())) {
-        LOG.info("peer {} is {} entries behind (its commit index {} < leader's {}); catching up",
-            p.id(), commit - peerCommit, peerCommit, commit);
+        LOG.info(behindMessage(p.id(), peerCommit, commit, raft.followerAnsweredRequestAgeNanos().get(p.id()),
+            raft.term()));
       }
       if (now - since > BEHIND_WARN_NANOS && warned.add(p.id())) {
         Long lastReply = raft.followerLastContactMillis().get(p.id());
@@ -90,5 +90,30 @@ final class PeerLagMonitor implements Runnable {
       LOG.info("all {} peers caught up at commit index {} (term {})", raft.members().size(),
           commit, term);
     }
+  }
+
+  /** No answer for this long: the peer is not catching up, it is not there (or cut off). */
+  static final long SILENT_AFTER_NANOS = 1_000_000_000L;
+
+  /**
+   * The INFO line for a peer behind the leader: "catching up" only if it answers this leader; a
+   * peer that never answered since this leader's election (the old leader, dead) or has gone
+   * silent is said to be so, not to be catching up.
+   *
+   * @param answeredAgeNanos how long ago the newest request the peer answered was sent; null if it
+   *     has not answered this leader
+   */
+  static String behindMessage(String id, long peerCommit, long commit, Long answeredAgeNanos, long term) {
+    String behind = (commit - peerCommit) + " entries behind (its commit index " + peerCommit + " < leader's "
+        + commit + ")";
+    if (answeredAgeNanos == null) {
+      return "peer " + id + " has not answered this leader since its election (term " + term + "): it is "
+          + behind + "; it is down, stopped or cut off from this peer";
+    }
+    if (answeredAgeNanos > SILENT_AFTER_NANOS) {
+      return "peer " + id + " has not answered for " + answeredAgeNanos / 1_000_000 + " ms: it is " + behind
+          + "; it is down, stopped or cut off from this peer";
+    }
+    return "peer " + id + " is " + behind + "; catching up";
   }
 }
