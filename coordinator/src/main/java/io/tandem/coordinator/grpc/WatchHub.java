@@ -13,7 +13,9 @@ import io.tandem.proto.admin.TransitionEvent;
 import io.tandem.proto.agent.GroupUpdate;
 import io.tandem.proto.state.Command;
 import io.tandem.proto.state.Group;
+import io.tandem.proto.state.TandemState;
 import io.tandem.proto.state.Transition;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -125,6 +127,33 @@ public final class WatchHub implements TandemStateMachine.AppliedListener, AutoC
         TransitionEvent e = TransitionEvent.newBuilder().setGroup(group).setTransition(t).build();
         admins.stream()
             .filter(a -> a.group().isEmpty() || a.group().equals(group))
+            .forEach(a -> send(a, e));
+      }
+    });
+  }
+
+  /**
+   * A snapshot from the leader replaced this follower's state: the admins' streams get the
+   * transitions it holds that this node had not applied (index above the old state's last applied
+   * one), in log order, as if applied one by one; otherwise a Watch on a follower that fell far
+   * behind skipped them. (A group deleted within that range leaves no transition to send.)
+   */
+  @Override
+  public void onReplaced(TandemState before, TandemState after) {
+    long from = before.getLastAppliedIndex();
+    List<TransitionEvent> missed = new java.util.ArrayList<>();
+    for (Group g : after.getGroupsMap().values()) {
+      for (Transition t : g.getHistoryList()) {
+        if (t.getIndex() > from) {
+          missed.add(TransitionEvent.newBuilder().setGroup(g.getName()).setTransition(t).build());
+        }
+      }
+    }
+    missed.sort(java.util.Comparator.comparingLong((TransitionEvent e) -> e.getTransition().getIndex()));
+    run(() -> {
+      for (TransitionEvent e : missed) {
+        admins.stream()
+            .filter(a -> a.group().isEmpty() || a.group().equals(e.getGroup()))
             .forEach(a -> send(a, e));
       }
     });

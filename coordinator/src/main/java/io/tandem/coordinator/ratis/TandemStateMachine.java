@@ -41,6 +41,13 @@ public final class TandemStateMachine extends BaseStateMachine {
   /** Told of every applied command, on the apply thread: must not block. */
   public interface AppliedListener {
     void onApplied(Command command, Applied applied, long index);
+
+    /**
+     * The state was replaced by a snapshot the leader sent (this follower was too far behind for
+     * the log): the entries between {@code before} and {@code after} were never applied one by one
+     * here, so {@link #onApplied} was not called for them.
+     */
+    default void onReplaced(TandemState before, TandemState after) {}
   }
 
   /** Told of leadership changes of this server. */
@@ -97,11 +104,26 @@ public final class TandemStateMachine extends BaseStateMachine {
 
   /** After a snapshot from the leader was installed: its state replaces this one. */
   @Override
-  public synchronized void reinitialize() throws IOException {
-    loadLatestSnapshot();
-    if (getLifeCycleState() == LifeCycle.State.PAUSED) {
-      getLifeCycle().transition(LifeCycle.State.STARTING);
-      getLifeCycle().transition(LifeCycle.State.RUNNING);
+  public void reinitialize() throws IOException {
+    TandemState before;
+    TandemState after;
+    synchronized (this) {
+      before = state;
+      loadLatestSnapshot();
+      after = state;
+      if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+      }
+    }
+    if (after != before) {
+      for (AppliedListener l : appliedListeners) {
+        try {
+          l.onReplaced(before, after);
+        } catch (RuntimeException e) {
+          LOG.error("listener failed on the state of a snapshot", e);
+        }
+      }
     }
   }
 
