@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tandemctl prints no JVM warning (it printed 8 lines on every call before).
  */
 class JavaCompatOptsTest {
-  private static final String NATIVE = "--enable-native-access=ALL-UNNAMED";
+  private static final String NATIVE =
+      "--enable-native-access=ALL-UNNAMED -Djava.util.concurrent.ForkJoinPool.common.parallelism=8";
   private static final String UNSAFE = "--sun-misc-unsafe-memory-access=allow";
 
   @TempDir Path tmp;

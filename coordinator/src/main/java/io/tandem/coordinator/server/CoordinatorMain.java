@@ -50,7 +50,15 @@ public final class CoordinatorMain implements Callable<Integer> {
     this.err = err;
   }
 
+  /** See bin/java-compat.sh: the launchers set it; this covers a JVM started another way. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    // before anything uses the common pool: on JDK 19+ CompletableFuture runs its default async
+    // stages there even with parallelism 1 (a 2-core host), where Ratis appends followers' entries
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "8");
+    }
     System.exit(run(args, new PrintWriter(System.err, true)));
   }
 
