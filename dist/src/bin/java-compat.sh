@@ -1,5 +1,6 @@
 # Sourced by the launchers (not a command). tandem_java_compat_opts JAVA prints the JVM options that
-# keep the JDK of that java binary from printing warnings on every start (docs/install.md, "Java"):
+# keep differences between JDKs from biting (docs/install.md, "Java"): warnings on every start, and
+# the common pool of JDK 19+:
 #  --enable-native-access=ALL-UNNAMED, known to every JDK since 17: Netty loads its native epoll
 #    transport with System::loadLibrary, and JDK 24+ warns about that without it (JEP 472);
 #  --sun-misc-unsafe-memory-access=allow on JDK 23+ only (17 and 21 refuse to start with it):
@@ -9,7 +10,7 @@
 #    thread serves the whole JVM; Ratis appends a follower's log entries there, and any task that
 #    blocked that thread stopped replication (JDK 25 CI: a commit held for 36 s). JDK 17 used a
 #    thread per task there. Threads are made only when needed.
-# The version comes from the JDK's release file (no extra JVM start); without one, only the first.
+# The version comes from the JDK's release file (no extra JVM start); without one, only the first two.
 # These are not tuning: they are added even when TANDEM_JAVA_OPTS replaces the default options.
 
 tandem_java_compat_opts() {

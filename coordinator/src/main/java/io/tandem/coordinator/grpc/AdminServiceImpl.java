@@ -287,7 +287,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   private Throwable notConfirmed(Throwable err) {
-    Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+    Throwable t = Errors.unwrap(err);
     if (t instanceof NotLeader || ctx.raft().isLeaderReady()) {
       return t;
     }
