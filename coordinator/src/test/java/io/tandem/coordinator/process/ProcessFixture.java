@@ -48,7 +48,9 @@ final class ProcessFixture implements AutoCloseable {
     Files.createDirectories(mirror.resolve("cli"));
     Files.createSymbolicLink(mirror.resolve("cli/target"), root.resolve("cli").resolve(buildDir.getFileName()));
     Files.createDirectories(mirror.resolve("dist/src/bin"));
-    Files.copy(root.resolve("dist/src/bin/tandemctl-cds.sh"), mirror.resolve("dist/src/bin/tandemctl-cds.sh"));
+    for (String sourced : List.of("java-compat.sh", "cds.sh", "tandemctl-cds.sh")) {
+      Files.copy(root.resolve("dist/src/bin").resolve(sourced), mirror.resolve("dist/src/bin").resolve(sourced));
+    }
     for (String s : List.of("tandem-coordinator", "tandemctl")) {
       Path copy = mirror.resolve("bin").resolve(s);
       Files.copy(root.resolve("bin").resolve(s), copy, StandardCopyOption.COPY_ATTRIBUTES);
