@@ -74,9 +74,13 @@ final class FootprintRuns {
     }
   }
 
-  /** RSS of the Node-RED the agent launched (its child processes), for comparison; -1 if none. */
+  /**
+   * RSS of the Node-RED the agent launched (its child processes), for comparison; -1 if none. A
+   * java descendant is the launcher's class-data training run (bin/cds.sh), not Node-RED.
+   */
   private static long nodeRedRss(long agentPid) {
     return ProcessHandle.of(agentPid).stream().flatMap(ProcessHandle::descendants)
+        .filter(h -> !h.info().command().map(c -> c.endsWith("/java")).orElse(false))
         .mapToLong(h -> {
           try {
             return ProcSample.read(h.pid()).rssKb();

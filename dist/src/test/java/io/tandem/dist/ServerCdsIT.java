@@ -17,16 +17,33 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The coordinator's class-data archive (bin/cds.sh, tandem_cds_server; docs/install.md, "Start-up
- * time"), with the built coordinator jars and the real training run: a first start runs without an
- * archive and makes one in the background; the next start uses it (the JVM refuses to start with
- * -Xshare:on when an archive is unusable); a training never outlives the server that started it.
+ * The coordinator's and the agent's class-data archives (bin/cds.sh, tandem_cds_server;
+ * docs/install.md, "Start-up time"), with the built jars and the real training runs: a first start
+ * runs without an archive and makes one in the background; the next start uses it (the JVM refuses
+ * to start with -Xshare:on when an archive is unusable); a training never outlives the server that
+ * started it.
  * The server is a {@code sleep} that the launcher snippet execs into, as the launcher execs java.
  */
-class CoordinatorCdsIT {
-  private static final String TRAINING = "io.tandem.coordinator.server.CdsTraining";
+class ServerCdsIT {
+  /** A server the launchers run: its module, the training class and the main class. */
+  enum Server {
+    COORDINATOR("coordinator", "io.tandem.coordinator.server.CdsTraining", "io.tandem.coordinator.server.CoordinatorMain"),
+    AGENT("agent", "io.tandem.agent.CdsTraining", "io.tandem.agent.AgentMain");
+
+    final String name;
+    final String training;
+    final String main;
+
+    Server(String name, String training, String main) {
+      this.name = name;
+      this.training = training;
+      this.main = main;
+    }
+  }
 
   @TempDir Path tmp;
   private Process server;
@@ -38,39 +55,40 @@ class CoordinatorCdsIT {
     }
   }
 
-  @Test
-  void theFirstStartMakesAnArchiveInTheBackgroundAndTheNextStartUsesIt() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Server.class)
+  void theFirstStartMakesAnArchiveInTheBackgroundAndTheNextStartUsesIt(Server kind) throws Exception {
     Path dir = tmp.resolve("cds");
-    server = launch(dir, 0, 300);
+    server = launch(kind, dir, 0, 300);
     assertThat(firstLine(server)).as("no archive yet: this start runs without").isEqualTo("opts=[]");
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-        .until(() -> archives(dir).size() == 1);
+        .until(() -> archives(kind, dir).size() == 1);
     ProcessRegistry.killTree(server.toHandle());
 
-    server = launch(dir, 0, 300);
+    server = launch(kind, dir, 0, 300);
     String opts = firstLine(server);
-    Path archive = archives(dir).get(0);
+    Path archive = archives(kind, dir).get(0);
     assertThat(opts).contains("-XX:SharedArchiveFile=" + archive);
     Process java = ProcessRegistry.start(new ProcessBuilder(List.of(java(), "-Xshare:on",
-        "-XX:SharedArchiveFile=" + archive, "-cp", classPath(), "io.tandem.coordinator.server.CoordinatorMain",
-        "--version")).redirectErrorStream(true));
+        "-XX:SharedArchiveFile=" + archive, "-cp", classPath(kind), kind.main, "--version"))
+        .redirectErrorStream(true));
     String out = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(java.exitValue()).as(out).isZero();
-    assertThat(out).contains("tandem-coordinator");
+    assertThat(out).contains("tandem-" + kind.name);
   }
 
   @Test
   void aTrainingEndsWithItsServerAndLeavesNoArchive() throws Exception {
     Path dir = tmp.resolve("cds");
-    server = launch(dir, 0, 4);
+    server = launch(Server.COORDINATOR, dir, 0, 4);
     assertThat(firstLine(server)).isEqualTo("opts=[]");
     // the training JVM starts at once (no delay); the server ends 4 s after its start
-    await().atMost(Duration.ofSeconds(3)).until(() -> server.descendants().anyMatch(CoordinatorCdsIT::isJava));
+    await().atMost(Duration.ofSeconds(3)).until(() -> server.descendants().anyMatch(ServerCdsIT::isJava));
     List<ProcessHandle> training = server.descendants().toList();
     assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> training.stream().noneMatch(ProcessHandle::isAlive));
-    assertThat(archives(dir)).isEmpty();
+    assertThat(archives(Server.COORDINATOR, dir)).isEmpty();
     try (Stream<Path> left = Files.list(dir)) {
       assertThat(left.filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
     }
@@ -79,7 +97,7 @@ class CoordinatorCdsIT {
   @Test
   void offMeansNoArchiveAndNoTraining() throws Exception {
     Path dir = tmp.resolve("cds");
-    server = launch(dir, 0, 300, "TANDEM_CDS=off");
+    server = launch(Server.COORDINATOR, dir, 0, 300, "TANDEM_CDS=off");
     assertThat(firstLine(server)).isEqualTo("opts=[]");
     Thread.sleep(1000);
     assertThat(server.descendants().toList()).isEmpty();
@@ -87,12 +105,13 @@ class CoordinatorCdsIT {
   }
 
   /** The launcher's steps: tandem_cds_server, print its options, then exec the "server". */
-  private Process launch(Path dir, int delay, int serverSeconds, String... env) throws IOException {
+  private Process launch(Server kind, Path dir, int delay, int serverSeconds, String... env) throws IOException {
     String script = ". \"$1/java-compat.sh\"; . \"$1/cds.sh\"; "
-        + "tandem_cds_server coordinator \"$2\" \"$3\" \"$4\" " + TRAINING + " $(tandem_java_compat_opts \"$2\"); "
+        + "tandem_cds_server " + kind.name + " \"$2\" \"$3\" \"$4\" " + kind.training
+        + " $(tandem_java_compat_opts \"$2\"); "
         + "echo \"opts=[$TANDEM_CDS_OPTS]\"; exec sleep " + serverSeconds;
     ProcessBuilder pb = new ProcessBuilder(List.of("bash", "-c", script, "launcher",
-        DistPaths.src("bin").toString(), java(), dir.toString(), classPath()));
+        DistPaths.src("bin").toString(), java(), dir.toString(), classPath(kind)));
     pb.environment().put("TANDEM_CDS_DELAY", Integer.toString(delay));
     for (String e : env) {
       String[] kv = e.split("=", 2);
@@ -107,20 +126,20 @@ class CoordinatorCdsIT {
     return line == null ? "" : line;
   }
 
-  private static List<Path> archives(Path dir) throws IOException {
+  private static List<Path> archives(Server kind, Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("coordinator-\\d+\\.jsa")).toList();
+      return s.filter(p -> p.getFileName().toString().matches(kind.name + "-\\d+\\.jsa")).toList();
     }
   }
 
-  /** The built coordinator jar and its libraries, as bin/tandem-coordinator runs them. */
-  private static String classPath() throws IOException {
-    Path target = DistPaths.repoRoot().resolve("coordinator/target");
+  /** The built jar of the server's module and its libraries, as bin/tandem-NAME runs them. */
+  private static String classPath(Server kind) throws IOException {
+    Path target = DistPaths.repoRoot().resolve(kind.name).resolve("target");
     try (Stream<Path> s = Files.list(target)) {
-      Path jar = s.filter(p -> p.getFileName().toString().matches("tandem-coordinator-[^-]+(-SNAPSHOT)?\\.jar"))
+      Path jar = s.filter(p -> p.getFileName().toString().matches("tandem-" + kind.name + "-[^-]+(-SNAPSHOT)?\\.jar"))
           .findFirst().orElseThrow(() -> new IllegalStateException("no coordinator jar in " + target
               + ": build with mvn -B package"));
       return jar + ":" + target.resolve("lib") + "/*";
