@@ -54,8 +54,9 @@ tandem_cds_make() {
 # $TANDEM_CDS_OPTS. It holds the options that use the archive when there is one. When there is none,
 # it is empty (this start runs without) and one training run is started in the background, 30 s
 # later and at the lowest CPU priority (nice 19), so that it never slows this start or the service.
-# It is a child of the server (the launcher's pid once it execs java): it is not started when the
-# server stopped before, and it ends when the server ends (the training class watches that pid). A
+# It is a child of the server (the launcher's pid once it execs java): it ends within a second when
+# the server ends before the training began, and with the server during the training (the
+# training class watches that pid). A
 # lock keeps two launchers from training at once. Every later start uses the archive.
 tandem_cds_server() {
   local name="$1" java="$2" dir="$3" cp="$4" training="$5" archive
@@ -70,7 +71,11 @@ tandem_cds_server() {
   [ -w "$(dirname "$archive")" ] || return 0
   local server=$$
   (
-    sleep "${TANDEM_CDS_DELAY:-30}"
+    # the delay, in steps of a second: this waiting shell ends within a second of the server
+    for ((waited = 0; waited < ${TANDEM_CDS_DELAY:-30}; waited++)); do
+      kill -0 "$server" 2>/dev/null || exit 0
+      sleep 1
+    done
     kill -0 "$server" 2>/dev/null || exit 0
     renice -n 19 -p "$BASHPID" >/dev/null 2>&1 || true
     exec 9>"$archive.lock"
