@@ -1,6 +1,7 @@
 package io.tandem.agent;
 
 import io.tandem.agent.config.AgentConfigLoader;
+import io.tandem.common.cds.TrainingRun;
 import io.tandem.common.tls.CertificateAuthority;
 import io.tandem.common.tls.HandshakeListener;
 import io.tandem.common.tls.Identity;
@@ -15,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The training run of the agent's class-data archive (dist/src/bin/cds.sh runs it once per JDK and
@@ -36,21 +35,7 @@ public final class CdsTraining {
   private CdsTraining() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length > 0) {
-      long pid = Long.parseLong(args[0]);
-      ProcessHandle.of(pid).ifPresentOrElse(server -> server.onExit().thenRun(() -> Runtime.getRuntime().halt(3)),
-          () -> Runtime.getRuntime().halt(3));
-    }
-    Path dir = Files.createTempDirectory("tandem-agent-cds-");
-    boolean ok;
-    try {
-      ok = train(dir);
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-    Runtime.getRuntime().exit(ok ? 0 : 1);
+    System.exit(TrainingRun.run(args, "tandem-agent-cds-", CdsTraining::train));
   }
 
   static boolean train(Path dir) throws Exception {

@@ -1,6 +1,7 @@
 package io.tandem.coordinator.server;
 
 import io.tandem.client.CoordinatorEndpoints;
+import io.tandem.common.cds.TrainingRun;
 import io.tandem.common.config.ConfigException;
 import io.tandem.common.tls.CertificateAuthority;
 import io.tandem.common.tls.Identity;
@@ -21,10 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The training run of the coordinator's class-data archive (dist/src/bin/server-cds.sh runs it once
@@ -51,25 +50,7 @@ public final class CdsTraining {
     if (System.getProperty(CoordinatorMain.COMMON_POOL_PARALLELISM) == null) {
       System.setProperty(CoordinatorMain.COMMON_POOL_PARALLELISM, "8");
     }
-    if (args.length > 0) {
-      endWith(Long.parseLong(args[0]));
-    }
-    Path dir = Files.createTempDirectory("tandem-coordinator-cds-");
-    boolean ok;
-    try {
-      ok = train(dir);
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-    System.exit(ok ? 0 : 1);
-  }
-
-  private static void endWith(long pid) {
-    ProcessHandle.of(pid).ifPresentOrElse(
-        server -> server.onExit().thenRun(() -> Runtime.getRuntime().halt(3)),
-        () -> Runtime.getRuntime().halt(3));
+    System.exit(TrainingRun.run(args, "tandem-coordinator-cds-", CdsTraining::train));
   }
 
   /** Runs the cluster and the calls; true when every call was answered. */
