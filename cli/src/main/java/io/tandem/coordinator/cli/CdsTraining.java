@@ -1,5 +1,6 @@
 package io.tandem.coordinator.cli;
 
+import io.tandem.common.cds.TrainingRun;
 import io.tandem.common.tls.CertificateAuthority;
 import io.tandem.common.tls.HandshakeListener;
 import io.tandem.common.tls.Identity;
@@ -7,10 +8,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,17 +25,10 @@ import java.util.stream.Stream;
 public final class CdsTraining {
   private CdsTraining() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws Exception {
     System.setProperty(TandemCtl.NETTY_JFR, "false");
-    Path dir = Files.createTempDirectory("tandemctl-cds-");
-    try {
-      int handshakes = train(dir);
-      System.exit(handshakes > 0 ? 0 : 1);
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    // no server pid: tandemctl's training runs in the foreground, before the command
+    System.exit(TrainingRun.run(new String[0], "tandemctl-cds-", dir -> train(dir) > 0));
   }
 
   /** Runs both; returns the number of TLS handshakes the listener completed (at least 1 when it worked). */
